@@ -193,9 +193,11 @@ def lookup_state(text: str, country: str | None = None) -> tuple[str, str] | Non
     Without ``country``, the US is tried first, then Canada, then any other country
     whose subdivision has that name ("Karnataka" -> ("IN", "KA")).
     """
-    found = _tables().states.get(normalize_key(text), ())
+    states = _tables().states
+    found = states.get(normalize_key(text), ())
     if country:
         found = tuple(s for s in found if s[0] == country.upper())
+        found = found or states.get(normalize_key(f"{country}-{text}"), ())
     ranked = sorted(found, key=lambda s: (s[0] != "US", s[0] != "CA"))
     return ranked[0] if ranked else None
 

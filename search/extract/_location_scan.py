@@ -202,12 +202,13 @@ def group_places(items: list[Item], strict: bool) -> list[Place]:
             cur = None
     out: list[Place] = []
     run: list[Item] = []
+    countries = gz.vocab()["countries"]
     for entry in [*entries, None]:
         if isinstance(entry, Item) and entry.kind != "REGION":
             run.append(entry)
             continue
         if strict:  # a bare code in prose ("AL, AZ, CO") is not a place list
-            run = [it for it in run if it.kind != "CODE" or it.place is not None]
+            run = [it for it in run if it.kind != "CODE" or it.place or it.key in countries]
         out += _loose_places(run, context)
         run = []
         if isinstance(entry, _Group):

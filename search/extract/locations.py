@@ -11,6 +11,7 @@ long descriptions ("founded in San Francisco", "customers in London") would hurt
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 
 from search import gazetteer as gz
@@ -23,16 +24,26 @@ __all__ = ["extract_locations", "normalize_key", "place_keys", "remote_scope_key
 #: The amazon.jobs form: "US, WA, Seattle", "GB, London", "IND, KA, Bengaluru".
 _CODED = re.compile(r"^([A-Z]{2,3}),\s*(?:([A-Z0-9]{1,3}),\s*)?([^,]+)$")
 
-#: Cue phrases after which a description names the posting's places.
-_CUE = re.compile(
-    r"\b(?:positions?\s+(?:are\s+)?available\b[^.\n]{0,120}?\bin"
-    r"|locations?\s+(?:in|across|including)"
-    r"|(?:based|located)\s+(?:in|out\s+of)"
-    r"|(?:role|position|job)\s+(?:is|will\s+be)\s+(?:in|at)"
-    r"|(?:hybrid|on-?site|in[- ]office|in[- ]person)\s+(?:in|at|from|out\s+of))\b",
-    re.IGNORECASE,
+#: Cue phrases after which a description names the posting's places. Each is found via a
+#: cheap substring anchor first: descriptions are long (median 4.7k characters).
+_CUES = {
+    "available": re.compile(r"positions?\s+(?:are\s+)?available\b[^.\n]{0,120}?\bin\b", re.I),
+    "location": re.compile(r"locations?\s+(?:in|across|including)\b", re.I),
+    "based": re.compile(r"based\s+(?:in|out\s+of)\b", re.I),
+    "located": re.compile(r"located\s+in\b", re.I),
+    "hybrid": re.compile(r"hybrid\s+(?:in|at|from|out\s+of)\b", re.I),
+    "site": re.compile(r"on-?site\s+(?:in|at|from|out\s+of)\b", re.I),
+}
+#: A cue right after these words describes the company, not the role ("a firm based in").
+_COMPANY_BEFORE = re.compile(
+    r"\b(?:company|firm|organi[sz]ation|startup|start-up|non-?profit|foundation|agency|"
+    r"studio|lab|employees|professionals|headquarter\w*|founded|business)\b[^.\n]{0,25}$",
+    re.I,
 )
+#: How far before an anchor a cue may start ("positions available" before "available").
+_CUE_BACK = 30
 #: A list of at least two "City, ST" pairs, which is a place list wherever it stands.
+_CODE_AFTER_COMMA = re.compile(r", [A-Z]{2}\b")
 _PAIR = r"[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,3},\s(?:[A-Z]{2})\b"
 _PAIR_LIST = re.compile(rf"{_PAIR}(?:(?:;|,|,?\s+and|,?\s+or)\s+{_PAIR})+")
 _SENTENCE_END = re.compile(r"\.(?=\s+[A-Z]|\s*$)|[\n!?]")
@@ -98,18 +109,34 @@ def _from_coded(country: str, state: str | None, city: str) -> Place | None:
 
 
 def _drop_implied_countries(places: list[Place]) -> list[Place]:
-    """"Berlin, Germany (Germany remote)": a bare country already implied by a city goes."""
+    """ "Berlin, Germany (Germany remote)": a bare country already implied by a city goes."""
     specific = {p.country for p in places if p.city or p.state}
     return [p for p in places if p.city or p.state or p.region or p.country not in specific]
 
 
 def _from_text(text: str) -> list[Place]:
     """Places named after a cue phrase or in a "City, ST; City, ST" list."""
+    low = text.lower()
+    if len(low) != len(text):  # rare case-mapping length changes: keep offsets exact
+        low = text
+    ends: set[int] = set()
+    for anchor, cue in _CUES.items():
+        at = low.find(anchor)
+        while at >= 0:
+            match = cue.search(text, max(0, at - _CUE_BACK), at + 160)
+            before = text[max(0, match.start() - 40) : match.start()] if match else ""
+            if match and not _COMPANY_BEFORE.search(before):
+                ends.add(match.end())
+            at = low.find(anchor, at + 1)
     found: list[Place] = []
-    for cue in _CUE.finditer(text):
-        found += _span_places(text, cue.end())
-    for pairs in _PAIR_LIST.finditer(text):
-        found += group_places(scan(pairs.group(0), strict=True), strict=True)
+    for end in sorted(ends):
+        found += _span_places(text, end)
+    codes = [m.start() for m in _CODE_AFTER_COMMA.finditer(text)]
+    for first, second in itertools.pairwise(codes):
+        if second - first < 60:
+            window = text[max(0, first - 40) : second + 4]
+            for pairs in _PAIR_LIST.finditer(window):
+                found += group_places(scan(pairs.group(0), strict=True), strict=True)
     return found
 
 
@@ -124,11 +151,16 @@ def _span_places(text: str, start: int) -> list[Place]:
 
 
 def _text_says_remote(text: str) -> bool:
-    """"This is a fully remote position" counts; "these are not remote internships" not."""
-    for match in _REMOTE_TEXT.finditer(text):
-        before = text[max(0, match.start() - 30) : match.start()]
-        if not _NEGATION.search(before):
-            return True
+    """ "This is a fully remote position" counts; "these are not remote internships" not."""
+    low = text.lower()
+    at = low.find("remote")
+    while at >= 0:
+        start = max(0, at - 45)
+        for match in _REMOTE_TEXT.finditer(text, start, at + 30):
+            before = text[max(0, match.start() - 30) : match.start()]
+            if not _NEGATION.search(before):
+                return True
+        at = low.find("remote", at + 1)
     return False
 
 
