@@ -1,0 +1,127 @@
+"""The Whoosh schema, and the mapping between a ``JobPosting`` and a Whoosh document.
+
+This is the only module that knows field names. ``SCHEMA_VERSION`` is stored beside the
+index; bump it whenever a field or an analyzer changes, so an old index asks to be rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from search.analysis import exact_analyzer, text_analyzer
+from search.extract.locations import normalize_key, place_keys, remote_scope_keys
+from search.extract.skills import vocabulary
+from search.model import JobPosting, Place
+
+SCHEMA_VERSION = 1
+
+#: Searchable text fields and their BM25F boosts: a word in the title says more than
+#: the same word in the tenth paragraph of the description.
+FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "skill_text": 2.0, "description": 1.0}
+
+#: Filter fields; values are normalised keys (see ``search.extract.locations.normalize_key``).
+KEY_FIELDS = ("city_key", "state_key", "country_key", "region_key")
+#: Facet fields; values are display names / codes.
+FACET_FIELDS = ("city", "country", "skill", "role", "level")
+
+
+def build_schema() -> Schema:
+    keyword = {"commas": True, "scorable": False}
+    return Schema(
+        id=ID(stored=True, unique=True),
+        content_hash=STORED(),
+        title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=FIELD_BOOSTS["title"]),
+        skill_text=TEXT(analyzer=exact_analyzer(), field_boost=FIELD_BOOSTS["skill_text"]),
+        description=TEXT(analyzer=text_analyzer(), stored=True),
+        city=KEYWORD(**keyword),
+        country=KEYWORD(**keyword),
+        skill=KEYWORD(**keyword),
+        role=ID(),
+        level=ID(),
+        employment_type=ID(),
+        city_key=KEYWORD(**keyword),
+        state_key=KEYWORD(**keyword),
+        country_key=KEYWORD(**keyword),
+        region_key=KEYWORD(**keyword),
+        geo=KEYWORD(**keyword),
+        remote=BOOLEAN(),
+        posted=DATETIME(sortable=True),
+        company_key=ID(),
+        payload=STORED(),
+    )
+
+
+def content_hash(posting: JobPosting) -> str:
+    """A digest of everything stored for a posting: equal digests mean nothing changed."""
+    blob = json.dumps(_payload(posting), sort_keys=True, default=str).encode()
+    return hashlib.blake2b(blob, digest_size=16).hexdigest()
+
+
+def _payload(posting: JobPosting) -> dict[str, Any]:
+    data = asdict(posting)
+    data.pop("description")
+    data["posted"] = posting.posted.isoformat() if posting.posted else None
+    return data
+
+
+def _join(values: set[str] | list[str] | tuple[str, ...]) -> str:
+    return ",".join(sorted({v.replace(",", " ") for v in values if v}))
+
+
+def to_document(posting: JobPosting) -> dict[str, Any]:
+    """The Whoosh document for a posting (``update_document`` keyword arguments)."""
+    keys: dict[str, set[str]] = {name: set() for name in ("city", "state", "country", "region")}
+    geo: set[str] = set()
+    for place in posting.places:
+        for name, values in place_keys(place).items():
+            keys.setdefault(name, set()).update(values)
+        if place.lat is not None and place.lon is not None:
+            geo.add(f"{place.lat:.4f}:{place.lon:.4f}")
+    if posting.remote:
+        keys["country"].update(remote_scope_keys(posting.remote_scope))
+    vocab = vocabulary()
+    skill_forms = [form for skill in posting.skills for form in vocab.aliases(skill)]
+    doc: dict[str, Any] = {
+        "id": posting.id,
+        "content_hash": content_hash(posting),
+        "title": posting.title,
+        "skill_text": " ; ".join(skill_forms),
+        "description": posting.description,
+        "city": _join(posting.cities),
+        "country": _join(posting.countries),
+        "skill": _join(posting.skills),
+        "city_key": _join(keys["city"]),
+        "state_key": _join(keys["state"]),
+        "country_key": _join(keys["country"]),
+        "region_key": _join(keys["region"]),
+        "geo": _join(geo),
+        "remote": posting.remote,
+        "payload": _payload(posting),
+    }
+    for name in ("role", "level", "employment_type"):
+        value = getattr(posting, name)
+        if value:
+            doc[name] = value
+    if posting.company:
+        doc["company_key"] = normalize_key(posting.company)
+    if posting.posted:
+        doc["posted"] = datetime.combine(posting.posted, datetime.min.time())
+    return doc
+
+
+def from_stored(stored: dict[str, Any]) -> JobPosting:
+    """Rebuild the posting from its stored fields, without reading the source files."""
+    data = dict(stored["payload"])
+    data["description"] = stored.get("description", "")
+    data["places"] = tuple(Place(**p) for p in data.get("places", ()))
+    for name in ("remote_scope", "skills"):
+        data[name] = tuple(data.get(name) or ())
+    posted = data.get("posted")
+    data["posted"] = date.fromisoformat(posted) if posted else None
+    return JobPosting(**data)
