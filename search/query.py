@@ -1,0 +1,207 @@
+"""User text and filters -> Whoosh query objects. Lenient: user text never raises.
+
+Query text goes through Whoosh's parser (quotes, AND/OR/NOT, parentheses, a leading ``-``
+to exclude) over the title, skill and description fields. Acronyms and skill aliases
+are expanded both ways from the skills vocabulary, with the added forms weighted below
+what the user typed so that a synonym never outranks an exact match.
+
+Filters are built as separate queries and passed to Whoosh as ``filter=``, so they
+restrict the match without changing the ranking.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from functools import cache
+
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.qparser import AndGroup, MultifieldParser, PlusMinusPlugin
+from whoosh.qparser.plugins import WildcardPlugin
+
+from search.errors import InvalidFilterError
+from search.extract.locations import normalize_key
+from search.extract.skills import vocabulary
+from search.results import Filters
+from search.schema import FIELD_BOOSTS
+
+LEVELS = ("intern", "entry", "mid", "senior", "principal", "manager")
+EMPLOYMENT_TYPES = ("full-time", "part-time", "contract", "internship")
+_TYPE_ALIASES = {
+    "fulltime": "full-time",
+    "full time": "full-time",
+    "ft": "full-time",
+    "permanent": "full-time",
+    "parttime": "part-time",
+    "part time": "part-time",
+    "pt": "part-time",
+    "contractor": "contract",
+    "freelance": "contract",
+    "temporary": "contract",
+    "intern": "internship",
+    "internships": "internship",
+}
+#: Weight of a synonym relative to the words the user typed.
+SYNONYM_WEIGHT = 0.6
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+@cache
+def _parser(schema: Schema, fields: tuple[str, ...]) -> MultifieldParser:
+    boosts = {name: FIELD_BOOSTS.get(name, 1.0) for name in fields}
+    parser = MultifieldParser(list(fields), schema, fieldboosts=boosts, group=AndGroup)
+    parser.add_plugin(PlusMinusPlugin())
+    parser.remove_plugin_class(WildcardPlugin)
+    return parser
+
+
+@cache
+def _alias_pattern() -> re.Pattern[str] | None:
+    """One regex for every skill surface form, longest first, on whole words."""
+    forms = sorted(
+        {form for skill in vocabulary() for form in vocabulary().aliases(skill.name) if len(form) > 1},
+        key=len,
+        reverse=True,
+    )
+    if not forms:
+        return None
+    alternation = "|".join(re.escape(form) for form in forms)
+    return re.compile(rf"(?<![\w\"])(?:{alternation})(?![\w+#])", re.IGNORECASE)
+
+
+def _quote(form: str) -> str:
+    return f'"{form}"' if re.search(r"[\s\W]", form) else form
+
+
+def expand_synonyms(text: str) -> str:
+    """Rewrite skill names in ``text`` as a group of all their forms.
+
+    ``NLP engineer`` becomes ``(NLP OR "natural language processing"^0.6) engineer``.
+    Text inside quotes and the operators AND/OR/NOT are left alone.
+    """
+    pattern = _alias_pattern()
+    if pattern is None:
+        return text
+    vocab = vocabulary()
+    pieces = re.split(r'("[^"]*")', text)
+    out = []
+    for piece in pieces:
+        if piece.startswith('"') and piece.endswith('"') and len(piece) > 1:
+            out.append(piece)
+            continue
+
+        def replace(match: re.Match[str]) -> str:
+            written = match.group()
+            if written in _OPERATORS:
+                return written
+            canonical = vocab.canonical(written)
+            if canonical is None:
+                return written
+            others = [f for f in vocab.aliases(canonical) if f.lower() != written.lower()]
+            if not others:
+                return written
+            extra = " OR ".join(f"{_quote(f)}^{SYNONYM_WEIGHT}" for f in others)
+            return f"({_quote(written)} OR {extra})"
+
+        out.append(pattern.sub(replace, piece))
+    return "".join(out)
+
+
+def parse_text(
+    schema: Schema, text: str, fields: Sequence[str] = tuple(FIELD_BOOSTS), expand: bool = True
+) -> wq.Query | None:
+    """The query for ``text``, or None when it has no searchable words."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    parser = _parser(schema, tuple(fields))
+    for candidate in ((expand_synonyms(text) if expand else text), text, _plain_words(text)):
+        try:
+            parsed = parser.parse(candidate)
+        except Exception:  # Whoosh's parser has corners that raise; user text must not
+            continue
+        if parsed is not wq.NullQuery and not isinstance(parsed, type(wq.NullQuery)):
+            return parsed
+    return None
+
+
+def _plain_words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text))
+
+
+def query_words(q: wq.Query | None) -> list[str]:
+    """The words of a query's positive text terms, for snippets."""
+    if q is None:
+        return []
+    words = []
+    for field, term in q.iter_all_terms(phrases=True):
+        if field in FIELD_BOOSTS:
+            words.append(term.decode() if isinstance(term, bytes) else str(term))
+    return words
+
+
+def _any(field: str, values: Iterable[str]) -> wq.Query | None:
+    terms = [wq.Term(field, v) for v in dict.fromkeys(values) if v]
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+
+def normalize_level(value: str) -> str:
+    level = value.strip().lower()
+    aliases = {"internship": "intern", "junior": "entry", "lead": "senior", "staff": "senior"}
+    level = aliases.get(level, level)
+    if level not in LEVELS:
+        raise InvalidFilterError(
+            f"unknown level {value!r}", hint=f"use one of: {', '.join(LEVELS)}"
+        )
+    return level
+
+
+def normalize_employment_type(value: str) -> str:
+    kind = value.strip().lower().replace("_", "-")
+    kind = _TYPE_ALIASES.get(kind, kind)
+    if kind not in EMPLOYMENT_TYPES:
+        raise InvalidFilterError(
+            f"unknown employment type {value!r}", hint=f"use one of: {', '.join(EMPLOYMENT_TYPES)}"
+        )
+    return kind
+
+
+def build_filter(filters: Filters, roles: Iterable[str] = ()) -> wq.Query | None:
+    """One query that all filters must match, or None when no filter is set.
+
+    ``roles`` is the list of role families in the index: a role filter matches every
+    family that contains the words given ("scientist" matches "applied scientist").
+    """
+    vocab = vocabulary()
+    parts: list[wq.Query | None] = [
+        _any("city_key", map(normalize_key, filters.city)),
+        _any("state_key", map(normalize_key, filters.state)),
+        _any(
+            "country_key",
+            [normalize_key(c) for c in filters.country],
+        ),
+        _any("skill", [vocab.canonical(s) or s.strip() for s in filters.skill]),
+        _any("level", map(normalize_level, filters.level)),
+        _any("employment_type", map(normalize_employment_type, filters.employment_type)),
+    ]
+    if filters.role:
+        known = list(roles)
+        wanted = []
+        for value in filters.role:
+            key = value.strip().lower()
+            matches = [r for r in known if r == key] or [r for r in known if key in r]
+            wanted.extend(matches or [key])
+        parts.append(_any("role", wanted))
+    if filters.remote is not None:
+        parts.append(wq.Term("remote", filters.remote))
+    if filters.since is not None:
+        start = datetime.combine(filters.since, datetime.min.time())
+        parts.append(wq.DateRange("posted", start, None))
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else wq.And(present)

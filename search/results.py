@@ -1,0 +1,72 @@
+"""What a search returns: small frozen dataclasses that iterate and have a length."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from search.model import JobPosting
+
+#: Marks around matched words in ``Hit.snippet`` (the convention of web search APIs).
+MARK_OPEN, MARK_CLOSE = "<em>", "</em>"
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Search filters. Several values of one filter are ORed; different filters ANDed."""
+
+    city: tuple[str, ...] = ()
+    state: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    skill: tuple[str, ...] = ()
+    role: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    employment_type: tuple[str, ...] = ()
+    remote: bool | None = None
+    since: date | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """Only the filters that are set, JSON-ready."""
+        out: dict[str, object] = {}
+        for name in self.__slots__:
+            value = getattr(self, name)
+            if value in ((), None):
+                continue
+            out[name] = value.isoformat() if isinstance(value, date) else (
+                list(value) if isinstance(value, tuple) else value
+            )
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One matching posting, its score (None when sorted by date) and a marked snippet."""
+
+    posting: JobPosting
+    score: float | None
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """One page of hits, the total over all pages, and facet counts for the whole match."""
+
+    query: str
+    filters: Filters
+    total: int
+    page: int
+    limit: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit)) if self.limit else 1
