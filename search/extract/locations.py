@@ -51,8 +51,7 @@ _SPAN = 300
 
 _REMOTE_TEXT = re.compile(
     r"\b(?:(?:fully|100%|completely|entirely)\s+remote"
-    r"|remote\s+(?:role|position|job|opportunity)"
-    r"|work\s+remotely\s+from\s+anywhere)\b",
+    r"|remote\s+(?:role|position|job|opportunity))\b",
     re.IGNORECASE,
 )
 _NEGATION = re.compile(r"\b(?:not|non|no|never|isn['’]t|aren['’]t)\b[\w\s-]{0,20}$", re.I)
