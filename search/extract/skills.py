@@ -1,0 +1,181 @@
+"""Skills named in a posting, and the skill vocabulary behind them.
+
+The vocabulary (``search/vocab/skills.toml``) maps every spelling of a skill to one
+canonical name. Extraction compiles all spellings into one regular expression, shaped
+as a prefix tree so that a scan over a long description stays fast, with whole-word
+boundaries that understand "c++", "c#", ".net" and "node.js".
+
+Spellings that are ordinary words or single letters ("Go", "R", "C", "CV", "TS") are
+only trusted inside a list of other skills: "Go, Python" and "in R or Python" name
+languages, "send your CV" and "R&D" do not.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+__all__ = ["Skill", "SkillVocabulary", "extract_skills", "vocabulary"]
+
+# A match may not continue a word on either side; "." counts as inside a word when a
+# word character follows ("node.js" is not "node") or precedes it ("next.js" is not "js";
+# checked after matching, as a second look-behind would double the scan time).
+_LEFT = r"(?<![\w+#])"
+_RIGHT = r"(?![\w+#]|\.\w)"
+# What may separate two items of a list: punctuation, "and", "or", "and/or", "etc".
+_LIST_GAP = re.compile(r"(?:[\s,/&|;()]|\band\b|\bor\b|\betc\b\.?|\be\.g\.)*", re.IGNORECASE)
+_MAX_LIST_GAP = 12
+# Glued to these, a listed spelling is part of another word: "R&D", "Go-to-market", "C's".
+_GLUED_AFTER = re.compile(r"[-&'’][\w]")
+
+
+@dataclass(frozen=True, slots=True)
+class Skill:
+    """One canonical skill with every spelling that names it."""
+
+    name: str
+    aliases: tuple[str, ...]
+    category: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Spelling:
+    skill: int
+    listed: bool
+
+
+def _trie(words: list[str]) -> str:
+    """A regex alternation of ``words`` factored into a prefix tree.
+
+    Python's ``re`` tries alternatives one by one; sharing prefixes makes each text
+    position cost a few character tests instead of one per spelling. Longer
+    continuations are tried before a word ends, so "javascript" wins over "java".
+    """
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return "(?:" + body + ")?"
+        return body
+
+    return emit(tree)
+
+
+class SkillVocabulary:
+    """The skills of skills.toml, with lookups for user input and one compiled matcher."""
+
+    def __init__(self, table: dict[str, dict[str, object]]) -> None:
+        skills: list[Skill] = []
+        self._by_form: dict[str, int] = {}
+        folded: dict[str, _Spelling] = {}  # lower-case spellings, any case accepted
+        exact: dict[str, _Spelling] = {}  # spellings matched only in this exact case
+        for index, (name, entry) in enumerate(table.items()):
+            aliases = [str(a) for a in entry.get("aliases", ())]  # type: ignore[union-attr]
+            cased = [str(a) for a in entry.get("cased", ())]  # type: ignore[union-attr]
+            listed = [str(a) for a in entry.get("listed", ())]  # type: ignore[union-attr]
+            forms = tuple(dict.fromkeys([name, *aliases, *cased, *listed]))
+            category = entry.get("category")
+            skills.append(Skill(name, forms, str(category) if category else None))
+            for form in forms:
+                other = self._by_form.setdefault(form.lower(), index)
+                if other != index:
+                    raise ValueError(f"skills.toml: {form!r} names {name!r} and another skill")
+            matched = [*aliases, name] if entry.get("name", True) else aliases
+            for form in matched:
+                folded[form.lower()] = _Spelling(index, listed=False)
+            for form in cased:
+                exact[form] = _Spelling(index, listed=False)
+            for form in listed:
+                exact[form] = _Spelling(index, listed=True)
+        self._skills = tuple(skills)
+        self._folded = folded
+        self._exact = exact
+        # One tree of every spelling in lower case, run over the lowered text: much faster
+        # than re.IGNORECASE. The case rule of exact spellings is checked on each match.
+        lowered = sorted(set(folded) | {form.lower() for form in exact})
+        self._pattern = re.compile(_LEFT + "(?:" + _trie(lowered) + ")" + _RIGHT)
+
+    def __iter__(self) -> Iterator[Skill]:
+        return iter(self._skills)
+
+    def __len__(self) -> int:
+        return len(self._skills)
+
+    def canonical(self, text: str) -> str | None:
+        """The canonical name for a user's spelling ("pytorch", "NLP", "k8s"), any case."""
+        index = self._by_form.get(" ".join(text.split()).lower())
+        return None if index is None else self._skills[index].name
+
+    def aliases(self, canonical: str) -> tuple[str, ...]:
+        """Every spelling of a skill, canonical name first; () for an unknown name."""
+        index = self._by_form.get(canonical.lower())
+        return () if index is None else self._skills[index].aliases
+
+    def find(self, text: str) -> tuple[str, ...]:
+        """Canonical names of the skills in ``text``, in vocabulary order."""
+        hits: list[tuple[int, int, _Spelling]] = []
+        for match in self._pattern.finditer(_lower(text)):
+            start, end = match.span()
+            if start > 1 and text[start - 1] == "." and text[start - 2].isalnum():
+                continue
+            spelling = self._folded.get(match.group()) or self._exact.get(text[start:end])
+            if spelling is not None:
+                hits.append((start, end, spelling))
+        found: set[int] = set()
+        for i, (_, _, spelling) in enumerate(hits):
+            if spelling.skill in found:
+                continue
+            if spelling.listed and not _in_list(text, hits, i):
+                continue
+            found.add(spelling.skill)
+        return tuple(self._skills[i].name for i in sorted(found))
+
+
+def _lower(text: str) -> str:
+    """``text`` in lower case with every character where it was, so spans stay valid."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+def _in_list(text: str, hits: list[tuple[int, int, _Spelling]], i: int) -> bool:
+    """Whether hit ``i`` stands in a list next to another skill ("Go, Python", "R or C")."""
+    start, end, _ = hits[i]
+    if _GLUED_AFTER.match(text, end) or (start and text[start - 1] in "-&"):
+        return False
+    if i > 0:
+        gap = text[hits[i - 1][1] : start]
+        if len(gap) <= _MAX_LIST_GAP and _LIST_GAP.fullmatch(gap):
+            return True
+    if i + 1 < len(hits):
+        gap = text[end : hits[i + 1][0]]
+        if len(gap) <= _MAX_LIST_GAP and _LIST_GAP.fullmatch(gap):
+            return True
+    return False
+
+
+@cache
+def vocabulary() -> SkillVocabulary:
+    """The packaged skill vocabulary, loaded and compiled once per process."""
+    raw = resources.files("search").joinpath("vocab/skills.toml").read_text("utf-8")
+    return SkillVocabulary(tomllib.loads(raw))
+
+
+def extract_skills(text: str) -> tuple[str, ...]:
+    """Canonical names of the skills ``text`` mentions, in vocabulary order, no duplicates."""
+    return vocabulary().find(text)
