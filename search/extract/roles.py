@@ -1,0 +1,286 @@
+"""Title, role family, seniority level and employment type of a posting.
+
+All four are pure functions of a posting's title and description. The vocabulary
+(title cues, role families, level ladder, employment-type phrases) lives in
+``search/vocab/roles.toml``; this module only decides how to apply it:
+
+* the title is trusted over the text, because descriptions mention many people
+  ("collaborate with senior scientists") while the title names the one being hired;
+* in the text, only *role phrases* count: the words after "As a", "looking for a",
+  "A ... will", "positions available for" that form a capitalised run ending in a head
+  noun ("Senior Applied Scientist"), never a word anywhere in the text.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+__all__ = [
+    "EMPLOYMENT_TYPES",
+    "LEVELS",
+    "classify_employment_type",
+    "classify_level",
+    "classify_role",
+    "extract_title",
+    "role_families",
+    "title_candidates",
+]
+
+#: The level ladder, junior to senior; "manager" is the people-management track.
+LEVELS: tuple[str, ...] = ("intern", "entry", "mid", "senior", "principal", "manager")
+#: Employment types, in the order title cues are tried.
+EMPLOYMENT_TYPES: tuple[str, ...] = (
+    "internship",
+    "contract",
+    "temporary",
+    "part-time",
+    "full-time",
+)
+
+_PUNCT = re.compile(r"[-/,()|:_\[\]–—]+")
+_SPACES = re.compile(r"\s+")
+_TOKEN = re.compile(r"[\w][\w&'’.+#/-]*|&|,|[.!?;:()]")
+_CONNECTORS = frozenset({"&", "of", "and", "for"})
+_FALLBACK_WORDS = 6
+_FALLBACK_TRIM = frozenset({"a", "an", "the", "of", "with", "and", "at", "to", "for", "in", "on"})
+_MAX_TITLE_WORDS = 9
+_MAX_SKIPPED = 4
+_TYPE_WINDOW = 80  # characters around an employment-type anchor that a text cue may span
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    head_nouns: frozenset[str]
+    cues: re.Pattern[str]
+    sentence_cue: re.Pattern[str]
+    roles: tuple[tuple[str, re.Pattern[str]], ...]
+    levels: tuple[tuple[str, re.Pattern[str]], ...]
+    ic_manager: re.Pattern[str]
+    type_title: tuple[tuple[str, re.Pattern[str]], ...]
+    type_anchors: re.Pattern[str]
+    type_text: re.Pattern[str]
+    type_groups: tuple[str, ...]
+
+
+def _words(patterns: list[str]) -> re.Pattern[str]:
+    """One alternation of whole-word patterns, for the normalised lower-case title."""
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
+
+
+@cache
+def _vocab() -> _Vocab:
+    """Load and compile roles.toml once; the patterns are data, the order is precedence."""
+    raw = tomllib.loads(resources.files("search").joinpath("vocab/roles.toml").read_text("utf-8"))
+    etype = raw["employment_type"]
+    text_types = [t for t in EMPLOYMENT_TYPES if t in etype["text"]]
+    # One pattern with a named group per type, so that a single scan finds the earliest.
+    type_text = "|".join(
+        f"(?P<t{i}>" + "|".join(etype["text"][t]) + ")" for i, t in enumerate(text_types)
+    )
+    return _Vocab(
+        head_nouns=frozenset(raw["head_nouns"]),
+        cues=re.compile("|".join(f"(?:{c})" for c in raw["title_cues"])),
+        sentence_cue=re.compile(raw["sentence_cue"]),
+        roles=tuple((name, _words(pats)) for name, pats in raw["roles"].items()),
+        levels=tuple((name, _words(raw["level"][name])) for name in LEVELS),
+        ic_manager=_words([f"(?:{'|'.join(raw['level']['ic_manager'])}) managers?"]),
+        type_title=tuple((t, _words(etype["title"][t])) for t in EMPLOYMENT_TYPES),
+        type_anchors=re.compile("|".join(etype["text_anchors"])),
+        type_text=re.compile(type_text),
+        type_groups=tuple(text_types),
+    )
+
+
+def role_families() -> tuple[str, ...]:
+    """The canonical role families, in precedence order (for facets and validation)."""
+    return tuple(name for name, _ in _vocab().roles)
+
+
+def _normalise(title: str) -> str:
+    """Lower case, punctuation to spaces: the form every roles.toml pattern is written for."""
+    return _SPACES.sub(" ", _PUNCT.sub(" ", title.lower())).strip()
+
+
+def _clean(title: str) -> str:
+    return _SPACES.sub(" ", title).strip()
+
+
+def _head(token: str, heads: frozenset[str]) -> str | None:
+    """The head noun a token stands for ("Scientists" -> scientist, "Internships" -> intern)."""
+    word = token.lower().rstrip(".,")
+    if word in heads:
+        return word
+    if word.endswith("s") and word[:-1] in heads:
+        return word[:-1]
+    if word in ("internship", "internships"):
+        return "intern"
+    return None
+
+
+def _read_title(tail: str, heads: frozenset[str]) -> str | None:
+    """Read a title from the words after a cue, or None when they do not form one.
+
+    Up to a few lower-case adjectives are skipped ("a passionate, talented, and inventive
+    Applied Scientist"); then a run of capitalised words (and lower-case head nouns, as in
+    "Research Science intern") is taken and cut after its last head noun. A run without a
+    capitalised word is no title ("a successful applied scientist" is a description).
+    """
+    run: list[str] = []
+    skipped = 0
+    for match in _TOKEN.finditer(tail):
+        token = match.group()
+        capital = token[0].isupper()
+        head = _head(token, heads)
+        if not run:
+            if capital:
+                run.append(token)
+            elif token in (",", "and") or (token.isalpha() and head is None):
+                skipped += 1
+                if skipped > _MAX_SKIPPED:
+                    return None
+            else:
+                return None
+            continue
+        if capital or head is not None or token in _CONNECTORS:
+            run.append(token)
+            if len(run) >= _MAX_TITLE_WORDS:
+                break
+        else:
+            break
+    while run and _head(run[-1], heads) is None:
+        run.pop()
+    if not run:
+        return None
+    last = _head(run[-1], heads)
+    if last == "intern" and run[-1].lower().startswith("internship"):
+        run[-1] = "Intern"
+    words = [w if w[0].isupper() or w in _CONNECTORS else w.capitalize() for w in run]
+    return " ".join(words).rstrip(".,")
+
+
+def _lower(text: str) -> str:
+    """``text`` in lower case with every character where it was, so offsets carry over."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+@lru_cache(maxsize=16)
+def title_candidates(text: str) -> tuple[str, ...]:
+    """Every role phrase the text names, in text order, without duplicates.
+
+    ``extract_title`` takes the first; role and level classification fall back on all of
+    them when the title itself says nothing. Cached for a few texts, because the three
+    classifiers of one posting all ask for the same description.
+    """
+    vocab = _vocab()
+    ends = [cue.end() for cue in vocab.cues.finditer(_lower(text))]
+    ends += [cue.end() - 1 for cue in vocab.sentence_cue.finditer("." + text)]
+    found: dict[str, None] = {}
+    for end in sorted(ends):
+        title = _read_title(text[end : end + 160], vocab.head_nouns)
+        if title:
+            found.setdefault(title, None)
+    return tuple(found)
+
+
+def _fallback_title(text: str) -> str:
+    """The first few words of the first sentence: short, never the whole description."""
+    first = re.split(r"[.!?\n]", text.strip(), maxsplit=1)[0]
+    words = first.split()[:_FALLBACK_WORDS]
+    while len(words) > 1 and words[-1].lower() in _FALLBACK_TRIM:
+        words.pop()
+    return " ".join(words).strip(" ,;:-") or "Untitled posting"
+
+
+def extract_title(title: str | None, text: str) -> str:
+    """The posting's title: the title field when present, else the role the text names.
+
+    Sample exports carry no title, only a description; a title read from the first role
+    phrase ("As an Applied Science Intern, ...") is what a job seeker would call the job.
+    """
+    if title and title.strip():
+        return _clean(title)
+    candidates = title_candidates(text)
+    return candidates[0] if candidates else _fallback_title(text)
+
+
+def _role_of(title: str) -> str | None:
+    norm = _normalise(title)
+    for name, pattern in _vocab().roles:
+        if pattern.search(norm):
+            return name
+    return None
+
+
+def classify_role(title: str, text: str = "") -> str | None:
+    """The role family (roles.toml) of a posting, or None when nothing fits.
+
+    The title decides; only when it names no family ("Principal Scientist", "Open
+    Application") do the text's role phrases, in text order, decide ("A Principal Applied
+    Scientist will ..." makes it an applied scientist).
+    """
+    role = _role_of(title)
+    if role is None and text:
+        for candidate in title_candidates(text):
+            role = _role_of(candidate)
+            if role:
+                break
+    return role
+
+
+def _level_of(title: str) -> str | None:
+    vocab = _vocab()
+    norm = vocab.ic_manager.sub(" ic role ", _normalise(title))
+    for name, pattern in vocab.levels:
+        if pattern.search(norm):
+            return name
+    return None
+
+
+def classify_level(title: str, text: str = "") -> str | None:
+    """Seniority on the ladder intern < entry < mid < senior < principal, or manager.
+
+    Cues in the title win; otherwise the text's role phrases ("looking for a Senior
+    Applied Scientist"); never a stray word ("collaborate with senior scientists").
+    No cue at all gives None rather than a guessed "mid": a filter on level should only
+    return postings that say so.
+    """
+    level = _level_of(title)
+    if level is None and text:
+        for candidate in title_candidates(text):
+            level = _level_of(candidate)
+            if level:
+                break
+    return level
+
+
+def classify_employment_type(title: str, text: str = "") -> str | None:
+    """internship, contract, temporary, part-time or full-time, or None when unstated.
+
+    An intern is on an internship even when the text says "full-time (40h/week) 12 week
+    internship". Otherwise title cues win, then the earliest phrase in the text that
+    states the posting's own terms ("Employment Type: Part-time", "This is a 1099
+    independent contractor opportunity"); boilerplate about "full-time employees" is none.
+    """
+    vocab = _vocab()
+    norm = _normalise(title)
+    for name, pattern in vocab.type_title:
+        if pattern.search(norm):
+            return name
+    if not text:
+        return None
+    if classify_level(title, text) == "intern":
+        return "internship"
+    lowered = _lower(text)
+    for anchor in vocab.type_anchors.finditer(lowered):
+        start = max(0, anchor.start() - _TYPE_WINDOW)
+        match = vocab.type_text.search(lowered[start : anchor.end() + _TYPE_WINDOW])
+        if match is not None and match.lastgroup is not None:
+            return vocab.type_groups[int(match.lastgroup[1:])]
+    return None
