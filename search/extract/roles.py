@@ -41,6 +41,10 @@ EMPLOYMENT_TYPES: tuple[str, ...] = (
     "full-time",
 )
 
+# Order in which level cues are tried: the first that matches wins ("Senior Engineering
+# Manager" is a manager, "Senior Staff Engineer" principal, "Associate Director" manager).
+_LEVEL_PRECEDENCE: tuple[str, ...] = ("intern", "manager", "principal", "senior", "entry", "mid")
+
 _PUNCT = re.compile(r"[-/,()|:_\[\]–—]+")
 _SPACES = re.compile(r"\s+")
 _TOKEN = re.compile(r"[\w][\w&'’.+#/-]*|&|,|[.!?;:()]")
@@ -86,7 +90,7 @@ def _vocab() -> _Vocab:
         cues=re.compile("|".join(f"(?:{c})" for c in raw["title_cues"])),
         sentence_cue=re.compile(raw["sentence_cue"]),
         roles=tuple((name, _words(pats)) for name, pats in raw["roles"].items()),
-        levels=tuple((name, _words(raw["level"][name])) for name in LEVELS),
+        levels=tuple((name, _words(raw["level"][name])) for name in _LEVEL_PRECEDENCE),
         ic_manager=_words([f"(?:{'|'.join(raw['level']['ic_manager'])}) managers?"]),
         type_title=tuple((t, _words(etype["title"][t])) for t in EMPLOYMENT_TYPES),
         type_anchors=re.compile("|".join(etype["text_anchors"])),
@@ -138,7 +142,9 @@ def _read_title(tail: str, heads: frozenset[str]) -> str | None:
         if not run:
             if capital:
                 run.append(token)
-            elif token in (",", "and") or (token.isalpha() and head is None):
+            elif token in (",", "and"):
+                continue
+            elif token.isalpha() and head is None:
                 skipped += 1
                 if skipped > _MAX_SKIPPED:
                     return None
