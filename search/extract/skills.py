@@ -93,7 +93,8 @@ class SkillVocabulary:
             for form in forms:
                 other = self._by_form.setdefault(form.lower(), index)
                 if other != index:
-                    raise ValueError(f"skills.toml: {form!r} names {name!r} and another skill")
+                    first = skills[other].name
+                    raise ValueError(f"skills.toml: {form!r} names both {first!r} and {name!r}")
             matched = [*aliases, name] if entry.get("name", True) else aliases
             for form in matched:
                 folded[form.lower()] = _Spelling(index, listed=False)
