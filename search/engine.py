@@ -53,7 +53,7 @@ class JobIndex:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> JobIndex:
-        """Open an existing index; ``IndexNotFoundError`` or ``SchemaVersionError`` if not usable."""
+        """Open an existing index; ``IndexNotFoundError``/``SchemaVersionError`` if unusable."""
         where = Path(path)
         return cls(indexer.open_index(where), where)
 
@@ -154,7 +154,11 @@ class JobIndex:
         """Tell the user about filter values that match no posting at all."""
         reader = self.searcher.reader()
         notes = []
-        for name, field in (("city", "city_key"), ("state", "state_key"), ("country", "country_key")):
+        for name, field in (
+            ("city", "city_key"),
+            ("state", "state_key"),
+            ("country", "country_key"),
+        ):
             for value in getattr(filters, name):
                 if reader.doc_frequency(field, normalize_key(value)) == 0:
                     notes.append(f"no posting in {name} {value!r}")
@@ -200,7 +204,7 @@ class JobIndex:
         )
         searcher = self.searcher
         fields = ("title",) if title_only else tuple(FIELD_BOOSTS)
-        parsed = parse_text(searcher.schema, text, fields)
+        parsed = parse_text(text, fields)
         notes = self._notes(filters)
         if parsed is None and text.strip():
             notes.append(f"no searchable words in {text!r}: listing every match")

@@ -17,7 +17,6 @@ from datetime import datetime
 from functools import cache
 
 from whoosh import query as wq
-from whoosh.fields import Schema
 from whoosh.qparser import AndGroup, MultifieldParser, PlusMinusPlugin
 from whoosh.qparser.plugins import WildcardPlugin
 
@@ -25,7 +24,7 @@ from search.errors import InvalidFilterError
 from search.extract.locations import normalize_key
 from search.extract.skills import vocabulary
 from search.results import Filters
-from search.schema import FIELD_BOOSTS
+from search.schema import FIELD_BOOSTS, build_schema
 
 LEVELS = ("intern", "entry", "mid", "senior", "principal", "manager")
 EMPLOYMENT_TYPES = ("full-time", "part-time", "contract", "internship")
@@ -49,9 +48,9 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 
 
 @cache
-def _parser(schema: Schema, fields: tuple[str, ...]) -> MultifieldParser:
+def _parser(fields: tuple[str, ...]) -> MultifieldParser:
     boosts = {name: FIELD_BOOSTS.get(name, 1.0) for name in fields}
-    parser = MultifieldParser(list(fields), schema, fieldboosts=boosts, group=AndGroup)
+    parser = MultifieldParser(list(fields), build_schema(), fieldboosts=boosts, group=AndGroup)
     parser.add_plugin(PlusMinusPlugin())
     parser.remove_plugin_class(WildcardPlugin)
     return parser
@@ -61,7 +60,12 @@ def _parser(schema: Schema, fields: tuple[str, ...]) -> MultifieldParser:
 def _alias_pattern() -> re.Pattern[str] | None:
     """One regex for every skill surface form, longest first, on whole words."""
     forms = sorted(
-        {form for skill in vocabulary() for form in vocabulary().aliases(skill.name) if len(form) > 1},
+        {
+            form
+            for skill in vocabulary()
+            for form in vocabulary().aliases(skill.name)
+            if len(form) > 1
+        },
         key=len,
         reverse=True,
     )
@@ -110,13 +114,13 @@ def expand_synonyms(text: str) -> str:
 
 
 def parse_text(
-    schema: Schema, text: str, fields: Sequence[str] = tuple(FIELD_BOOSTS), expand: bool = True
+    text: str, fields: Sequence[str] = tuple(FIELD_BOOSTS), expand: bool = True
 ) -> wq.Query | None:
     """The query for ``text``, or None when it has no searchable words."""
     text = (text or "").strip()
     if not text:
         return None
-    parser = _parser(schema, tuple(fields))
+    parser = _parser(tuple(fields))
     for candidate in ((expand_synonyms(text) if expand else text), text, _plain_words(text)):
         try:
             parsed = parser.parse(candidate)

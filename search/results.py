@@ -33,8 +33,10 @@ class Filters:
             value = getattr(self, name)
             if value in ((), None):
                 continue
-            out[name] = value.isoformat() if isinstance(value, date) else (
-                list(value) if isinstance(value, tuple) else value
+            out[name] = (
+                value.isoformat()
+                if isinstance(value, date)
+                else (list(value) if isinstance(value, tuple) else value)
             )
         return out
 

@@ -17,6 +17,8 @@ from whoosh.lang.porter import stem
 from search.results import MARK_CLOSE, MARK_OPEN
 
 WINDOW = 220
+#: Characters of context kept before the first marked word.
+LEAD = 40
 _SPACE = re.compile(r"\s+")
 
 
@@ -61,7 +63,7 @@ class Highlighter:
             score = len(inside) * 10 + sum(1 for s, e in spans[i:] if e <= start + width)
             if score > best_score:
                 best_start, best_score = start, score
-        begin = max(0, best_start - width // 4)
+        begin = max(0, best_start - LEAD)
         begin = text.rfind(" ", 0, begin) + 1 if begin else 0
         end = min(len(text), begin + width)
         marked, cursor = [], begin

@@ -1,0 +1,315 @@
+"""The ``jobsearch`` command: a thin shell over ``JobIndex``. No Whoosh in here."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from search import __version__
+from search.engine import JobIndex
+from search.errors import IndexNotFoundError, JobSearchError
+from search.parse import Rejection
+from search.postings import load_postings
+from search.render import (
+    OutputFormat,
+    facets_table,
+    hit_record,
+    hits_csv,
+    hits_table,
+    posting_record,
+    posting_view,
+    results_record,
+    results_view,
+    stats_view,
+    to_json,
+    to_jsonl,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_INDEX = "index"
+DEFAULT_DATA = "data"
+MAX_REJECTIONS_SHOWN = 20
+
+out = Console(soft_wrap=False, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class JobSearchGroup(click.Group):
+    """Turns every ``JobSearchError`` into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except JobSearchError as exc:
+            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            err.print("interrupted: the index keeps everything committed before the interrupt")
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(0)
+
+
+def index_option(func: F) -> F:
+    return click.option(
+        "--index",
+        "index_dir",
+        envvar="JOBSEARCH_INDEX",
+        default=DEFAULT_INDEX,
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Index directory (environment variable JOBSEARCH_INDEX).",
+    )(func)
+
+
+def output_options(formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--format",
+            "fmt",
+            type=click.Choice([f.value for f in formats]),
+            default=OutputFormat.TABLE.value,
+            show_default=True,
+            help="table for people; json, jsonl or csv for programs.",
+        )(func)
+        return index_option(func)
+
+    return decorate
+
+
+def limit_option(default: int) -> Callable[[F], F]:
+    return click.option(
+        "--limit",
+        type=click.IntRange(min=1, max=1000),
+        default=default,
+        show_default=True,
+        help="Hits per page.",
+    )
+
+
+def filter_options(func: F) -> F:
+    """The filters shared by ``search`` and ``facets``."""
+    options = [
+        click.option("--city", multiple=True, help="City (repeat to OR): Seattle, NYC, Bangalore."),
+        click.option("--state", multiple=True, help="State or region: WA, California, KA."),
+        click.option("--country", multiple=True, help="Country name or ISO code: DE, Germany, GB."),
+        click.option("--skill", multiple=True, help="Skill or alias: pytorch, NLP, k8s."),
+        click.option("--role", multiple=True, help="Role family: 'data scientist', engineer."),
+        click.option(
+            "--level", multiple=True, help="intern, entry, mid, senior, principal, manager."
+        ),
+        click.option(
+            "--type",
+            "employment_type",
+            multiple=True,
+            help="full-time, part-time, contract, internship.",
+        ),
+        click.option(
+            "--remote/--on-site", default=None, help="Only remote (or only non-remote) postings."
+        ),
+        click.option(
+            "--since",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            help="Posted on or after YYYY-MM-DD.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _filters(kwargs: dict[str, Any]) -> dict[str, Any]:
+    since = kwargs.pop("since", None)
+    return {**kwargs, "since": since.date() if isinstance(since, datetime) else None}
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[object], None]]:
+    columns = [
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} postings"),
+        TimeElapsedColumn(),
+    ]
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda _posting: bar.advance(task)
+
+
+def _build(index_dir: Path, paths: Sequence[str], rebuild: bool, strict: bool) -> None:
+    rejections: list[Rejection] = []
+    postings = load_postings(paths, strict=strict, on_reject=rejections.append)
+    if strict:
+        postings = iter(list(postings))  # every record is checked before anything is written
+    with _progress(f"indexing {', '.join(paths)}") as advance:
+        if rebuild:
+            summary = JobIndex.rebuild(index_dir, postings, progress=advance)
+            index = JobIndex.open(index_dir)
+        else:
+            index = JobIndex.open_or_create(index_dir)
+            summary = index.add(postings, progress=advance)
+    for rejection in rejections[:MAX_REJECTIONS_SHOWN]:
+        err.print(f"[yellow]rejected[/] {rejection}", markup=True, highlight=False)
+    if len(rejections) > MAX_REJECTIONS_SHOWN:
+        err.print(f"... and {len(rejections) - MAX_REJECTIONS_SHOWN} more rejected records")
+    err.print(
+        f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
+        f"rejected {len(rejections)}; {index_dir} holds {len(index)} postings"
+    )
+    index.close()
+
+
+def _open(index_dir: Path, ctx: click.Context) -> JobIndex:
+    """Open the index; build the default one from data/ the first time it is needed."""
+    try:
+        return JobIndex.open(index_dir)
+    except IndexNotFoundError:
+        source = DEFAULT_DATA
+        is_default = ctx.get_parameter_source("index_dir") == click.core.ParameterSource.DEFAULT
+        if not (is_default and Path(source).is_dir()):
+            raise
+        err.print(f"no index at {index_dir}/: building it from {source}/ first")
+        _build(index_dir, [source], rebuild=False, strict=False)
+        return JobIndex.open(index_dir)
+
+
+def _echo(text: str) -> None:
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@click.group(cls=JobSearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="jobsearch")
+def main() -> None:
+    """Search job postings: index files, then search by keyword, city, skill and more."""
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path())
+@index_option
+@click.option("--rebuild", is_flag=True, help="Replace the index instead of updating it.")
+@click.option("--strict", is_flag=True, help="Fail on the first bad record, before writing.")
+def index_command(paths: tuple[str, ...], index_dir: Path, rebuild: bool, strict: bool) -> None:
+    """Index posting files or directories (.txt listings, .jsonl, .json, .csv, also .gz).
+
+    PATHS default to data/. Postings are upserted by id: indexing the same data twice
+    adds nothing.
+    """
+    _build(index_dir, list(paths) or [DEFAULT_DATA], rebuild, strict)
+
+
+@main.command("search")
+@click.argument("query", nargs=-1)
+@filter_options
+@click.option("--title", "title_only", is_flag=True, help="Match the query in titles only.")
+@click.option(
+    "--sort", type=click.Choice(["relevance", "newest"]), default="relevance", show_default=True
+)
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@limit_option(10)
+@output_options()
+@click.pass_context
+def search_command(
+    ctx: click.Context, query: tuple[str, ...], index_dir: Path, fmt: str, **options: Any
+) -> None:
+    """Search postings: keywords (quotes, AND/OR/NOT, -word) plus filters.
+
+    With no QUERY, lists every posting that passes the filters, newest first.
+    """
+    index = _open(index_dir, ctx)
+    results = index.search(" ".join(query), **_filters(options))
+    fmt_ = OutputFormat(fmt)
+    if fmt_ is OutputFormat.JSON:
+        _echo(to_json(results_record(results)))
+    elif fmt_ is OutputFormat.JSONL:
+        _echo(to_jsonl(hit_record(h) for h in results))
+    elif fmt_ is OutputFormat.CSV:
+        _echo(hits_csv(results))
+    else:
+        out.print(results_view(results))
+
+
+@main.command("show")
+@click.argument("posting_id")
+@output_options([OutputFormat.TABLE, OutputFormat.JSON])
+@click.pass_context
+def show_command(ctx: click.Context, posting_id: str, index_dir: Path, fmt: str) -> None:
+    """Show one posting in full, with the places it offers and how they were resolved."""
+    posting = _open(index_dir, ctx).get(posting_id)
+    if fmt == OutputFormat.JSON.value:
+        _echo(to_json({**posting_record(posting), "description": posting.description}))
+    else:
+        out.print(posting_view(posting))
+
+
+@main.command("similar")
+@click.argument("posting_id")
+@limit_option(5)
+@output_options()
+@click.pass_context
+def similar_command(
+    ctx: click.Context, posting_id: str, limit: int, index_dir: Path, fmt: str
+) -> None:
+    """Postings most like POSTING_ID."""
+    hits = _open(index_dir, ctx).similar(posting_id, limit=limit)
+    fmt_ = OutputFormat(fmt)
+    if fmt_ is OutputFormat.JSON:
+        _echo(to_json({"id": posting_id, "hits": [hit_record(h) for h in hits]}))
+    elif fmt_ is OutputFormat.JSONL:
+        _echo(to_jsonl(hit_record(h) for h in hits))
+    elif fmt_ is OutputFormat.CSV:
+        _echo(hits_csv(hits))
+    else:
+        out.print(hits_table(hits, title=f"Postings like {posting_id}"))
+
+
+@main.command("facets")
+@click.argument("query", nargs=-1)
+@filter_options
+@output_options([OutputFormat.TABLE, OutputFormat.JSON])
+@click.pass_context
+def facets_command(
+    ctx: click.Context, query: tuple[str, ...], index_dir: Path, fmt: str, **options: Any
+) -> None:
+    """Counts of city, country, skill, role and level for a query and filters."""
+    results = _open(index_dir, ctx).search(" ".join(query), limit=1, **_filters(options))
+    if fmt == OutputFormat.JSON.value:
+        _echo(
+            to_json(
+                {
+                    "query": results.query,
+                    "filters": results.filters.as_dict(),
+                    "total": results.total,
+                    "facets": results.facets,
+                }
+            )
+        )
+    else:
+        out.print(f"{results.total} matching postings")
+        out.print(facets_table(results.facets))
+
+
+@main.command("stats")
+@output_options([OutputFormat.TABLE, OutputFormat.JSON])
+@click.pass_context
+def stats_command(ctx: click.Context, index_dir: Path, fmt: str) -> None:
+    """Size and make-up of the index."""
+    stats = _open(index_dir, ctx).stats()
+    if fmt == OutputFormat.JSON.value:
+        _echo(to_json(stats))
+    else:
+        out.print(stats_view(stats))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

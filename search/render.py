@@ -1,0 +1,257 @@
+"""Results -> rich renderables for people, JSON / JSON Lines / CSV for programs.
+
+Functions here return objects or strings and never print: the CLI decides where output
+goes. Machine formats carry no colour codes so they pipe into jq or a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from search.model import JobPosting
+from search.results import MARK_CLOSE, MARK_OPEN, Hit, SearchResults
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "role",
+    "level",
+    "employment_type",
+    "locations",
+    "remote",
+    "skills",
+    "posted",
+    "score",
+    "snippet",
+)
+
+
+def posting_record(posting: JobPosting) -> dict[str, Any]:
+    return {
+        "id": posting.id,
+        "title": posting.title,
+        "company": posting.company,
+        "role": posting.role,
+        "level": posting.level,
+        "employment_type": posting.employment_type,
+        "locations": [
+            {"city": p.city, "state": p.state, "country": p.country, "region": p.region}
+            for p in posting.places
+        ],
+        "location_text": posting.location_text,
+        "remote": posting.remote,
+        "remote_scope": list(posting.remote_scope),
+        "skills": list(posting.skills),
+        "posted": posting.posted.isoformat() if posting.posted else None,
+        "url": posting.url,
+    }
+
+
+def hit_record(hit: Hit) -> dict[str, Any]:
+    record = posting_record(hit.posting)
+    record["score"] = round(hit.score, 4) if hit.score is not None else None
+    record["snippet"] = hit.snippet
+    return record
+
+
+def results_record(results: SearchResults) -> dict[str, Any]:
+    return {
+        "query": results.query,
+        "filters": results.filters.as_dict(),
+        "total": results.total,
+        "page": results.page,
+        "hits": [hit_record(h) for h in results.hits],
+        "facets": results.facets,
+        "notes": list(results.notes),
+    }
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def to_jsonl(records: Iterable[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def hits_csv(hits: Iterable[Hit]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for hit in hits:
+        row = hit_record(hit)
+        row["locations"] = "; ".join(place.label() for place in hit.posting.places)
+        row["skills"] = "; ".join(hit.posting.skills)
+        row["snippet"] = plain(hit.snippet)
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def plain(snippet: str) -> str:
+    return snippet.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+
+def marked_text(snippet: str, style: str = "bold yellow") -> Text:
+    """A snippet with its ``<em>`` marks turned into highlighting."""
+    text = Text()
+    rest = snippet
+    while MARK_OPEN in rest:
+        before, _, after = rest.partition(MARK_OPEN)
+        word, _, rest = after.partition(MARK_CLOSE)
+        text.append(before)
+        text.append(word, style=style)
+    text.append(rest)
+    return text
+
+
+def _locations(posting: JobPosting, most: int = 3) -> str:
+    labels = [p.label() for p in posting.places]
+    if posting.remote:
+        scope = "/".join(posting.remote_scope)
+        labels.insert(0, f"Remote ({scope})" if scope else "Remote")
+    if not labels:
+        return posting.location_text or "—"
+    shown = ", ".join(labels[:most]) if len(labels) <= most else "; ".join(labels[:most])
+    return shown + (f" +{len(labels) - most} more" if len(labels) > most else "")
+
+
+def _short_snippet(snippet: str, width: int = 160) -> str:
+    """Trim a marked snippet for a table cell without cutting a mark in half."""
+    if len(plain(snippet)) <= width:
+        return snippet
+    out, shown, rest = [], 0, snippet
+    while rest and shown < width:
+        if rest.startswith(MARK_OPEN):
+            word, _, rest = rest[len(MARK_OPEN) :].partition(MARK_CLOSE)
+            out.append(f"{MARK_OPEN}{word}{MARK_CLOSE}")
+            shown += len(word)
+        else:
+            out.append(rest[0])
+            rest, shown = rest[1:], shown + 1
+    return "".join(out).rstrip() + "…"
+
+
+def hits_table(hits: Iterable[Hit], title: str | None = None, first: int = 1) -> Table:
+    table = Table(title=title, show_lines=True, expand=True, title_justify="left")
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("Posting", ratio=4)
+    table.add_column("Where", ratio=2)
+    table.add_column("Level", ratio=1, min_width=10)
+    table.add_column("Score", justify="right", no_wrap=True)
+    for rank, hit in enumerate(hits, first):
+        p = hit.posting
+        cell = Text(p.title, style="bold")
+        if p.company:
+            cell.append(f" · {p.company}", style="cyan")
+        cell.append(f"\n{p.id}", style="dim")
+        if p.posted:
+            cell.append(f" · {p.posted.isoformat()}", style="dim")
+        if hit.snippet:
+            cell.append("\n")
+            cell.append_text(marked_text(_short_snippet(hit.snippet)))
+        kind = "\n".join(x for x in (p.level, p.employment_type) if x) or "—"
+        score = f"{hit.score:.2f}" if hit.score is not None else "—"
+        table.add_row(str(rank), cell, _locations(p), kind, score)
+    return table
+
+
+def facets_table(facets: dict[str, dict[str, int]], most: int = 10) -> Table:
+    table = Table(title="Facets", title_justify="left", expand=False)
+    for name in facets:
+        table.add_column(name.capitalize())
+    columns = [
+        [f"{value} ({count})" for value, count in list(facets[name].items())[:most]]
+        for name in facets
+    ]
+    for row in range(max((len(c) for c in columns), default=0)):
+        table.add_row(*[c[row] if row < len(c) else "" for c in columns])
+    return table
+
+
+def results_view(results: SearchResults, show_facets: bool = True) -> RenderableType:
+    first = (results.page - 1) * results.limit + 1
+    if results.total == 0:
+        header = Text("No postings match.", style="bold")
+    else:
+        last = first + len(results.hits) - 1
+        noun = "posting matches" if results.total == 1 else "postings match"
+        shown = f" — showing {first}-{last}, page {results.page} of {results.pages}"
+        header = Text(f"{results.total} {noun}" + (shown if results.hits else ""), style="bold")
+    parts: list[RenderableType] = [header]
+    parts.extend(Text(note, style="yellow") for note in results.notes)
+    if results.hits:
+        parts.append(hits_table(results.hits, first=first))
+    if show_facets and results.total:
+        parts.append(facets_table(results.facets, most=5))
+    return Group(*parts)
+
+
+def _remote_label(posting: JobPosting) -> str:
+    if not posting.remote:
+        return "no"
+    return "yes" + (f" ({', '.join(posting.remote_scope)})" if posting.remote_scope else "")
+
+
+def posting_view(posting: JobPosting) -> RenderableType:
+    meta = Table.grid(padding=(0, 2))
+    meta.add_column(style="bold")
+    meta.add_column()
+    rows = [
+        ("id", posting.id),
+        ("company", posting.company),
+        ("role", posting.role),
+        ("level", posting.level),
+        ("type", posting.employment_type),
+        ("location", posting.location_text),
+        ("remote", _remote_label(posting)),
+        ("posted", posting.posted.isoformat() if posting.posted else None),
+        ("skills", ", ".join(posting.skills)),
+        ("url", posting.url),
+        ("source", posting.source),
+    ]
+    for name, value in rows:
+        if value:
+            meta.add_row(name, str(value))
+    for place in posting.places:
+        detail = place.label()
+        if place.lat is not None:
+            detail += f"  ({place.lat:.3f}, {place.lon:.3f})"
+        if place.note:
+            detail += f"  — {place.note}"
+        meta.add_row("place", detail)
+    return Panel(
+        Group(meta, Text(""), Text(posting.description)),
+        title=Text(posting.title, style="bold"),
+        title_align="left",
+    )
+
+
+def stats_view(stats: dict[str, Any]) -> RenderableType:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for key, value in stats.items():
+        if key == "top":
+            continue
+        if key == "size_bytes":
+            key, value = "size", f"{value / 1_048_576:.1f} MiB"
+        grid.add_row(key.replace("_", " "), str(value))
+    return Group(grid, facets_table(stats.get("top", {})))
