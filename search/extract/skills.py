@@ -16,7 +16,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 __all__ = ["Skill", "SkillVocabulary", "extract_skills", "vocabulary"]
@@ -105,10 +105,16 @@ class SkillVocabulary:
         self._skills = tuple(skills)
         self._folded = folded
         self._exact = exact
-        # One tree of every spelling in lower case, run over the lowered text: much faster
-        # than re.IGNORECASE. The case rule of exact spellings is checked on each match.
-        lowered = sorted(set(folded) | {form.lower() for form in exact})
-        self._pattern = re.compile(_LEFT + "(?:" + _trie(lowered) + ")" + _RIGHT)
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        """The matcher, compiled on first use: query-time lookups never pay for it.
+
+        One tree of every spelling in lower case, run over the lowered text, is much
+        faster than re.IGNORECASE; the case rule of exact spellings is checked per match.
+        """
+        lowered = sorted(set(self._folded) | {form.lower() for form in self._exact})
+        return re.compile(_LEFT + "(?:" + _trie(lowered) + ")" + _RIGHT)
 
     def __iter__(self) -> Iterator[Skill]:
         return iter(self._skills)
