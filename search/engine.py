@@ -13,6 +13,7 @@ from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from search import indexer
+from search.collect import collect
 from search.errors import InvalidFilterError, PostingNotFoundError
 from search.extract.locations import normalize_key
 from search.facets import FacetTable
@@ -21,6 +22,7 @@ from search.model import JobPosting
 from search.query import build_filter, parse_text, query_words
 from search.results import Filters, Hit, SearchResults
 from search.schema import FACET_FIELDS, FIELD_BOOSTS, SCHEMA_VERSION, from_stored
+from search.scoring import FastBM25F
 from search.snippets import Highlighter
 
 Sort = Literal["relevance", "newest"]
@@ -124,7 +126,7 @@ class JobIndex:
     @property
     def searcher(self) -> Searcher:
         if self._searcher is None:
-            self._searcher = self._ix.searcher()
+            self._searcher = self._ix.searcher(weighting=FastBM25F())
         return self._searcher
 
     def __len__(self) -> int:
@@ -211,11 +213,7 @@ class JobIndex:
         filter_q = self._filters(filters)
         base = parsed if parsed is not None else wq.Every()
         by_date = parsed is None or sort == "newest"
-        kwargs: dict[str, object] = {"filter": filter_q, "limit": page * limit}
-        if by_date:
-            kwargs.update(sortedby="posted", reverse=True)
-        results = searcher.search(base, **kwargs)
-        matched = self._matching(base, filter_q)
+        results, matched = collect(searcher, base, filter_q, page * limit, by_date)
         highlighter = Highlighter(query_words(parsed))
         hits = []
         for hit in results[(page - 1) * limit : page * limit]:
@@ -238,17 +236,6 @@ class JobIndex:
             facets=self._facet_table().count(matched) if facets else {},
             notes=tuple(notes),
         )
-
-    def _matching(self, q: wq.Query, filter_q: wq.Query | None) -> set[int]:
-        """Every docnum that matches the query and the filter (for totals and facets)."""
-        searcher = self.searcher
-        if isinstance(q, wq.Every):
-            docs = set(searcher.reader().all_doc_ids())
-        else:
-            docs = set(searcher.docs_for_query(q))
-        if filter_q is not None:
-            docs &= set(searcher.docs_for_query(filter_q))
-        return docs
 
     def facets(self, text: str = "", **filters: object) -> dict[str, dict[str, int]]:
         """Facet counts (city, country, skill, role, level) for a query and filters."""

@@ -23,7 +23,7 @@ from search.model import JobPosting
 from search.schema import SCHEMA_VERSION, build_schema, to_document
 
 META_FILE = "jobsearch.json"
-BATCH_SIZE = 2000
+BATCH_SIZE = 20_000
 LOCK_TIMEOUT_S = 2.0
 
 

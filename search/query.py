@@ -1,9 +1,11 @@
 """User text and filters -> Whoosh query objects. Lenient: user text never raises.
 
 Query text goes through Whoosh's parser (quotes, AND/OR/NOT, parentheses, a leading ``-``
-to exclude) over the title, skill and description fields. Acronyms and skill aliases
-are expanded both ways from the skills vocabulary, with the added forms weighted below
-what the user typed so that a synonym never outranks an exact match.
+to exclude) over the title, skill and description fields. Acronyms and synonyms need no
+rewriting here: the ``skill_text`` field of a posting holds every surface form of every
+skill it mentions (NLP and "natural language processing" alike), so either spelling
+finds it, while the title and description fields match only the words as typed — an
+exact match therefore always scores above a synonym-only one.
 
 Filters are built as separate queries and passed to Whoosh as ``filter=``, so they
 restrict the match without changing the ranking.
@@ -42,9 +44,6 @@ _TYPE_ALIASES = {
     "intern": "internship",
     "internships": "internship",
 }
-#: Weight of a synonym relative to the words the user typed.
-SYNONYM_WEIGHT = 0.6
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 
 
 @cache
@@ -56,72 +55,13 @@ def _parser(fields: tuple[str, ...]) -> MultifieldParser:
     return parser
 
 
-@cache
-def _alias_pattern() -> re.Pattern[str] | None:
-    """One regex for every skill surface form, longest first, on whole words."""
-    forms = sorted(
-        {
-            form
-            for skill in vocabulary()
-            for form in vocabulary().aliases(skill.name)
-            if len(form) > 1
-        },
-        key=len,
-        reverse=True,
-    )
-    if not forms:
-        return None
-    alternation = "|".join(re.escape(form) for form in forms)
-    return re.compile(rf"(?<![\w\"])(?:{alternation})(?![\w+#])", re.IGNORECASE)
-
-
-def _quote(form: str) -> str:
-    return f'"{form}"' if re.search(r"[\s\W]", form) else form
-
-
-def expand_synonyms(text: str) -> str:
-    """Rewrite skill names in ``text`` as a group of all their forms.
-
-    ``NLP engineer`` becomes ``(NLP OR "natural language processing"^0.6) engineer``.
-    Text inside quotes and the operators AND/OR/NOT are left alone.
-    """
-    pattern = _alias_pattern()
-    if pattern is None:
-        return text
-    vocab = vocabulary()
-    pieces = re.split(r'("[^"]*")', text)
-    out = []
-    for piece in pieces:
-        if piece.startswith('"') and piece.endswith('"') and len(piece) > 1:
-            out.append(piece)
-            continue
-
-        def replace(match: re.Match[str]) -> str:
-            written = match.group()
-            if written in _OPERATORS:
-                return written
-            canonical = vocab.canonical(written)
-            if canonical is None:
-                return written
-            others = [f for f in vocab.aliases(canonical) if f.lower() != written.lower()]
-            if not others:
-                return written
-            extra = " OR ".join(f"{_quote(f)}^{SYNONYM_WEIGHT}" for f in others)
-            return f"({_quote(written)} OR {extra})"
-
-        out.append(pattern.sub(replace, piece))
-    return "".join(out)
-
-
-def parse_text(
-    text: str, fields: Sequence[str] = tuple(FIELD_BOOSTS), expand: bool = True
-) -> wq.Query | None:
+def parse_text(text: str, fields: Sequence[str] = tuple(FIELD_BOOSTS)) -> wq.Query | None:
     """The query for ``text``, or None when it has no searchable words."""
     text = (text or "").strip()
     if not text:
         return None
     parser = _parser(tuple(fields))
-    for candidate in ((expand_synonyms(text) if expand else text), text, _plain_words(text)):
+    for candidate in (text, _plain_words(text)):
         try:
             parsed = parser.parse(candidate)
         except Exception:  # Whoosh's parser has corners that raise; user text must not
