@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from search.extract.locations import normalize_key, place_keys, remote_scope_key
 from search.extract.skills import vocabulary
 from search.model import JobPosting, Place
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Searchable text fields and their BM25F boosts: a word in the title says more than
 #: the same word in the tenth paragraph of the description.
@@ -36,6 +37,7 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         content_hash=STORED(),
+        dup_key=ID(),
         title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=FIELD_BOOSTS["title"]),
         skill_text=TEXT(analyzer=exact_analyzer(), field_boost=FIELD_BOOSTS["skill_text"]),
         description=TEXT(analyzer=text_analyzer(), stored=True),
@@ -55,6 +57,20 @@ def build_schema() -> Schema:
         company_key=ID(),
         payload=STORED(),
     )
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def duplicate_key(posting: JobPosting) -> str:
+    """Postings with the same employer, title and text are one job offered in several places.
+
+    Employers post one job once per location; a job seeker wants it once, with all its
+    locations. Case and white space are ignored.
+    """
+    parts = (posting.company or "", posting.title, posting.description)
+    normalised = "\x1f".join(_SPACE.sub(" ", p).strip().casefold() for p in parts)
+    return hashlib.blake2b(normalised.encode(), digest_size=10).hexdigest()
 
 
 def content_hash(posting: JobPosting) -> str:
@@ -90,6 +106,7 @@ def to_document(posting: JobPosting) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": posting.id,
         "content_hash": content_hash(posting),
+        "dup_key": duplicate_key(posting),
         "title": posting.title,
         "skill_text": " ; ".join(skill_forms),
         "description": posting.description,
