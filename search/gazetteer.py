@@ -24,6 +24,10 @@ VOCAB_PATH = Path(__file__).parent / "vocab" / "place_aliases.toml"
 
 #: Alternate names kept per city as query keys; the gazetteer lists dozens of exonyms.
 MAX_ALTERNATE_KEYS = 8
+#: An alternate name makes a word a city only for a city this big: small towns' alternates
+#: are ordinary words in location strings ("Market" Mall, "Midtown" Plaza, "Canal" Fulton),
+#: while the exonyms postings use (Frankfurt, Nürnberg, Bangalore) belong to large cities.
+MIN_ALTERNATE_POPULATION = 100_000
 _ALT_NAME = re.compile(r"[A-Z][A-Za-z.\- ]{2,}")
 
 
@@ -248,9 +252,12 @@ def city_candidates(name: str) -> tuple[City, ...]:
 
 
 def is_city_name(key: str) -> bool:
-    """Whether a normalised key is a city's primary or alternate name."""
+    """Whether a normalised key is a city's primary name, or a large city's alternate name."""
     tables = _tables()
-    return key in tables.primary or key in tables.alternate
+    if key in tables.primary:
+        return True
+    alternates = tables.alternate.get(key)
+    return bool(alternates) and alternates[0].population >= MIN_ALTERNATE_POPULATION
 
 
 def _codes(cities: tuple[City, ...] | list[City]) -> str:

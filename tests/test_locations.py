@@ -78,6 +78,14 @@ def labels(location: str | None, text: str = "") -> list[str]:
         ("Paris, France; Bordeaux, France", ["Paris, FR", "Bordeaux, FR"]),
         ("Berlin", ["Berlin, DE"]),
         ("Singapore", ["Singapore, SG"]),
+        # A town the gazetteer lacks: its state, never a same-named country or city.
+        ("Andover, MA", ["MA, US"]),
+        ("Central Coast, CA", ["CA, US"]),
+        ("Alden, New York", ["NY, US"]),
+        ("Long Island, New York", ["NY, US"]),
+        ("Ontario, Ohio", ["OH, US"]),
+        ("Kansas City, MO - Data Center", ["Kansas City, MO, US"]),
+        ("Market Mall", []),
         ("São Paulo", ["São Paulo, BR"]),
         ("Montreal HQ", ["Montréal, QC, CA"]),
         ("Ponchatoula, LA - US", ["LA, US"]),
@@ -234,6 +242,35 @@ def test_description_places(text: str, expected: list[str]) -> None:
     assert labels("", text) == expected
 
 
+@pytest.mark.parametrize(
+    ("location", "text", "expected"),
+    [
+        # The field says where the job is: "based in" then describes the company.
+        ("London", "Our team is based in San Francisco.", ["London, GB"]),
+        ("Remote", "Our team is based in San Francisco.", []),
+        ("", "Our team is based in San Francisco.", ["San Francisco, CA, US"]),
+        # A list of the role's own locations still counts.
+        (
+            "New York Office",
+            "This position is onsite in either San Francisco, CA, or New York City, NY.",
+            ["New York City, NY, US", "San Francisco, CA, US"],
+        ),
+        ("Remote", "These roles sit in any of these states: CA, WA, NY, NJ, CT.", []),
+        ("Remote UK", "Events are held in varying locations across Canada, USA.", []),
+    ],
+)
+def test_description_places_defer_to_the_field(
+    location: str, text: str, expected: list[str]
+) -> None:
+    assert labels(location, text) == expected
+
+
+def test_town_state_choice_is_explained() -> None:
+    (place,) = extract_locations("Andover, MA").places
+    assert (place.state, place.country) == ("MA", "US")
+    assert "Morocco" in place.note
+
+
 def test_emea_list_is_not_remote_and_keeps_field_place() -> None:
     info = extract_locations("GB, London", SEED_EMEA)
     assert not info.remote
@@ -249,6 +286,7 @@ def test_emea_list_is_not_remote_and_keeps_field_place() -> None:
         ("Please note these are not remote internships.", False),
         ("This is not a fully remote role.", False),
         ("Our office has remote-friendly Fridays.", False),
+        ("As a fully remote company, we have staff in 70 countries.", False),
     ],
 )
 def test_description_remote(text: str, remote: bool) -> None:

@@ -41,6 +41,7 @@ class Item:
     region: str | None = None
     weak: bool = False  # a state outside the US/Canada: only used next to its country
     city_ok: bool = False  # a state/country name that is also a city's name there
+    after_town: bool = False  # follows "Unknown Town," as in "Alden, New York"
 
 
 @functools.cache
@@ -60,12 +61,14 @@ def scan(text: str, strict: bool) -> list[Item]:
     """
     words: list[str] = []
     joined: list[bool] = []  # may words[i] and words[i + 1] form one name?
+    comma_after: list[bool] = []  # is words[i] followed by a comma?
     seg_of: list[int] = []
     seg, pending = 0, True
     for m in _TOKEN.finditer(text):
         if m.lastgroup == "word":
             if words:
                 joined.append(pending)
+                comma_after.append(not pending and text[m.start() - 2 : m.start()].find(",") >= 0)
             words.append(m.group())
             seg_of.append(seg)
             pending = True
@@ -74,9 +77,10 @@ def scan(text: str, strict: bool) -> list[Item]:
         elif m.lastgroup == "weak":
             pending = False
     joined.append(False)
+    comma_after.append(False)
     fillers = _sets()["fillers"]
     items: list[Item] = []
-    i = 0
+    i, skipped = 0, False
     while i < len(words):
         run = 1
         while run < MAX_WORDS and i + run < len(words) and joined[i + run - 1]:
@@ -85,14 +89,31 @@ def scan(text: str, strict: bool) -> list[Item]:
             item = classify(words[i : i + n], strict)
             if item is not None:
                 item.seg = seg_of[i]
+                if skipped and i > 0 and comma_after[i - 1] and seg_of[i - 1] == item.seg:
+                    item = _after_town(item)
                 items.append(item)
                 i += n
+                skipped = item.weak  # "Long Island," is a Bahamas district only by name
                 break
         else:
             if strict and normalize_key(words[i]) not in fillers:
                 break
             i += 1
+            skipped = True
     return [it for it in items if it.kind != "NOISE"]
+
+
+def _after_town(item: Item) -> Item:
+    """After "Alden," (a town the gazetteer lacks) a name is that town's state or country.
+
+    "Alden, New York" is in New York State, not New York City; "Andover, MA" is in
+    Massachusetts, not Morocco.
+    """
+    if item.kind == "CITY" and item.states:
+        return Item("STATE", item.key, seg=item.seg, states=item.states[:1], after_town=True)
+    if item.kind == "CODE" and item.states:
+        item.after_town = True
+    return item
 
 
 def classify(raw: list[str], strict: bool) -> Item | None:
@@ -207,8 +228,12 @@ def group_places(items: list[Item], strict: bool) -> list[Place]:
         if isinstance(entry, Item) and entry.kind != "REGION":
             run.append(entry)
             continue
-        if strict:  # a bare code in prose ("AL, AZ, CO") is not a place list
-            run = [it for it in run if it.kind != "CODE" or it.place or it.key in countries]
+        if strict:  # a bare code in prose ("AL, AZ, CO", "NY, NJ") is not a place list
+            run = [
+                it
+                for it in run
+                if it.kind != "CODE" or (it.place and len(it.key) > 2) or it.key in countries
+            ]
         out += _loose_places(run, context)
         run = []
         if isinstance(entry, _Group):
@@ -242,9 +267,7 @@ def _resolve(group: _Group, context: set[str], strict: bool) -> list[Place]:
             place = gz.lookup_city(head.key, state, cc)
             if place:
                 return [*_unused_lead(group.lead, place, context), place]
-        return _loose_places(group.lead + ([head] if head.kind != "CITY" else []), context) + (
-            _loose_places(group.mods, context)
-        )
+        return _unplaced_town(group, context)
     for state, cc in _tries(group.lead):
         place = gz.lookup_city(head.key, state, cc)
         if place:
@@ -258,6 +281,30 @@ def _resolve(group: _Group, context: set[str], strict: bool) -> list[Place]:
         if place:
             return [*_loose_places(group.lead, context), place]
     return _loose_places(group.lead, context)
+
+
+def _unplaced_town(group: _Group, context: set[str]) -> list[Place]:
+    """A town the gazetteer lacks, with its state or country: "Andover, MA", "Ontario, Ohio".
+
+    The modifiers still say where the town is, read as states first: in "Town, XX" a
+    two-letter code is far more often a US state than a country ("MA" is Massachusetts,
+    not Morocco), and a state-named head followed by another country's state is a town
+    ("Ontario, Ohio" is in Ohio, not in Canada).
+    """
+    head = group.head
+    has_country = any(m.kind == "COUNTRY" for m in group.mods)
+    mods = [
+        Item("STATE", m.key, seg=m.seg, states=m.states[:1], after_town=True)
+        if m.states and (m.kind == "CITY" or (m.kind == "CODE" and not has_country))
+        else m
+        for m in group.mods
+    ]
+    found = _loose_places(mods, context)
+    if head.kind != "CITY":
+        head_countries = {cc for cc, _ in head.states} | {head.country}
+        if not any(p.state and p.country not in head_countries for p in found):
+            found = _loose_places([head], context) + found
+    return _loose_places(group.lead, context) + found
 
 
 def _unused_lead(lead: list[Item], place: Place, context: set[str]) -> list[Place]:
@@ -297,8 +344,17 @@ def _loose_places(loose: list[Item], context: set[str]) -> list[Place]:
         elif it.kind == "STATE":
             cc_code = next((s for s in it.states if not it.weak or s[0] in context), None)
             if cc_code:
-                out.append(Place(state=cc_code[1], country=cc_code[0]))
+                out.append(Place(state=cc_code[1], country=cc_code[0], note=_town_note(it)))
     return out
+
+
+def _town_note(it: Item) -> str:
+    """Why a code or name after an unknown town was read as a state, for ``show``."""
+    if not it.after_town:
+        return ""
+    country = gz.lookup_country(it.key) if len(it.key) == 2 else None
+    also = f"also the country {gz.country_name(country)}" if country else "also a city"
+    return f"{it.key.upper()}: state of a town not in the gazetteer; {also}"
 
 
 def _code_place(it: Item, context: set[str]) -> Place | None:
@@ -306,6 +362,8 @@ def _code_place(it: Item, context: set[str]) -> Place | None:
     state = next((s for s in it.states if s[0] in context and s[0] != it.country), None)
     if state:
         return Place(state=state[1], country=state[0])
+    if it.after_town and it.states and not context - {it.country}:
+        return Place(state=it.states[0][1], country=it.states[0][0], note=_town_note(it))
     if it.place is not None:
         return it.place
     if it.region:

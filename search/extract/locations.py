@@ -6,6 +6,9 @@ and cities are grouped with the state/country next to them to resolve ambiguous 
 Description text is read only after explicit cue phrases ("positions available in",
 "based in", "locations in") or as a list of "City, ST" pairs: incidental place names in
 long descriptions ("founded in San Francisco", "customers in London") would hurt filtering.
+When the location field already says where the job is (a place or a remote offer), only
+the cues that list the role's own locations count: "based in" and "located in" then
+mostly describe the company ("our team is based in San Francisco").
 """
 
 from __future__ import annotations
@@ -34,12 +37,17 @@ _CUES = {
     "hybrid": re.compile(r"hybrid\s+(?:in|at|from|out\s+of)\b", re.I),
     "site": re.compile(r"on-?site\s+(?:in|at|from|out\s+of)\b", re.I),
 }
+#: Cues that list the role's own locations, read even when the location field names places.
+_LISTING_CUES = frozenset({"available", "location"})
 #: A cue right after these words describes the company, not the role ("a firm based in").
 _COMPANY_BEFORE = re.compile(
     r"\b(?:company|firm|organi[sz]ation|startup|start-up|non-?profit|foundation|agency|"
     r"studio|lab|employees|professionals|headquarter\w*|founded|business)\b[^.\n]{0,25}$",
     re.I,
 )
+#: "varying locations across Canada" (events), "all other locations in Canada" (salary
+#: tables): a cue right after these words does not name where the role is.
+_NOT_ROLE_BEFORE = re.compile(r"\b(?:varying|various|other|different)\s+$", re.I)
 #: How far before an anchor a cue may start ("positions available" before "available").
 _CUE_BACK = 30
 #: A list of at least two "City, ST" pairs, which is a place list wherever it stands.
@@ -49,8 +57,10 @@ _PAIR_LIST = re.compile(rf"{_PAIR}(?:(?:;|,|,?\s+and|,?\s+or)\s+{_PAIR})+")
 _SENTENCE_END = re.compile(r"\.(?=\s+[A-Z]|\s*$)|[\n!?]")
 _SPAN = 300
 
+#: "A fully remote company/team" describes the employer, not the role.
 _REMOTE_TEXT = re.compile(
     r"\b(?:(?:fully|100%|completely|entirely)\s+remote"
+    r"(?!\s+(?:company|team|workforce|organi[sz]ation|culture|startup|business|U\.?S\.? team)\b)"
     r"|remote\s+(?:role|position|job|opportunity))\b",
     re.IGNORECASE,
 )
@@ -70,7 +80,7 @@ def extract_locations(location: str | None, text: str = "") -> LocationInfo:
     if location and location.strip():
         places, remote, scope = _from_field(location.strip())
     if text:
-        places += _from_text(text)
+        places += _from_text(text, listing_only=bool(places) or remote)
         if not remote and _text_says_remote(text):
             remote = True
     return LocationInfo(places=_unique(places), remote=remote, remote_scope=scope)
@@ -113,18 +123,24 @@ def _drop_implied_countries(places: list[Place]) -> list[Place]:
     return [p for p in places if p.city or p.state or p.region or p.country not in specific]
 
 
-def _from_text(text: str) -> list[Place]:
-    """Places named after a cue phrase or in a "City, ST; City, ST" list."""
+def _from_text(text: str, listing_only: bool = False) -> list[Place]:
+    """Places named after a cue phrase or in a "City, ST; City, ST" list.
+
+    ``listing_only`` keeps only the cues that list the role's locations, for postings
+    whose location field already says where the job is.
+    """
     low = text.lower()
     if len(low) != len(text):  # rare case-mapping length changes: keep offsets exact
         low = text
     ends: set[int] = set()
     for anchor, cue in _CUES.items():
+        if listing_only and anchor not in _LISTING_CUES:
+            continue
         at = low.find(anchor)
         while at >= 0:
             match = cue.search(text, max(0, at - _CUE_BACK), at + 160)
             before = text[max(0, match.start() - 40) : match.start()] if match else ""
-            if match and not _COMPANY_BEFORE.search(before):
+            if match and not _COMPANY_BEFORE.search(before) and not _NOT_ROLE_BEFORE.search(before):
                 ends.add(match.end())
             at = low.find(anchor, at + 1)
     found: list[Place] = []
