@@ -275,7 +275,8 @@ def _mean(rows: Sequence[QueryRow], system: str) -> dict[str, float]:
 def evaluate(indexes: Mapping[str, JobIndex], judgments: Sequence[Judgment]) -> EvalReport:
     """Run every judged query through both systems on its collection's index and score it.
 
-    Queries whose collection has no index (the corpus is absent) are listed in ``skipped``.
+    Queries whose collection has no index (the corpus is absent) are listed in ``skipped``,
+    and then no ``all`` figures are given.
     """
     rows = []
     skipped = []
@@ -293,7 +294,8 @@ def evaluate(indexes: Mapping[str, JobIndex], judgments: Sequence[Judgment]) -> 
         rows.append(QueryRow(j, figures, ranked))
     means = {}
     counts = {}
-    for scope in (*COLLECTIONS, "all"):
+    # "all" only when every query ran, so it always means the same 50 queries.
+    for scope in (*COLLECTIONS, *(() if skipped else ("all",))):
         chosen = [r for r in rows if scope in ("all", r.judgment.collection)]
         if chosen:
             means[scope] = {s: _mean(chosen, s) for s in SYSTEMS}
