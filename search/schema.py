@@ -20,7 +20,7 @@ from search.extract.locations import normalize_key, place_keys, remote_scope_key
 from search.extract.skills import vocabulary
 from search.model import JobPosting, Place
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Searchable text fields and their BM25F boosts: a word in the title says more than
 #: the same word in the tenth paragraph of the description.
@@ -38,7 +38,12 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         content_hash=STORED(),
         dup_key=ID(),
-        title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=FIELD_BOOSTS["title"]),
+        title=TEXT(
+            analyzer=text_analyzer(),
+            stored=True,
+            field_boost=FIELD_BOOSTS["title"],
+            spelling=True,  # unstemmed title words for "did you mean" (spell_title field)
+        ),
         skill_text=TEXT(analyzer=exact_analyzer(), field_boost=FIELD_BOOSTS["skill_text"]),
         description=TEXT(analyzer=text_analyzer(), stored=True),
         city=KEYWORD(**keyword),
