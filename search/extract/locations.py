@@ -31,7 +31,7 @@ _CODED = re.compile(r"^([A-Z]{2,3}),\s*(?:([A-Z0-9]{1,3}),\s*)?([^,]+)$")
 #: cheap substring anchor first: descriptions are long (median 4.7k characters).
 _CUES = {
     "available": re.compile(r"positions?\s+(?:are\s+)?available\b[^.\n]{0,120}?\bin\b", re.I),
-    "location": re.compile(r"locations?\s+(?:in|across|including)\b", re.I),
+    "location": re.compile(r"\blocations?\s+(?:in|across|including)\b", re.I),
     "based": re.compile(r"based\s+(?:in|out\s+of)\b", re.I),
     "located": re.compile(r"located\s+in\b", re.I),
     "hybrid": re.compile(r"hybrid\s+(?:in|at|from|out\s+of)\b", re.I),
@@ -46,8 +46,9 @@ _COMPANY_BEFORE = re.compile(
     re.I,
 )
 #: "varying locations across Canada" (events), "all other locations in Canada" (salary
-#: tables): a cue right after these words does not name where the role is.
-_NOT_ROLE_BEFORE = re.compile(r"\b(?:varying|various|other|different)\s+$", re.I)
+#: tables), "certain locations in the United States" (pay-transparency notes): a cue
+#: right after these words does not name where the role is.
+_NOT_ROLE_BEFORE = re.compile(r"\b(?:varying|various|other|different|certain|some)\s+$", re.I)
 #: How far before an anchor a cue may start ("positions available" before "available").
 _CUE_BACK = 30
 #: A list of at least two "City, ST" pairs, which is a place list wherever it stands.
@@ -57,14 +58,19 @@ _PAIR_LIST = re.compile(rf"{_PAIR}(?:(?:;|,|,?\s+and|,?\s+or)\s+{_PAIR})+")
 _SENTENCE_END = re.compile(r"\.(?=\s+[A-Z]|\s*$)|[\n!?]")
 _SPAN = 300
 
-#: "A fully remote company/team" describes the employer, not the role.
+#: "A fully remote company/team" describes the employer, not the role; "two weeks fully
+#: remote per year" is a perk of an office job.
 _REMOTE_TEXT = re.compile(
     r"\b(?:(?:fully|100%|completely|entirely)\s+remote"
-    r"(?!\s+(?:company|team|workforce|organi[sz]ation|culture|startup|business|U\.?S\.? team)\b)"
+    r"(?!\s+(?:company|team|workforce|organi[sz]ation|culture|startup|business|U\.?S\.? team"
+    r"|per\s+year|engineers|employees)\b)"
     r"|remote\s+(?:role|position|job|opportunity))\b",
     re.IGNORECASE,
 )
-_NEGATION = re.compile(r"\b(?:not|non|no|never|isn['’]t|aren['’]t)\b[\w\s-]{0,20}$", re.I)
+#: "not remote", and "you will start as fully remote" (then move to an office).
+_NEGATION = re.compile(
+    r"\b(?:not|non|no|never|isn['’]t|aren['’]t)\b[\w\s-]{0,20}$|\bstart\w*\s+(?:as|out)\s+$", re.I
+)
 
 
 def extract_locations(location: str | None, text: str = "") -> LocationInfo:
@@ -212,8 +218,12 @@ def place_keys(place: Place) -> dict[str, set[str]]:
 
 
 def _city_keys(place: Place) -> set[str]:
+    """A city's keys; a borough ("Brooklyn") also carries its city's keys ("new york")."""
     assert place.city is not None
     keys = {normalize_key(place.city)}
+    parent = gz.vocab().get("city_parts", {}).get(place.city)
+    if parent and place.country == "US":
+        keys |= _city_keys(Place(city=parent, state=place.state, country=place.country))
     for alias, (name, _state, country) in gz.vocab()["cities"].items():
         if name == place.city and country == place.country:
             keys.add(normalize_key(alias))
