@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from itertools import islice, pairwise
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, proxy
 
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
@@ -59,6 +59,8 @@ MIN_SHARE = 0.002
 MIN_DF = 3
 #: Stored postings read to tell a word in use from a typo that shares its stem.
 SAMPLE_DOCS = 16
+#: Answers of the stored-text check kept per reader (about 100 bytes each).
+MAX_ATTESTED = 10_000
 #: Best-ranked candidates checked against the stored text before giving up.
 MAX_CHECKED = 3
 #: Weight of a second edit against a first: "lerning" prefers "learning" (one edit) to any
@@ -205,7 +207,9 @@ class _Lexicon:
     """
 
     def __init__(self, reader: IndexReader) -> None:
-        self.reader = reader
+        # A proxy: the cache below is keyed weakly on the reader, and a strong reference
+        # from the value would keep every reader (and its open files) alive for good.
+        self.reader: IndexReader = proxy(reader)
         self.schema: Schema = reader.schema
         names = set(self.schema.names())
         self.surface = [f for f in SURFACE_FIELDS if f in names]
@@ -288,6 +292,8 @@ class _Lexicon:
                     if word in text and pattern.search(text):
                         found = True
                         break
+            if len(self._attested) >= MAX_ATTESTED:
+                self._attested.clear()
             self._attested[key] = found
         return self._attested[key]
 
@@ -345,7 +351,8 @@ def _correct(lex: _Lexicon, word: str, before: str | None, after: str | None) ->
         ratio = RATIO_USED if own_stem >= KNOWN_DF else RATIO
         if cstem != stem and freq < ratio * own_stem:
             continue
-        if freq < lex.min_df:
+        if freq < (2 if candidate in _skill_words() else lex.min_df):
+            # A curated skill is a word, however rare; other rare words may be noise.
             continue
         score = freq * (SECOND_EDIT ** (dist - 1))
         if (before, candidate) in pairs or (candidate, after) in pairs:
