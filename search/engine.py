@@ -4,29 +4,55 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from whoosh import query as wq
 from whoosh.index import FileIndex
-from whoosh.searching import Searcher
+from whoosh.searching import Results, Searcher
 
 from search import indexer
 from search.collect import collect
 from search.errors import InvalidFilterError, PostingNotFoundError
+from search.explain import explain_hit
 from search.extract.locations import normalize_key
-from search.facets import FacetTable
+from search.facets import ForwardTable
 from search.indexer import AddSummary
-from search.model import JobPosting
+from search.model import JobPosting, Place
 from search.query import build_filter, parse_text, query_words
+from search.radius import nearest_km, parse_radius, resolve_center, within
 from search.results import Filters, Hit, SearchResults
 from search.schema import FACET_FIELDS, FIELD_BOOSTS, SCHEMA_VERSION, from_stored
 from search.scoring import FastBM25F
 from search.snippets import Highlighter
+from search.spelling import fuzzy_query, suggest
 
 Sort = Literal["relevance", "newest"]
 StrList = str | Sequence[str] | None
+
+
+DEFAULT_RADIUS_KM = 50.0
+
+
+def _and(a: wq.Query | None, b: wq.Query) -> wq.Query:
+    return b if a is None else wq.And([a, b])
+
+
+def _differs(suggestion: str | None, text: str) -> bool:
+    return suggestion is not None and suggestion.lower() != text.strip().lower()
+
+
+def _merge_places(posting: JobPosting, copies: list[JobPosting]) -> JobPosting:
+    """The posting with the places of all its copies, in order, without repeats."""
+    places = list(posting.places)
+    for copy in copies:
+        places.extend(p for p in copy.places if p not in places)
+    locations = [posting.location_text] + [
+        c.location_text for c in copies if c.location_text != posting.location_text
+    ]
+    return replace(posting, places=tuple(places), location_text=" | ".join(filter(None, locations)))
 
 
 def _tuple(values: StrList) -> tuple[str, ...]:
@@ -49,7 +75,7 @@ class JobIndex:
         self._ix = ix
         self.path = path
         self._searcher: Searcher | None = None
-        self._facets: FacetTable | None = None
+        self._table_cache: ForwardTable | None = None
 
     # -- opening -----------------------------------------------------------------------
 
@@ -92,7 +118,7 @@ class JobIndex:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
-        self._facets = None
+        self._table_cache = None
 
     def __enter__(self) -> JobIndex:
         return self
@@ -141,13 +167,14 @@ class JobIndex:
             )
         return from_stored(stored)
 
-    def _facet_table(self) -> FacetTable:
-        if self._facets is None:
-            self._facets = FacetTable(self.searcher.reader(), FACET_FIELDS)
-        return self._facets
+    def _table(self) -> ForwardTable:
+        if self._table_cache is None:
+            fields = (*FACET_FIELDS, "dup_key", "geo")
+            self._table_cache = ForwardTable(self.searcher.reader(), fields)
+        return self._table_cache
 
     def _filters(self, filters: Filters) -> wq.Query | None:
-        roles = ()
+        roles: list[str] = []
         if filters.role:
             roles = [r.decode() for r in self.searcher.reader().lexicon("role")]
         return build_filter(filters, roles)
@@ -179,20 +206,32 @@ class JobIndex:
         employment_type: StrList = None,
         remote: bool | None = None,
         since: date | None = None,
+        exclude: StrList = None,
+        exclude_company: StrList = None,
+        near: str | None = None,
+        radius_km: float | str | None = None,
         sort: Sort = "relevance",
         limit: int = 10,
         page: int = 1,
         title_only: bool = False,
+        collapse: bool = True,
+        explain: bool = False,
         facets: bool = True,
     ) -> SearchResults:
         """Rank postings matching ``text`` (BM25F) among those passing every filter.
 
-        With no text, every posting passing the filters is listed, newest first.
+        With no text, every posting passing the filters is listed, newest first (nearest
+        first with ``near``). Copies of one job posted for several locations come back as
+        one hit listing all its places unless ``collapse=False``. When nothing matches,
+        a spelling suggestion and fuzzy matches (flagged ``fuzzy``) are returned.
         """
         if limit < 1 or page < 1:
             raise InvalidFilterError("limit and page must be 1 or more")
         if sort not in ("relevance", "newest"):
             raise InvalidFilterError(f"unknown sort {sort!r}", hint="use relevance or newest")
+        if radius_km is not None and not near:
+            raise InvalidFilterError("a radius needs a place", hint="add --near CITY")
+        radius = parse_radius(radius_km if radius_km is not None else DEFAULT_RADIUS_KM)
         filters = Filters(
             city=_tuple(city),
             state=_tuple(state),
@@ -203,6 +242,10 @@ class JobIndex:
             employment_type=_tuple(employment_type),
             remote=remote,
             since=since,
+            exclude=_tuple(exclude),
+            exclude_company=_tuple(exclude_company),
+            near=near or None,
+            radius_km=radius if near else None,
         )
         searcher = self.searcher
         fields = ("title",) if title_only else tuple(FIELD_BOOSTS)
@@ -211,63 +254,171 @@ class JobIndex:
         if parsed is None and text.strip():
             notes.append(f"no searchable words in {text!r}: listing every match")
         filter_q = self._filters(filters)
-        base = parsed if parsed is not None else wq.Every()
+        center = None
+        if near:
+            center = resolve_center(searcher, near)
+            around = within(searcher, center, radius)
+            notes.append(f"within {radius:g} km of {center.label()}")
+            filter_q = _and(filter_q, around if around is not None else wq.NullQuery)
+        excluded = parse_text(" OR ".join(filters.exclude), fields) if filters.exclude else None
+        base: wq.Query = parsed if parsed is not None else wq.Every()
+        if excluded is not None:
+            base = wq.AndNot(base, excluded)
         by_date = parsed is None or sort == "newest"
+        table = self._table()
         results, matched = collect(searcher, base, filter_q, page * limit, by_date)
+
+        suggestion = suggest(searcher, text) if parsed is not None and text.strip() else None
+        fuzzy = False
+        if not matched and parsed is not None:
+            loose = fuzzy_query(text, fields)
+            if loose is not None:
+                results, matched = collect(searcher, loose, filter_q, page * limit, False)
+                fuzzy = bool(matched)
+                parsed = loose if fuzzy else parsed
+
+        group_by = "dup_key" if collapse else None
+        ordered = self._ordered(
+            results, matched, page * limit, base, filter_q, by_date, center, collapse, fuzzy
+        )
+        groups = self._group(ordered, matched, collapse)
         highlighter = Highlighter(query_words(parsed))
         hits = []
-        for hit in results[(page - 1) * limit : page * limit]:
-            stored = hit.fields()
-            posting = from_stored(stored)
+        for docnum, score, copies in groups[(page - 1) * limit : page * limit]:
+            posting = from_stored(searcher.stored_fields(docnum))
+            if copies:
+                posting = _merge_places(
+                    posting, [from_stored(searcher.stored_fields(d)) for d in copies]
+                )
+            distance = (
+                nearest_km(
+                    center,
+                    table.values(docnum, "geo")
+                    + [t for d in copies for t in table.values(d, "geo")],
+                )
+                if center is not None
+                else None
+            )
             hits.append(
                 Hit(
                     posting=posting,
-                    score=None if by_date else float(hit.score),
+                    score=score,
                     snippet=highlighter.snippet(posting.description),
+                    distance_km=round(distance, 1) if distance is not None else None,
+                    duplicates=tuple(searcher.stored_fields(d)["id"] for d in copies),
+                    explanation=(
+                        explain_hit(searcher, posting, parsed, filters, distance)
+                        if explain
+                        else None
+                    ),
                 )
             )
+        total = len({table.first(d, "dup_key") or d for d in matched}) if collapse else len(matched)
         return SearchResults(
             query=text,
             filters=filters,
-            total=len(matched),
+            total=total,
             page=page,
             limit=limit,
             hits=tuple(hits),
-            facets=self._facet_table().count(matched) if facets else {},
+            facets=table.count(matched, FACET_FIELDS, group_by=group_by) if facets else {},
             notes=tuple(notes),
+            suggestion=suggestion if not matched or fuzzy or _differs(suggestion, text) else None,
+            fuzzy=fuzzy,
         )
+
+    def _ordered(
+        self,
+        results: Results,
+        matched: set[int],
+        wanted: int,
+        base: wq.Query,
+        filter_q: wq.Query | None,
+        by_date: bool,
+        center: Place | None,
+        collapse: bool,
+        fuzzy: bool,
+    ) -> list[tuple[int, float | None]]:
+        """Matches in result order, enough of them to fill ``wanted`` hits after collapsing."""
+        table = self._table()
+        if center is not None and by_date:
+            # No query text: nearest first, then newest.
+            ranked = sorted(
+                matched,
+                key=lambda d: (nearest_km(center, table.values(d, "geo")) or 0.0, -d),
+            )
+            return [(d, None) for d in ranked]
+        extra = 0
+        if collapse:
+            extra = len(matched) - len({table.first(d, "dup_key") or d for d in matched})
+        if extra and results.scored_length() < min(len(matched), wanted + extra):
+            q = base if not fuzzy else results.q
+            results, _ = collect(self.searcher, q, filter_q, wanted + extra, by_date)
+        return [(hit.docnum, None if by_date else float(hit.score)) for hit in results]
+
+    def _group(
+        self, ordered: list[tuple[int, float | None]], matched: set[int], collapse: bool
+    ) -> list[tuple[int, float | None, list[int]]]:
+        """Fold copies of one job into its best-ranked copy."""
+        if not collapse:
+            return [(d, score, []) for d, score in ordered]
+        table = self._table()
+        out, seen = [], set()
+        for docnum, score in ordered:
+            key = table.first(docnum, "dup_key")
+            if key is None:
+                out.append((docnum, score, []))
+                continue
+            if key in seen:
+                continue
+            seen.add(key)
+            copies = [d for d in table.members("dup_key", key) if d != docnum]
+            out.append((docnum, score, copies))
+        return out
 
     def facets(self, text: str = "", **filters: object) -> dict[str, dict[str, int]]:
         """Facet counts (city, country, skill, role, level) for a query and filters."""
         return self.search(text, limit=1, **filters).facets  # type: ignore[arg-type]
 
     def similar(self, posting_id: str, limit: int = 5) -> tuple[Hit, ...]:
-        """Postings most like this one, by the distinctive terms of its description."""
+        """Postings most like this one, by the distinctive terms of its description.
+
+        Copies of the same job (and of each other) are folded, so five similar postings
+        are five different jobs.
+        """
         searcher = self.searcher
         docnum = searcher.document_number(id=posting_id)
         if docnum is None:
-            raise PostingNotFoundError(f"no posting with id {posting_id!r}")
+            raise PostingNotFoundError(
+                f"no posting with id {posting_id!r}", hint="ids are listed by `jobsearch search`"
+            )
+        table = self._table()
         source = from_stored(searcher.stored_fields(docnum))
+        own = table.first(docnum, "dup_key")
         results = searcher.more_like(
-            docnum, "description", text=source.description, top=limit, numterms=25
+            docnum, "description", text=source.description, top=limit * 4, numterms=25
         )
         key_terms = searcher.key_terms_from_text("description", source.description, numterms=10)
         highlighter = Highlighter(word for word, _ in key_terms)
-        return tuple(
-            Hit(
-                posting=(p := from_stored(hit.fields())),
-                score=float(hit.score),
-                snippet=highlighter.snippet(p.description),
-            )
-            for hit in results
-        )
+        hits: list[Hit] = []
+        seen = {own}
+        for hit in results:
+            key = table.first(hit.docnum, "dup_key")
+            if key in seen and key is not None:
+                continue
+            seen.add(key)
+            posting = from_stored(hit.fields())
+            hits.append(Hit(posting, float(hit.score), highlighter.snippet(posting.description)))
+            if len(hits) == limit:
+                break
+        return tuple(hits)
 
     def stats(self) -> dict[str, object]:
         """Size and make-up of the index."""
         reader = self.searcher.reader()
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
         everything = set(reader.all_doc_ids())
-        counts = self._facet_table().count(everything, top=10)
+        counts = self._table().count(everything, FACET_FIELDS, top=10)
         return {
             "index": str(self.path),
             "postings": reader.doc_count(),

@@ -140,6 +140,9 @@ def build_filter(filters: Filters, roles: Iterable[str] = ()) -> wq.Query | None
             matches = [r for r in known if r == key] or [r for r in known if key in r]
             wanted.extend(matches or [key])
         parts.append(_any("role", wanted))
+    if filters.exclude_company:
+        companies = _any("company_key", map(normalize_key, filters.exclude_company))
+        parts.append(wq.Not(companies) if companies is not None else None)
     if filters.remote is not None:
         parts.append(wq.Term("remote", filters.remote))
     if filters.since is not None:

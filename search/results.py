@@ -25,6 +25,10 @@ class Filters:
     employment_type: tuple[str, ...] = ()
     remote: bool | None = None
     since: date | None = None
+    exclude: tuple[str, ...] = ()
+    exclude_company: tuple[str, ...] = ()
+    near: str | None = None
+    radius_km: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Only the filters that are set, JSON-ready."""
@@ -42,12 +46,38 @@ class Filters:
 
 
 @dataclass(frozen=True, slots=True)
+class ScorePart:
+    """One query term's share of a hit's score."""
+
+    field: str
+    term: str
+    score: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a posting matched: score parts, synonyms used, places that met the filters."""
+
+    parts: tuple[ScorePart, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
-    """One matching posting, its score (None when sorted by date) and a marked snippet."""
+    """One matching posting, its score (None when sorted by date) and a marked snippet.
+
+    ``duplicates`` are the ids of the other copies of the same job (posted once per
+    location) folded into this hit; its posting lists the places of every copy.
+    """
 
     posting: JobPosting
     score: float | None
     snippet: str
+    distance_km: float | None = None
+    duplicates: tuple[str, ...] = ()
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +92,10 @@ class SearchResults:
     hits: tuple[Hit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: A corrected query when words look misspelled ("did you mean").
+    suggestion: str | None = None
+    #: True when nothing matched exactly and these hits come from fuzzy matching.
+    fuzzy: bool = False
 
     def __len__(self) -> int:
         return len(self.hits)

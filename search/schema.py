@@ -78,6 +78,13 @@ def duplicate_key(posting: JobPosting) -> str:
     return hashlib.blake2b(normalised.encode(), digest_size=10).hexdigest()
 
 
+def geo_token(place: Place) -> str | None:
+    """A place's coordinates as one ``geo`` term, ``"47.6062:-122.3321"``."""
+    if place.lat is None or place.lon is None:
+        return None
+    return f"{place.lat:.4f}:{place.lon:.4f}"
+
+
 def content_hash(posting: JobPosting) -> str:
     """A digest of everything stored for a posting: equal digests mean nothing changed."""
     blob = json.dumps(_payload(posting), sort_keys=True, default=str).encode()
@@ -102,8 +109,9 @@ def to_document(posting: JobPosting) -> dict[str, Any]:
     for place in posting.places:
         for name, values in place_keys(place).items():
             keys.setdefault(name, set()).update(values)
-        if place.lat is not None and place.lon is not None:
-            geo.add(f"{place.lat:.4f}:{place.lon:.4f}")
+        token = geo_token(place)
+        if token:
+            geo.add(token)
     if posting.remote:
         keys["country"].update(remote_scope_keys(posting.remote_scope))
     vocab = vocabulary()

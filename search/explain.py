@@ -1,0 +1,112 @@
+"""Why a hit matched: each query term's share of the score, synonyms, satisfying places.
+
+Used only with ``--explain``, so clarity beats speed: each term is re-scored on its own
+against the one document (a handful of tiny searches per hit).
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from search.extract.locations import normalize_key
+from search.extract.skills import vocabulary
+from search.model import JobPosting, Place
+from search.results import Explanation, Filters, ScorePart
+
+
+def _leaves(q: wq.Query) -> list[wq.Query]:
+    """The scoring leaves of a query (terms and phrases), excluding negated parts."""
+    if isinstance(q, wq.Not):
+        return []
+    if isinstance(q, wq.AndNot | wq.Require | wq.AndMaybe):
+        return _leaves(q.a) + (_leaves(q.b) if isinstance(q, wq.AndMaybe) else [])
+    if isinstance(q, wq.Term | wq.Phrase | wq.FuzzyTerm | wq.Prefix):
+        return [q]
+    children = list(q.children()) if hasattr(q, "children") else []
+    return [leaf for child in children for leaf in _leaves(child)]
+
+
+def _describe(leaf: wq.Query) -> tuple[str, str]:
+    if isinstance(leaf, wq.Phrase):
+        return leaf.fieldname, '"' + " ".join(leaf.words) + '"'
+    text = leaf.text.decode() if isinstance(leaf.text, bytes) else str(leaf.text)
+    return leaf.fieldname, text
+
+
+def _score_parts(searcher: Searcher, posting_id: str, q: wq.Query) -> list[ScorePart]:
+    only = wq.Term("id", posting_id)
+    parts = []
+    for leaf in _leaves(q):
+        results = searcher.search(wq.Require(leaf, only), limit=1, optimize=False)
+        if results.scored_length():
+            field, term = _describe(leaf)
+            parts.append(ScorePart(field, term, round(float(results[0].score), 3)))
+    return sorted(parts, key=lambda p: -p.score)
+
+
+def _synonyms(posting: JobPosting, parts: list[ScorePart]) -> list[str]:
+    """Skill words that matched only through an alias ("NLP" on a posting saying the words)."""
+    vocab = vocabulary()
+    text = f"{posting.title}\n{posting.description}"
+    found = []
+    for part in parts:
+        if part.field != "skill_text":
+            continue
+        canonical = vocab.canonical(part.term)
+        if canonical is None:
+            continue
+        if re.search(rf"(?<!\w){re.escape(part.term)}(?!\w)", text, re.IGNORECASE):
+            continue
+        written = [
+            form
+            for form in vocab.aliases(canonical)
+            if re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text, re.IGNORECASE)
+        ]
+        via = f" (the posting says {written[0]!r})" if written else ""
+        found.append(f"{part.term} = {canonical}{via}")
+    return list(dict.fromkeys(found))
+
+
+def _place_matches(place: Place, name: str, value: str) -> bool:
+    key = normalize_key(value)
+    if name == "city":
+        return bool(place.city) and normalize_key(place.city) == key
+    if name == "state":
+        return bool(place.state) and key in {
+            normalize_key(place.state),
+            normalize_key(f"{place.country} {place.state}"),
+        }
+    return bool(place.country) and normalize_key(place.country) == key
+
+
+def _places(posting: JobPosting, filters: Filters, distance_km: float | None) -> list[str]:
+    out = []
+    for name in ("city", "state", "country"):
+        for value in getattr(filters, name):
+            hits = [p.label() for p in posting.places if _place_matches(p, name, value)]
+            if not hits and name == "country" and posting.remote:
+                scope = ", ".join(posting.remote_scope) or "anywhere"
+                hits = [f"remote ({scope})"]
+            shown = "; ".join(hits) if hits else "an alias of a listed place"
+            out.append(f"--{name} {value}: {shown}")
+    if filters.near and distance_km is not None:
+        out.append(f"--near {filters.near}: {distance_km:.1f} km away")
+    return out
+
+
+def explain_hit(
+    searcher: Searcher,
+    posting: JobPosting,
+    q: wq.Query | None,
+    filters: Filters,
+    distance_km: float | None = None,
+) -> Explanation:
+    parts = _score_parts(searcher, posting.id, q) if q is not None else []
+    return Explanation(
+        parts=tuple(parts),
+        synonyms=tuple(_synonyms(posting, parts)),
+        places=tuple(_places(posting, filters, distance_km)),
+    )

@@ -1,0 +1,94 @@
+"""Radius search: which indexed coordinates lie within a distance of a named place.
+
+Whoosh has no geo queries, but an index holds few distinct coordinates (one per city,
+about a thousand on the corpus), each stored as a ``geo`` token ``"lat:lon"``. Scanning
+that short lexicon and testing distances gives a plain term filter, so radius search
+costs about as much as a city filter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from search.errors import InvalidFilterError
+from search.gazetteer import distance_km, normalize_key
+from search.model import Place
+from search.schema import from_stored
+
+_RADIUS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km|mi|miles?|kilometers?|kilometres?)?\s*$", re.I)
+KM_PER_MILE = 1.609344
+
+
+def parse_radius(text: str | float) -> float:
+    """``"50km"``, ``"30 mi"``, ``"25"`` (km) or a number -> kilometres."""
+    if isinstance(text, int | float):
+        km = float(text)
+    else:
+        match = _RADIUS.match(text)
+        if not match:
+            raise InvalidFilterError(
+                f"unreadable radius {text!r}", hint="write it like 50km, 30mi or 25"
+            )
+        km = float(match.group(1))
+        if (match.group(2) or "km").lower().startswith("mi"):
+            km *= KM_PER_MILE
+    if not 0 < km <= 20_000:
+        raise InvalidFilterError(f"radius {km:g} km is out of range", hint="use 1 to 20000 km")
+    return km
+
+
+def _coordinates(token: str) -> tuple[float, float]:
+    lat, _, lon = token.partition(":")
+    return float(lat), float(lon)
+
+
+def resolve_center(searcher: Searcher, name: str) -> Place:
+    """The coordinates of the place a user named, found among the indexed postings.
+
+    Postings filed under that city all carry it; the place they share most is it. Only
+    when no posting has it is the gazetteer consulted (slow to load, so a last resort).
+    """
+    key = normalize_key(name)
+    tally: Counter[Place] = Counter()
+    for docnum in list(searcher.docs_for_query(wq.Term("city_key", key)))[:25]:
+        posting = from_stored(searcher.stored_fields(docnum))
+        for place in posting.places:
+            if place.city and place.lat is not None:
+                tally[
+                    Place(place.city, place.state, place.country, lat=place.lat, lon=place.lon)
+                ] += 1
+    if tally:
+        exact = [p for p in tally if p.city and normalize_key(p.city) == key]
+        return max(exact or tally, key=lambda p: tally[p])
+    from search.gazetteer import lookup_city
+
+    place = lookup_city(name)
+    if place is None or place.lat is None:
+        raise InvalidFilterError(f"unknown place {name!r} for --near", hint="give a city name")
+    return place
+
+
+def within(searcher: Searcher, center: Place, radius_km: float) -> wq.Query | None:
+    """A filter matching postings with a place within ``radius_km`` of ``center``."""
+    assert center.lat is not None and center.lon is not None
+    tokens = []
+    for raw in searcher.reader().lexicon("geo"):
+        token = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+        lat, lon = _coordinates(token)
+        if distance_km(center.lat, center.lon, lat, lon) <= radius_km:
+            tokens.append(wq.Term("geo", token))
+    if not tokens:
+        return None
+    return wq.Or(tokens)
+
+
+def nearest_km(center: Place, tokens: Iterable[str]) -> float | None:
+    """Distance from ``center`` to the closest of a posting's coordinates."""
+    assert center.lat is not None and center.lon is not None
+    distances = [distance_km(center.lat, center.lon, *_coordinates(t)) for t in tokens]
+    return min(distances) if distances else None
