@@ -26,6 +26,7 @@ from search.render import (
     hits_table,
     posting_record,
     posting_view,
+    result_messages,
     results_record,
     results_view,
     stats_view,
@@ -116,6 +117,12 @@ def filter_options(func: F) -> F:
         ),
         click.option(
             "--remote/--on-site", default=None, help="Only remote (or only non-remote) postings."
+        ),
+        click.option("--near", help="A city to search around, e.g. --near Seattle."),
+        click.option("--radius", "radius_km", help="Distance for --near: 50km (default), 30mi."),
+        click.option("--exclude", multiple=True, help="Leave out postings with this word."),
+        click.option(
+            "--exclude-company", multiple=True, help="Leave out postings of this employer."
         ),
         click.option(
             "--since",
@@ -213,6 +220,10 @@ def index_command(paths: tuple[str, ...], index_dir: Path, rebuild: bool, strict
 @filter_options
 @click.option("--title", "title_only", is_flag=True, help="Match the query in titles only.")
 @click.option(
+    "--all", "show_all", is_flag=True, help="Show every copy of a job posted for several places."
+)
+@click.option("--explain", is_flag=True, help="Show why each hit matched and how it scored.")
+@click.option(
     "--sort", type=click.Choice(["relevance", "newest"]), default="relevance", show_default=True
 )
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
@@ -227,7 +238,8 @@ def search_command(
     With no QUERY, lists every posting that passes the filters, newest first.
     """
     index = _open(index_dir, ctx)
-    results = index.search(" ".join(query), **_filters(options))
+    show_all = options.pop("show_all")
+    results = index.search(" ".join(query), collapse=not show_all, **_filters(options))
     fmt_ = OutputFormat(fmt)
     if fmt_ is OutputFormat.JSON:
         _echo(to_json(results_record(results)))
@@ -237,6 +249,9 @@ def search_command(
         _echo(hits_csv(results))
     else:
         out.print(results_view(results))
+    if fmt_ in (OutputFormat.JSONL, OutputFormat.CSV):
+        for line in result_messages(results):
+            err.print(line)
 
 
 @main.command("show")
@@ -283,6 +298,8 @@ def facets_command(
 ) -> None:
     """Counts of city, country, skill, role and level for a query and filters."""
     results = _open(index_dir, ctx).search(" ".join(query), limit=1, **_filters(options))
+    if results.suggestion:
+        err.print(f"did you mean: {results.suggestion}")
     if fmt == OutputFormat.JSON.value:
         _echo(
             to_json(

@@ -40,6 +40,7 @@ CSV_COLUMNS = (
     "skills",
     "posted",
     "score",
+    "distance_km",
     "snippet",
 )
 
@@ -69,6 +70,16 @@ def hit_record(hit: Hit) -> dict[str, Any]:
     record = posting_record(hit.posting)
     record["score"] = round(hit.score, 4) if hit.score is not None else None
     record["snippet"] = hit.snippet
+    record["distance_km"] = hit.distance_km
+    record["duplicates"] = list(hit.duplicates)
+    if hit.explanation is not None:
+        record["explanation"] = {
+            "parts": [
+                {"field": p.field, "term": p.term, "score": p.score} for p in hit.explanation.parts
+            ],
+            "synonyms": list(hit.explanation.synonyms),
+            "places": list(hit.explanation.places),
+        }
     return record
 
 
@@ -81,7 +92,19 @@ def results_record(results: SearchResults) -> dict[str, Any]:
         "hits": [hit_record(h) for h in results.hits],
         "facets": results.facets,
         "notes": list(results.notes),
+        "suggestion": results.suggestion,
+        "fuzzy": results.fuzzy,
     }
+
+
+def result_messages(results: SearchResults) -> list[str]:
+    """Notes for a person: did-you-mean, fuzzy fallback, filter values that match nothing."""
+    lines = list(results.notes)
+    if results.fuzzy:
+        lines.insert(0, f"no exact matches for {results.query!r}: showing close spellings")
+    if results.suggestion:
+        lines.insert(0, f"did you mean: {results.suggestion}")
+    return lines
 
 
 def to_json(data: Any) -> str:
@@ -154,7 +177,7 @@ def hits_table(hits: Iterable[Hit], title: str | None = None, first: int = 1) ->
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("Posting", ratio=4)
     table.add_column("Where", ratio=2)
-    table.add_column("Level", ratio=1, min_width=10)
+    table.add_column("Level", ratio=1, min_width=12)
     table.add_column("Score", justify="right", no_wrap=True)
     for rank, hit in enumerate(hits, first):
         p = hit.posting
@@ -167,10 +190,29 @@ def hits_table(hits: Iterable[Hit], title: str | None = None, first: int = 1) ->
         if hit.snippet:
             cell.append("\n")
             cell.append_text(marked_text(_short_snippet(hit.snippet)))
+        if hit.explanation is not None:
+            cell.append_text(_explanation(hit))
         kind = "\n".join(x for x in (p.level, p.employment_type) if x) or "—"
         score = f"{hit.score:.2f}" if hit.score is not None else "—"
-        table.add_row(str(rank), cell, _locations(p), kind, score)
+        where = _locations(p)
+        if hit.distance_km is not None:
+            where = f"{hit.distance_km:g} km · {where}"
+        if hit.duplicates:
+            where += f"\n(posted {len(hit.duplicates) + 1} times)"
+        table.add_row(str(rank), cell, where, kind, score)
     return table
+
+
+def _explanation(hit: Hit) -> Text:
+    assert hit.explanation is not None
+    text = Text()
+    for part in hit.explanation.parts:
+        text.append(f"\n  {part.score:6.2f}  {part.field}:{part.term}", style="magenta")
+    for synonym in hit.explanation.synonyms:
+        text.append(f"\n  synonym: {synonym}", style="magenta")
+    for place in hit.explanation.places:
+        text.append(f"\n  filter {place}", style="magenta")
+    return text
 
 
 def facets_table(facets: dict[str, dict[str, int]], most: int = 10) -> Table:
@@ -196,7 +238,7 @@ def results_view(results: SearchResults, show_facets: bool = True) -> Renderable
         shown = f" — showing {first}-{last}, page {results.page} of {results.pages}"
         header = Text(f"{results.total} {noun}" + (shown if results.hits else ""), style="bold")
     parts: list[RenderableType] = [header]
-    parts.extend(Text(note, style="yellow") for note in results.notes)
+    parts.extend(Text(line, style="yellow") for line in result_messages(results))
     if results.hits:
         parts.append(hits_table(results.hits, first=first))
     if show_facets and results.total:
