@@ -24,7 +24,7 @@ from search.model import JobPosting, Place
 from search.query import build_filter, parse_text, query_words
 from search.radius import nearest_km, parse_radius, resolve_center, within
 from search.results import Filters, Hit, SearchResults
-from search.schema import FACET_FIELDS, FIELD_BOOSTS, SCHEMA_VERSION, from_stored
+from search.schema import FACET_FIELDS, FIELD_BOOSTS, SCHEMA_VERSION, from_stored, geo_token
 from search.scoring import FastBM25F
 from search.snippets import Highlighter
 from search.spelling import fuzzy_query, suggest
@@ -53,6 +53,17 @@ def _merge_places(posting: JobPosting, copies: list[JobPosting]) -> JobPosting:
         c.location_text for c in copies if c.location_text != posting.location_text
     ]
     return replace(posting, places=tuple(places), location_text=" | ".join(filter(None, locations)))
+
+
+def _nearest_first(posting: JobPosting, center: Place) -> JobPosting:
+    """Show the place that put a posting within the radius before its other places."""
+
+    def distance(place: Place) -> float:
+        token = geo_token(place)
+        found = nearest_km(center, [token]) if token else None
+        return found if found is not None else float("inf")
+
+    return replace(posting, places=tuple(sorted(posting.places, key=distance)))
 
 
 def _tuple(values: StrList) -> tuple[str, ...]:
@@ -290,6 +301,8 @@ class JobIndex:
                 posting = _merge_places(
                     posting, [from_stored(searcher.stored_fields(d)) for d in copies]
                 )
+            if center is not None:
+                posting = _nearest_first(posting, center)
             distance = (
                 nearest_km(
                     center,

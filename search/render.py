@@ -177,7 +177,7 @@ def hits_table(hits: Iterable[Hit], title: str | None = None, first: int = 1) ->
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("Posting", ratio=4)
     table.add_column("Where", ratio=2)
-    table.add_column("Level", ratio=1, min_width=12)
+    table.add_column("Level", no_wrap=True)
     table.add_column("Score", justify="right", no_wrap=True)
     for rank, hit in enumerate(hits, first):
         p = hit.posting
