@@ -34,6 +34,7 @@ StrList = str | Sequence[str] | None
 
 
 DEFAULT_RADIUS_KM = 50.0
+COLLAPSE_ROOM = 50
 
 
 def _and(a: wq.Query | None, b: wq.Query) -> wq.Query:
@@ -180,8 +181,8 @@ class JobIndex:
 
     def _table(self) -> ForwardTable:
         if self._table_cache is None:
-            fields = (*FACET_FIELDS, "dup_key", "geo")
-            self._table_cache = ForwardTable(self.searcher.reader(), fields)
+            fields = (*FACET_FIELDS, "geo")
+            self._table_cache = ForwardTable(self.searcher.reader(), fields, ["dup_key"])
         return self._table_cache
 
     def _filters(self, filters: Filters) -> wq.Query | None:
@@ -277,22 +278,25 @@ class JobIndex:
             base = wq.AndNot(base, excluded)
         by_date = parsed is None or sort == "newest"
         table = self._table()
-        results, matched = collect(searcher, base, filter_q, page * limit, by_date)
+        # Room for copies that collapsing folds away; a second pass only when that is short.
+        room = page * limit * 2 + COLLAPSE_ROOM if collapse else page * limit
+        results, matched = collect(searcher, base, filter_q, room, by_date)
 
         suggestion = suggest(searcher, text) if parsed is not None and text.strip() else None
         fuzzy = False
         if not matched and parsed is not None:
             loose = fuzzy_query(text, fields)
             if loose is not None:
-                results, matched = collect(searcher, loose, filter_q, page * limit, False)
+                results, matched = collect(searcher, loose, filter_q, room, False)
                 fuzzy = bool(matched)
                 parsed = loose if fuzzy else parsed
 
         group_by = "dup_key" if collapse else None
-        ordered = self._ordered(
-            results, matched, page * limit, base, filter_q, by_date, center, collapse, fuzzy
-        )
-        groups = self._group(ordered, matched, collapse)
+        groups = self._group(self._ordered(results, matched, center, by_date), collapse)
+        if len(groups) < page * limit and results.scored_length() < len(matched):
+            # Collapsing folded more copies than there was room for: take every match.
+            results, _ = collect(searcher, results.q, None, len(matched), by_date)
+            groups = self._group(self._ordered(results, matched, center, by_date), collapse)
         highlighter = Highlighter(query_words(parsed))
         hits = []
         for docnum, score, copies in groups[(page - 1) * limit : page * limit]:
@@ -326,7 +330,7 @@ class JobIndex:
                     ),
                 )
             )
-        total = len({table.first(d, "dup_key") or d for d in matched}) if collapse else len(matched)
+        total = table.group_count(matched, "dup_key") if collapse else len(matched)
         return SearchResults(
             query=text,
             filters=filters,
@@ -341,36 +345,20 @@ class JobIndex:
         )
 
     def _ordered(
-        self,
-        results: Results,
-        matched: set[int],
-        wanted: int,
-        base: wq.Query,
-        filter_q: wq.Query | None,
-        by_date: bool,
-        center: Place | None,
-        collapse: bool,
-        fuzzy: bool,
+        self, results: Results, matched: set[int], center: Place | None, by_date: bool
     ) -> list[tuple[int, float | None]]:
-        """Matches in result order, enough of them to fill ``wanted`` hits after collapsing."""
-        table = self._table()
+        """Matches in result order: by score, by date, or nearest first for ``near``."""
         if center is not None and by_date:
-            # No query text: nearest first, then newest.
+            table = self._table()
             ranked = sorted(
                 matched,
                 key=lambda d: (nearest_km(center, table.values(d, "geo")) or 0.0, -d),
             )
             return [(d, None) for d in ranked]
-        extra = 0
-        if collapse:
-            extra = len(matched) - len({table.first(d, "dup_key") or d for d in matched})
-        if extra and results.scored_length() < min(len(matched), wanted + extra):
-            q = base if not fuzzy else results.q
-            results, _ = collect(self.searcher, q, filter_q, wanted + extra, by_date)
         return [(hit.docnum, None if by_date else float(hit.score)) for hit in results]
 
     def _group(
-        self, ordered: list[tuple[int, float | None]], matched: set[int], collapse: bool
+        self, ordered: list[tuple[int, float | None]], collapse: bool
     ) -> list[tuple[int, float | None, list[int]]]:
         """Fold copies of one job into its best-ranked copy."""
         if not collapse:

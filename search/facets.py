@@ -19,7 +19,11 @@ from whoosh.reading import IndexReader
 class ForwardTable:
     """For each document of one reader, the values of the given fields."""
 
-    def __init__(self, reader: IndexReader, fields: Iterable[str]) -> None:
+    def __init__(
+        self, reader: IndexReader, fields: Iterable[str], columns: Iterable[str] = ()
+    ) -> None:
+        """``fields`` are read from posting lists; ``columns`` (single-valued, sortable
+        fields) from their column, which is much faster for a value per document."""
         self.fields = tuple(fields)
         values: dict[int, list[tuple[str, str]]] = {}
         indexed = set(reader.indexed_field_names())
@@ -33,25 +37,41 @@ class ForwardTable:
         self._values: dict[int, tuple[tuple[str, str], ...]] = {
             doc: tuple(pairs) for doc, pairs in values.items()
         }
+        self._firsts: dict[str, dict[int, str]] = {}
+        for name in columns:
+            if reader.has_column(name):
+                values_of = reader.column_reader(name)
+                self._firsts[name] = {doc: value for doc, value in enumerate(values_of) if value}
         self._groups: dict[str, list[int]] | None = None
 
     def values(self, docnum: int, field: str) -> list[str]:
         return [value for name, value in self._values.get(docnum, ()) if name == field]
 
     def first(self, docnum: int, field: str) -> str | None:
-        for name, value in self._values.get(docnum, ()):
-            if name == field:
-                return value
-        return None
+        """The value of a single-valued field (such as the duplicate key)."""
+        firsts = self._firsts.get(field)
+        if firsts is None:
+            firsts = {}
+            for doc, pairs in self._values.items():
+                for name, value in pairs:
+                    if name == field:
+                        firsts.setdefault(doc, value)
+            self._firsts[field] = firsts
+        return firsts.get(docnum)
+
+    def group_count(self, docnums: Iterable[int], field: str) -> int:
+        """How many distinct values of ``field`` (documents without one count alone)."""
+        self.first(-1, field)
+        get = self._firsts[field].get
+        return len({get(doc) or doc for doc in docnums})
 
     def members(self, field: str, value: str) -> list[int]:
         """Every document whose ``field`` is ``value`` (used for duplicate groups)."""
         if self._groups is None:
+            self.first(-1, field)
             groups: dict[str, list[int]] = {}
-            for doc, pairs in self._values.items():
-                for name, v in pairs:
-                    if name == field:
-                        groups.setdefault(v, []).append(doc)
+            for doc, v in self._firsts[field].items():
+                groups.setdefault(v, []).append(doc)
             self._groups = groups
         return self._groups.get(value, [])
 
@@ -72,11 +92,19 @@ class ForwardTable:
         if group_by is None:
             counts = Counter(chain.from_iterable(get(doc, ()) for doc in docnums))
         else:
-            merged: dict[str | int, set[tuple[str, str]]] = {}
+            self.first(-1, group_by)
+            key_of = self._firsts[group_by].get
+            groups: dict[str | int, list[int]] = {}
             for doc in docnums:
-                key = self.first(doc, group_by) or doc
-                merged.setdefault(key, set()).update(get(doc, ()))
-            counts = Counter(chain.from_iterable(merged.values()))
+                groups.setdefault(key_of(doc) or doc, []).append(doc)
+            counts = Counter(
+                chain.from_iterable(
+                    get(docs[0], ())
+                    if len(docs) == 1
+                    else set(chain.from_iterable(get(d, ()) for d in docs))
+                    for docs in groups.values()
+                )
+            )
         out: dict[str, dict[str, int]] = {name: {} for name in wanted}
         for (name, value), n in sorted(counts.items(), key=lambda item: (-item[1], item[0][1])):
             bucket = out.get(name)

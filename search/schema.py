@@ -20,7 +20,7 @@ from search.extract.locations import normalize_key, place_keys, remote_scope_key
 from search.extract.skills import vocabulary
 from search.model import JobPosting, Place
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Searchable text fields and their BM25F boosts: a word in the title says more than
 #: the same word in the tenth paragraph of the description.
@@ -37,7 +37,7 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         content_hash=STORED(),
-        dup_key=ID(),
+        dup_key=ID(sortable=True),
         title=TEXT(
             analyzer=text_analyzer(),
             stored=True,
