@@ -34,6 +34,7 @@ StrList = str | Sequence[str] | None
 
 
 DEFAULT_RADIUS_KM = 50.0
+TABLE_FILE = indexer.OWN_FILES[1]
 COLLAPSE_ROOM = 50
 
 
@@ -148,12 +149,14 @@ class JobIndex:
         """Insert or update postings by id; identical postings are left alone."""
         summary = indexer.upsert(self._ix, self.path, postings, progress)
         self._invalidate()
+        self._table()
         return summary
 
     def delete(self, ids: Iterable[str]) -> int:
         """Delete postings by id; returns how many were deleted."""
         count = indexer.delete(self._ix, self.path, ids)
         self._invalidate()
+        self._table()
         return count
 
     def _invalidate(self) -> None:
@@ -182,7 +185,13 @@ class JobIndex:
     def _table(self) -> ForwardTable:
         if self._table_cache is None:
             fields = (*FACET_FIELDS, "geo")
-            self._table_cache = ForwardTable(self.searcher.reader(), fields, ["dup_key"])
+            where = self.path / TABLE_FILE
+            stamp = indexer.snapshot_stamp(self.searcher.reader().generation(), self.path)
+            table = ForwardTable.load(where, stamp, fields)
+            if table is None:
+                table = ForwardTable(self.searcher.reader(), fields, ["dup_key"])
+                table.save(where, stamp)
+            self._table_cache = table
         return self._table_cache
 
     def _filters(self, filters: Filters) -> wq.Query | None:

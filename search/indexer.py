@@ -23,6 +23,8 @@ from search.model import JobPosting
 from search.schema import SCHEMA_VERSION, build_schema, to_document
 
 META_FILE = "jobsearch.json"
+#: Files of ours kept in the index directory beside Whoosh's.
+OWN_FILES = (META_FILE, "forward.pickle")
 BATCH_SIZE = 20_000
 LOCK_TIMEOUT_S = 2.0
 
@@ -75,8 +77,21 @@ def _index_files(path: Path) -> list[Path]:
         child
         for child in path.iterdir()
         if child.is_file()
-        and (child.name == META_FILE or child.name.startswith(("_MAIN_", "MAIN_")))
+        and (child.name in OWN_FILES or child.name.startswith(("_MAIN_", "MAIN_")))
     ]
+
+
+def snapshot_stamp(generation: int, path: Path) -> str:
+    """Identifies one committed state of the index, for caches kept beside it.
+
+    The generation number alone repeats after a rebuild; with the commit file's
+    modification time it does not.
+    """
+    toc = path / f"_MAIN_{generation}.toc"
+    try:
+        return f"{generation}:{toc.stat().st_mtime_ns}"
+    except OSError:
+        return f"{generation}:?"
 
 
 def create_index(path: Path) -> FileIndex:

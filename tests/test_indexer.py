@@ -110,3 +110,47 @@ def test_a_killed_indexer_leaves_the_last_commit_readable(tmp_path: Path) -> Non
     # The lock died with the process: a new writer can add.
     with JobIndex.open(target) as index:
         assert index.add(load_postings(DATA)).unchanged == 10
+
+
+def test_saved_facet_table_follows_every_commit_and_rebuild(tmp_path: Path) -> None:
+    """The forward table kept beside the index is never reused for another snapshot."""
+    first = tmp_path / "a.jsonl"
+    first.write_text(
+        json.dumps(
+            {
+                "id": "1",
+                "title": "Data Engineer",
+                "location": "Berlin",
+                "description": "Spark pipelines.",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "b.jsonl"
+    second.write_text(
+        json.dumps(
+            {
+                "id": "2",
+                "title": "Data Engineer",
+                "location": "Paris",
+                "description": "Spark pipelines.",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "ix"
+    with JobIndex.create(target) as index:
+        index.add(load_postings(first))
+        assert index.search().facets["city"] == {"Berlin": 1}
+    with JobIndex.open(target) as index:
+        index.add(load_postings(second))
+    with JobIndex.open(target) as index:
+        assert index.search().facets["city"] == {"Berlin": 1, "Paris": 1}
+    JobIndex.rebuild(target, load_postings(second))
+    with JobIndex.open(target) as index:
+        assert index.search().facets["city"] == {"Paris": 1}
+    (target / "forward.pickle").write_bytes(b"not a pickle")
+    with JobIndex.open(target) as index:
+        assert index.search().facets["city"] == {"Paris": 1}
