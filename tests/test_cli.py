@@ -210,3 +210,36 @@ def test_search_builds_the_default_index_on_first_use(tmp_path: Path) -> None:
     assert "building it from data/" in proc.stderr
     assert json.loads(proc.stdout)["total"] == 7
     assert (tmp_path / "index").is_dir()
+
+
+def test_radius_explain_and_all_through_the_cli(runner: CliRunner, sample_index_dir: Path) -> None:
+    near = search_json(runner, sample_index_dir, "--near", "Seattle", "--radius", "20km")
+    assert near["total"] == 7
+    assert all(h["distance_km"] == 0.0 for h in near["hits"])
+    assert near["filters"]["near"] == "Seattle" and near["filters"]["radius_km"] == 20.0
+    sunnyvale = search_json(runner, sample_index_dir, "--near", "Sunnyvale", "--radius", "15mi")
+    assert sunnyvale["total"] > near["total"] - 7  # Sunnyvale, Santa Clara, Palo Alto ...
+    code, out, _ = run(
+        runner, "search", "NLP", "--explain", "--format", "json", index=sample_index_dir
+    )
+    assert code == 0
+    parts = json.loads(out)["hits"][0]["explanation"]["parts"]
+    assert {"field", "term", "score"} <= parts[0].keys()
+    code, out, _ = run(runner, "search", "NLP", "--explain", index=sample_index_dir)
+    assert code == 0 and "skill_text:nlp" in out
+    assert search_json(runner, sample_index_dir, "--all")["total"] == 10
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "--near", "Seattle", "--radius", "far"], "unreadable radius 'far'"),
+        (["search", "--radius", "5km"], "a radius needs a place"),
+        (["search", "--near", "Xyzzyville"], "unknown place 'Xyzzyville'"),
+    ],
+)
+def test_radius_errors(
+    runner: CliRunner, sample_index_dir: Path, args: list[str], message: str
+) -> None:
+    code, _, err = run(runner, *args, index=sample_index_dir)
+    assert code == 1 and message in err and "Traceback" not in err
