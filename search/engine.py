@@ -21,7 +21,7 @@ from search.extract.locations import normalize_key
 from search.facets import ForwardTable
 from search.indexer import AddSummary
 from search.model import JobPosting, Place
-from search.query import build_filter, parse_text, query_words
+from search.query import build_filter, parse_text, query_words, relax
 from search.radius import nearest_km, parse_radius, resolve_center, within
 from search.results import Filters, Hit, SearchResults
 from search.schema import FACET_FIELDS, FIELD_BOOSTS, SCHEMA_VERSION, from_stored, geo_token
@@ -300,8 +300,21 @@ class JobIndex:
                 fuzzy = bool(matched)
                 parsed = loose if fuzzy else parsed
 
+        ordered = self._ordered(results, matched, center, by_date)
+        partial = 0
+        if page == 1 and not by_date and not fuzzy and len(matched) < limit:
+            # Too few postings have every word: fill the page with those having some,
+            # after the full matches (as web search does), and say so.
+            loose = relax(base)
+            if loose is not None:
+                more, more_matched = collect(searcher, loose, filter_q, room, False)
+                partial = len(more_matched - matched)
+                ordered += [(h.docnum, float(h.score)) for h in more if h.docnum not in matched]
+                if partial:
+                    noun = "posting matches" if partial == 1 else "postings match"
+                    notes.append(f"{partial} more {noun} some of the words")
         group_by = "dup_key" if collapse else None
-        groups = self._group(self._ordered(results, matched, center, by_date), collapse)
+        groups = self._group(ordered, collapse)
         if len(groups) < page * limit and results.scored_length() < len(matched):
             # Collapsing folded more copies than there was room for: take every match.
             results, _ = collect(searcher, results.q, None, len(matched), by_date)

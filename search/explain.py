@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from whoosh import query as wq
+from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
 
 from search.extract.locations import normalize_key
@@ -48,26 +49,24 @@ def _score_parts(searcher: Searcher, posting_id: str, q: wq.Query) -> list[Score
 
 
 def _synonyms(posting: JobPosting, parts: list[ScorePart]) -> list[str]:
-    """Skill words that matched only through an alias ("NLP" on a posting saying the words)."""
+    """Skills that matched through another spelling ("NLP" on a posting saying the words)."""
     vocab = vocabulary()
     text = f"{posting.title}\n{posting.description}"
+    typed = {p.term for p in parts if p.field != "skill"}
     found = []
     for part in parts:
-        if part.field != "skill_text":
-            continue
-        canonical = vocab.canonical(part.term)
-        if canonical is None:
-            continue
-        if re.search(rf"(?<!\w){re.escape(part.term)}(?!\w)", text, re.IGNORECASE):
+        if part.field != "skill":
             continue
         written = [
             form
-            for form in vocab.aliases(canonical)
+            for form in vocab.aliases(part.term)
             if re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text, re.IGNORECASE)
         ]
-        via = f" (the posting says {written[0]!r})" if written else ""
-        found.append(f"{part.term} = {canonical}{via}")
-    return list(dict.fromkeys(found))
+        if any(all(stem(w) in typed for w in form.lower().split()) for form in written):
+            continue  # the posting uses the words typed; no synonym involved
+        says = f"the posting says {written[0]!r}" if written else "an extracted skill"
+        found.append(f"{part.term}: {says}")
+    return found
 
 
 def _place_matches(place: Place, name: str, value: str) -> bool:

@@ -1,11 +1,15 @@
 """User text and filters -> Whoosh query objects. Lenient: user text never raises.
 
 Query text goes through Whoosh's parser (quotes, AND/OR/NOT, parentheses, a leading ``-``
-to exclude) over the title, skill and description fields. Acronyms and synonyms need no
-rewriting here: the ``skill_text`` field of a posting holds every surface form of every
-skill it mentions (NLP and "natural language processing" alike), so either spelling
-finds it, while the title and description fields match only the words as typed — an
-exact match therefore always scores above a synonym-only one.
+to exclude) over the title and description fields, title weighted higher (BM25F).
+
+Acronyms and synonyms: every skill name or alias the user types ("NLP", "k8s",
+"natural language processing") is rewritten as "these words, or a posting whose
+extracted skills include that skill": ``(NLP OR skill:'natural language processing'^1.5)``.
+A posting that says only the other spelling is found through its skill; a posting with
+the words as typed gets their BM25 score on top of the same skill bonus, so an exact
+match always outranks a synonym-only one. Matching whole skills (not the words of skill
+names) keeps "engineering manager" from matching the skill "prompt engineering".
 
 Filters are built as separate queries and passed to Whoosh as ``filter=``, so they
 restrict the match without changing the ranking.
@@ -46,11 +50,74 @@ _TYPE_ALIASES = {
 }
 
 
+#: Score of a match through an extracted skill: about a weak single-word BM25 match.
+SKILL_BOOST = 1.5
+
+
+@cache
+def _skill_pattern() -> re.Pattern[str]:
+    """Every skill surface form of two letters or more, longest first, on whole words."""
+    vocab = vocabulary()
+    forms = {
+        form.lower()
+        for skill in vocab
+        for form in vocab.aliases(skill.name)
+        if len(form) > 1 and "'" not in form
+    }
+    alternation = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<![\w\-:'.+#])(?:{alternation})(?![\w+#])", re.IGNORECASE)
+
+
+def expand_skills(text: str) -> tuple[str, dict[str, str]]:
+    """Rewrite skill names and aliases in ``text`` to also match the extracted skill.
+
+    Returns the query text with ``(written OR skill:sk0^1.5)`` groups and the canonical
+    skill behind each placeholder token; the parser cannot quote multi-word keyword
+    values, so the real values go in after parsing (``_fill_skills``). Quoted phrases,
+    excluded words (``-word``) and field-qualified terms are left alone.
+    """
+    vocab = vocabulary()
+    skills: dict[str, str] = {}
+    pieces = re.split(r'("[^"]*")', text)
+    for i, piece in enumerate(pieces):
+        if i % 2:  # a quoted phrase: the user asked for these exact words
+            continue
+
+        def rewrite(match: re.Match[str]) -> str:
+            written = match.group()
+            canonical = vocab.canonical(written)
+            if canonical is None or written.upper() in _OPERATORS:
+                return written
+            token = f"{_PLACEHOLDER}{len(skills)}"
+            skills[token] = canonical
+            group = f"({written})" if " " in written else written
+            return f"({group} OR skill:{token}^{SKILL_BOOST})"
+
+        pieces[i] = _skill_pattern().sub(rewrite, piece)
+    return "".join(pieces), skills
+
+
+def _fill_skills(q: wq.Query, skills: dict[str, str]) -> wq.Query:
+    def fill(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.fieldname == "skill" and node.text in skills:
+            return wq.Term("skill", skills[node.text], boost=node.boost)
+        return node
+
+    return q.accept(fill)
+
+
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+_PLACEHOLDER = "zzskill"
+
+
 @cache
 def _parser(fields: tuple[str, ...]) -> MultifieldParser:
     boosts = {name: FIELD_BOOSTS.get(name, 1.0) for name in fields}
     parser = MultifieldParser(list(fields), build_schema(), fieldboosts=boosts, group=AndGroup)
-    parser.add_plugin(PlusMinusPlugin())
+    # A leading + or - marks a word, but not the + of "C++" or the - of "full-stack".
+    parser.add_plugin(
+        PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\w)", minusexpr=r"(?<![^\s(])-(?=[\w\"(])")
+    )
     parser.remove_plugin_class(WildcardPlugin)
     return parser
 
@@ -61,13 +128,24 @@ def parse_text(text: str, fields: Sequence[str] = tuple(FIELD_BOOSTS)) -> wq.Que
     if not text:
         return None
     parser = _parser(tuple(fields))
-    for candidate in (text, _plain_words(text)):
+    expanded, skills = expand_skills(text) if "title" in fields and len(fields) > 1 else (text, {})
+    for candidate in (expanded, text, _plain_words(text)):
         try:
             parsed = parser.parse(candidate)
         except Exception:  # Whoosh's parser has corners that raise; user text must not
             continue
         if parsed is not wq.NullQuery and not isinstance(parsed, type(wq.NullQuery)):
-            return parsed
+            return _fill_skills(parsed, skills) if skills else parsed
+    return None
+
+
+def relax(q: wq.Query) -> wq.Query | None:
+    """The query with its top-level AND loosened to OR (exclusions kept); None if no AND."""
+    if isinstance(q, wq.AndNot):
+        loose = relax(q.a)
+        return wq.AndNot(loose, q.b) if loose is not None else None
+    if isinstance(q, wq.And) and len(q.subqueries) > 1:
+        return wq.Or(q.subqueries)
     return None
 
 
@@ -80,9 +158,13 @@ def query_words(q: wq.Query | None) -> list[str]:
     if q is None:
         return []
     words = []
+    vocab = vocabulary()
     for field, term in q.iter_all_terms(phrases=True):
+        text = term.decode() if isinstance(term, bytes) else str(term)
         if field in FIELD_BOOSTS:
-            words.append(term.decode() if isinstance(term, bytes) else str(term))
+            words.append(text)
+        elif field == "skill":  # a match through a skill: mark how the posting spells it
+            words.extend(w for form in vocab.aliases(text) for w in form.split())
     return words
 
 

@@ -24,7 +24,7 @@ SCHEMA_VERSION = 4
 
 #: Searchable text fields and their BM25F boosts: a word in the title says more than
 #: the same word in the tenth paragraph of the description.
-FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "skill_text": 2.0, "description": 1.0}
+FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "description": 1.0}
 
 #: Filter fields; values are normalised keys (see ``search.extract.locations.normalize_key``).
 KEY_FIELDS = ("city_key", "state_key", "country_key", "region_key")
@@ -41,10 +41,9 @@ def build_schema() -> Schema:
         title=TEXT(
             analyzer=text_analyzer(),
             stored=True,
-            field_boost=FIELD_BOOSTS["title"],
             spelling=True,  # unstemmed title words for "did you mean" (spell_title field)
         ),
-        skill_text=TEXT(analyzer=exact_analyzer(), field_boost=FIELD_BOOSTS["skill_text"]),
+        skill_text=TEXT(analyzer=exact_analyzer()),
         description=TEXT(analyzer=text_analyzer(), stored=True),
         city=KEYWORD(**keyword),
         country=KEYWORD(**keyword),

@@ -226,7 +226,7 @@ def test_radius_explain_and_all_through_the_cli(runner: CliRunner, sample_index_
     parts = json.loads(out)["hits"][0]["explanation"]["parts"]
     assert {"field", "term", "score"} <= parts[0].keys()
     code, out, _ = run(runner, "search", "NLP", "--explain", index=sample_index_dir)
-    assert code == 0 and "skill_text:nlp" in out
+    assert code == 0 and "description:nlp" in out and "skill:natural language" in out
     assert search_json(runner, sample_index_dir, "--all")["total"] == 10
 
 

@@ -457,7 +457,9 @@ def build_index(rows: list[dict[str, str]], where: Path) -> JobIndex:
 def check_filter(index: JobIndex, rows: list[dict[str, str]], name: str) -> tuple[float, float]:
     """Precision and recall of one filter; fails with the wrong rows' location strings."""
     kwargs, tag = FILTERS[name]
-    found = {hit.posting.id for hit in index.search("", limit=10_000, **kwargs).hits}
+    found = {
+        hit.posting.id for hit in index.search("", limit=10_000, collapse=False, **kwargs).hits
+    }
     wanted = {row["id"] for row in rows if tag in expected_tags(row)}
     where = {row["id"]: row["location"] for row in rows}
     extra = sorted(where[i] for i in found - wanted)
