@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from search import __version__
 from search.engine import JobIndex
-from search.errors import IndexNotFoundError, JobSearchError
+from search.errors import IndexNotFoundError, InputError, JobSearchError
 from search.parse import Rejection
 from search.postings import load_postings
 from search.render import (
@@ -326,6 +326,35 @@ def stats_command(ctx: click.Context, index_dir: Path, fmt: str) -> None:
         _echo(to_json(stats))
     else:
         out.print(stats_view(stats))
+
+
+@main.command("evaluate")
+@click.option(
+    "--corpus",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The corpus holding the judged slice (default: ../shared/corpus/jobs.jsonl.gz).",
+)
+@click.option("--per-query", is_flag=True, help="Show each query's figures too.")
+def evaluate_command(corpus: Path | None, per_query: bool) -> None:
+    """Measure ranking on the judged queries: nDCG@10, MRR and P@10 beside plain BM25.
+
+    Runs from a source checkout (the judgments live in tests/relevance/). Without the
+    corpus, only the sample-data queries are measured.
+    """
+    from search import evaluate  # only this command needs it
+
+    if not evaluate.JUDGMENTS.exists():
+        raise InputError(
+            f"no judged queries at {evaluate.JUDGMENTS}",
+            hint="run `jobsearch evaluate` from a source checkout",
+        )
+    source = corpus or evaluate.CORPUS
+    if corpus is not None and not corpus.exists():
+        raise InputError(f"no such file: {corpus}")
+    if not source.exists():
+        err.print(f"corpus not found at {source}: measuring the sample queries only")
+    report = evaluate.run(source if source.exists() else None)
+    _echo(evaluate.format_report(report, per_query=per_query))
 
 
 if __name__ == "__main__":  # pragma: no cover

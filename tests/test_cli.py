@@ -243,3 +243,19 @@ def test_radius_errors(
 ) -> None:
     code, _, err = run(runner, *args, index=sample_index_dir)
     assert code == 1 and message in err and "Traceback" not in err
+
+
+def test_evaluate_prints_our_figures_beside_bm25(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search import evaluate
+
+    monkeypatch.setattr(evaluate, "CORPUS", tmp_path / "absent.jsonl.gz")
+    code, out, err = run(runner, "evaluate")
+    assert code == 0, err
+    assert "sample queries only" in err
+    rows = [line.split() for line in out.splitlines() if line.startswith("sample")]
+    assert [r[2] for r in rows] == ["ours", "bm25"]
+    ours, bm25 = (float(r[3]) for r in rows)
+    assert ours > bm25
+    assert run(runner, "evaluate", "--corpus", str(tmp_path / "nope.gz"))[0] == 1
