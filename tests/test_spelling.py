@@ -20,7 +20,7 @@ from search.spelling import fuzzy_query, max_edits, same_word, suggest
 CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/jobs.jsonl.gz"
 #: The first rows of the corpus: enough words and counts for spelling, ~15 s to index.
 CORPUS_ROWS = 1500
-FIELDS = tuple(FIELD_BOOSTS)
+FIELDS = (*FIELD_BOOSTS, "skill_text")  # the searched fields plus an unstemmed one
 
 needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason=f"no corpus at {CORPUS}")
 
