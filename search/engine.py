@@ -294,11 +294,22 @@ class JobIndex:
         suggestion = suggest(searcher, text) if parsed is not None and text.strip() else None
         fuzzy = False
         if not matched and parsed is not None:
-            loose = fuzzy_query(text, fields)
-            if loose is not None:
-                results, matched = collect(searcher, loose, filter_q, room, False)
-                fuzzy = bool(matched)
-                parsed = loose if fuzzy else parsed
+            # Nothing has these words: search the corrected spelling, else close spellings.
+            corrected = parse_text(suggestion, fields) if suggestion else None
+            for fallback in (corrected, fuzzy_query(text, fields)):
+                if fallback is None:
+                    continue
+                q = wq.AndNot(fallback, excluded) if excluded is not None else fallback
+                results, matched = collect(searcher, q, filter_q, room, False)
+                if matched:
+                    fuzzy, parsed = True, fallback
+                    shown = (
+                        f"results for {suggestion!r}"
+                        if fallback is corrected
+                        else ("close spellings")
+                    )
+                    notes.append(f"no postings match {text!r}: showing {shown}")
+                    break
 
         ordered = self._ordered(results, matched, center, by_date)
         partial = 0

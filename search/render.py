@@ -100,8 +100,6 @@ def results_record(results: SearchResults) -> dict[str, Any]:
 def result_messages(results: SearchResults) -> list[str]:
     """Notes for a person: did-you-mean, fuzzy fallback, filter values that match nothing."""
     lines = list(results.notes)
-    if results.fuzzy:
-        lines.insert(0, f"no exact matches for {results.query!r}: showing close spellings")
     if results.suggestion:
         lines.insert(0, f"did you mean: {results.suggestion}")
     return lines

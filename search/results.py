@@ -94,7 +94,8 @@ class SearchResults:
     notes: tuple[str, ...] = ()
     #: A corrected query when words look misspelled ("did you mean").
     suggestion: str | None = None
-    #: True when nothing matched exactly and these hits come from fuzzy matching.
+    #: True when nothing matched as typed and these hits are for the corrected spelling
+    #: or close spellings (``notes`` says which).
     fuzzy: bool = False
 
     def __len__(self) -> int:

@@ -216,3 +216,13 @@ def test_delete_by_id(sample_copy: Path) -> None:
         assert len(index) == 9
         with pytest.raises(PostingNotFoundError):
             index.get(victim)
+
+
+def test_a_misspelled_query_shows_results_for_the_correction(sample_index: JobIndex) -> None:
+    results = sample_index.search("reinforcment lerning")
+    assert results.suggestion == "reinforcement learning"
+    assert results.fuzzy and results.total > 0
+    assert any("showing results for 'reinforcement learning'" in n for n in results.notes)
+    exact = sample_index.search("reinforcement learning")
+    assert [h.posting.id for h in results] == [h.posting.id for h in exact]
+    assert not exact.fuzzy and exact.suggestion is None
