@@ -175,6 +175,10 @@ def _build(index_dir: Path, paths: Sequence[str], rebuild: bool, strict: bool) -
         f"rejected {len(rejections)}; {index_dir} holds {len(index)} postings"
     )
     index.close()
+    if rejections and not summary.total:
+        raise InputError(
+            f"no valid postings in {', '.join(paths)}", hint="see the rejected records above"
+        )
 
 
 def _open(index_dir: Path, ctx: click.Context) -> JobIndex:

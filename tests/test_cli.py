@@ -259,3 +259,11 @@ def test_evaluate_prints_our_figures_beside_bm25(
     ours, bm25 = (float(r[3]) for r in rows)
     assert ours > bm25
     assert run(runner, "evaluate", "--corpus", str(tmp_path / "nope.gz"))[0] == 1
+
+
+def test_a_file_with_no_valid_posting_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "bad.jsonl"
+    source.write_bytes(b"garbage\x00\xff\xfe\n")
+    code, _, err = run(runner, "index", str(source), index=tmp_path / "ix")
+    assert code == 1
+    assert f"{source}:1:" in err and "no valid postings" in err
