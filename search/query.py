@@ -4,12 +4,15 @@ Query text goes through Whoosh's parser (quotes, AND/OR/NOT, parentheses, a lead
 to exclude) over the title and description fields, title weighted higher (BM25F).
 
 Acronyms and synonyms: every skill name or alias the user types ("NLP", "k8s",
-"natural language processing") is rewritten as "these words, or a posting whose
-extracted skills include that skill": ``(NLP OR skill:'natural language processing'^1.5)``.
-A posting that says only the other spelling is found through its skill; a posting with
-the words as typed gets their BM25 score on top of the same skill bonus, so an exact
-match always outranks a synonym-only one. Matching whole skills (not the words of skill
-names) keeps "engineering manager" from matching the skill "prompt engineering".
+"natural language processing") is rewritten as "these words, or the skill's other
+spellings (weighted 0.9), or a posting whose extracted skills include that skill":
+``(NLP OR "natural language processing"^0.9 OR skill:'natural language processing'^1.5)``.
+Multi-word skill names match as phrases, typed or added: "large language models" is
+one thing, not three common words anywhere in a posting.
+Both spellings of a skill so rank the same postings at the top, while of two otherwise
+equal postings the one using the user's own words comes first. Matching whole skills
+(not the words of skill names) keeps "engineering manager" from matching the skill
+"prompt engineering".
 
 Filters are built as separate queries and passed to Whoosh as ``filter=``, so they
 restrict the match without changing the ranking.
@@ -26,6 +29,7 @@ from whoosh import query as wq
 from whoosh.qparser import AndGroup, MultifieldParser, PlusMinusPlugin
 from whoosh.qparser.plugins import WildcardPlugin
 
+from search.analysis import text_analyzer
 from search.errors import InvalidFilterError
 from search.extract.locations import normalize_key
 from search.extract.skills import vocabulary
@@ -52,6 +56,12 @@ _TYPE_ALIASES = {
 
 #: Score of a match through an extracted skill: about a weak single-word BM25 match.
 SKILL_BOOST = 1.5
+#: Weight of another spelling of a skill the user typed: close to the typed words, so
+#: "NLP" and "natural language processing" rank alike, but below them, so that of two
+#: equal postings the one using the user's own words comes first.
+SYNONYM_WEIGHT = 0.9
+MAX_SYNONYMS = 3
+_ANALYZER = text_analyzer()
 
 
 @cache
@@ -90,11 +100,53 @@ def expand_skills(text: str) -> tuple[str, dict[str, str]]:
                 return written
             token = f"{_PLACEHOLDER}{len(skills)}"
             skills[token] = canonical
-            group = f"({written})" if " " in written else written
-            return f"({group} OR skill:{token}^{SKILL_BOOST})"
+            typed_words = max(1, len(_analyzed(written)))
+            forms = [_as_phrase(written)] + [
+                f"{_as_phrase(form)}^{_synonym_weight(form, typed_words):.3g}"
+                for form in _other_forms(canonical, written)
+            ]
+            return f"({' OR '.join(forms)} OR skill:{token}^{SKILL_BOOST})"
 
         pieces[i] = _skill_pattern().sub(rewrite, piece)
     return "".join(pieces), skills
+
+
+def _synonym_weight(form: str, typed_words: int) -> float:
+    """Weight of another spelling, per word: a phrase's score is the sum of its words'.
+
+    Scaled down by words so that "natural language processing" (three words) added to a
+    typed "NLP" counts like one "NLP", and never above 0.9: of two postings that each
+    mention the skill once, the one in the user's words ranks first, while postings using
+    both spellings lead for either.
+    """
+    return SYNONYM_WEIGHT * min(1.0, typed_words / max(1, len(_analyzed(form))))
+
+
+def _as_phrase(form: str) -> str:
+    """A skill's name is matched as a phrase: "generative AI", not "AI" anywhere."""
+    return f'"{form}"' if " " in form else form
+
+
+@cache
+def _analyzed(form: str) -> tuple[str, ...]:
+    return tuple(token.text for token in _ANALYZER(form))
+
+
+def _other_forms(canonical: str, written: str) -> list[str]:
+    """The skill's other spellings that index differently from the one typed (at most 3).
+
+    "NLP" adds "natural language processing"; "LLMs" adds "large language models" but
+    not "LLM", which stems the same.
+    """
+    seen = {_analyzed(written)}
+    out = []
+    for form in vocabulary().aliases(canonical):
+        key = _analyzed(form)
+        if not key or key in seen or "'" in form or '"' in form:
+            continue
+        seen.add(key)
+        out.append(form)
+    return out[:MAX_SYNONYMS]
 
 
 def _fill_skills(q: wq.Query, skills: dict[str, str]) -> wq.Query:
