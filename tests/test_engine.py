@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search import (
     InvalidFilterError,
@@ -226,3 +228,46 @@ def test_a_misspelled_query_shows_results_for_the_correction(sample_index: JobIn
     exact = sample_index.search("reinforcement learning")
     assert [h.posting.id for h in results] == [h.posting.id for h in exact]
     assert not exact.fuzzy and exact.suggestion is None
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_any_query_text_searches_without_raising(sample_index: JobIndex, text: str) -> None:
+    results = sample_index.search(text, limit=3)
+    assert 0 <= len(results) <= 3 and results.total >= 0
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                '"',
+                "(",
+                ")",
+                "-",
+                "+",
+                "AND",
+                "OR",
+                "NOT",
+                "NLP",
+                "c++",
+                "title:",
+                "*",
+                "^2",
+                "~",
+                "machine",
+                "learning",
+                ":",
+                "'",
+            ]
+        ),
+        max_size=8,
+    )
+)
+def test_query_syntax_fragments_never_raise(sample_index: JobIndex, parts: list[str]) -> None:
+    assert sample_index.search(" ".join(parts), explain=True).total >= 0
