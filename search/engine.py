@@ -293,8 +293,10 @@ class JobIndex:
 
         suggestion = suggest(searcher, text) if parsed is not None and text.strip() else None
         fuzzy = False
-        if not matched and parsed is not None:
+        if not matched and parsed is not None and (suggestion or self._unknown_words(parsed)):
             # Nothing has these words: search the corrected spelling, else close spellings.
+            # (When every word is in the index, the filters or the AND emptied the page;
+            # spellings close to correct words would only add noise.)
             corrected = parse_text(suggestion, fields) if suggestion else None
             for fallback in (corrected, fuzzy_query(text, fields)):
                 if fallback is None:
@@ -376,6 +378,16 @@ class JobIndex:
             suggestion=suggestion if not matched or fuzzy or _differs(suggestion, text) else None,
             fuzzy=fuzzy,
         )
+
+    def _unknown_words(self, q: wq.Query) -> bool:
+        """Whether some word of the query is in no posting at all."""
+        reader = self.searcher.reader()
+        by_word: dict[str, bool] = {}
+        for field, text in q.iter_all_terms(phrases=True):
+            if field in FIELD_BOOSTS:
+                word = text.decode() if isinstance(text, bytes) else str(text)
+                by_word[word] = by_word.get(word, False) or reader.doc_frequency(field, word) > 0
+        return not all(by_word.values())
 
     def _ordered(
         self, results: Results, matched: set[int], center: Place | None, by_date: bool

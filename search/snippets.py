@@ -9,6 +9,7 @@ description well under a millisecond.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -53,16 +54,10 @@ class Highlighter:
 
     def snippet(self, text: str, width: int = WINDOW) -> str:
         """The best window of ``text`` (most distinct matches), matches marked."""
-        text = _SPACE.sub(" ", text).strip()
         spans = self.spans(text)
         if not spans:
-            return _clip(text, 0, width)
-        best_start, best_score = spans[0][0], -1
-        for i, (start, _) in enumerate(spans):
-            inside = {text[s:e].lower() for s, e in spans[i:] if e <= start + width}
-            score = len(inside) * 10 + sum(1 for s, e in spans[i:] if e <= start + width)
-            if score > best_score:
-                best_start, best_score = start, score
+            return _clip(_SPACE.sub(" ", text[: width * 2]).strip(), 0, width)
+        best_start = _best_window(text, spans, width - LEAD)
         begin = max(0, best_start - LEAD)
         begin = text.rfind(" ", 0, begin) + 1 if begin else 0
         end = min(len(text), begin + width)
@@ -70,12 +65,33 @@ class Highlighter:
         for s, e in spans:
             if s < begin or e > end:
                 continue
-            marked.append(text[cursor:s])
+            marked.append(_SPACE.sub(" ", text[cursor:s]))
             marked.append(f"{MARK_OPEN}{text[s:e]}{MARK_CLOSE}")
             cursor = e
-        marked.append(text[cursor:end])
-        body = "".join(marked)
+        marked.append(_SPACE.sub(" ", text[cursor:end]))
+        body = "".join(marked).lstrip()
         return ("…" if begin else "") + body.rstrip() + ("…" if end < len(text) else "")
+
+
+def _best_window(text: str, spans: list[tuple[int, int]], width: int) -> int:
+    """Start of the window holding the most distinct matched words (then the most matches).
+
+    One sliding pass over the matches: a description can hold dozens of them.
+    """
+    words = [text[s:e].lower() for s, e in spans]
+    inside: Counter[str] = Counter()
+    best_start, best_score, j = spans[0][0], -1, 0
+    for i, (start, _) in enumerate(spans):
+        while j < len(spans) and spans[j][1] <= start + width:
+            inside[words[j]] += 1
+            j += 1
+        score = len(inside) * 10 + (j - i)
+        if score > best_score:
+            best_start, best_score = start, score
+        inside[words[i]] -= 1
+        if not inside[words[i]]:
+            del inside[words[i]]
+    return best_start
 
 
 def _clip(text: str, begin: int, width: int) -> str:
