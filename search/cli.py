@@ -127,6 +127,7 @@ def filter_options(func: F) -> F:
         click.option(
             "--since",
             type=click.DateTime(formats=["%Y-%m-%d"]),
+            metavar="YYYY-MM-DD",
             help="Posted on or after YYYY-MM-DD.",
         ),
     ]

@@ -20,7 +20,7 @@ from search.extract.locations import normalize_key, place_keys, remote_scope_key
 from search.extract.skills import vocabulary
 from search.model import JobPosting, Place
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Searchable text fields and their BM25F boosts: a word in the title says more than
 #: the same word in the tenth paragraph of the description.
@@ -123,7 +123,10 @@ def to_document(posting: JobPosting) -> dict[str, Any]:
         "skill_text": " ; ".join(skill_forms),
         "description": posting.description,
         "city": _join(posting.cities),
-        "country": _join(posting.countries),
+        # Remote offers count under the countries they are open to, as the filter does.
+        "country": _join(
+            [*posting.countries, *(c for c in posting.remote_scope if len(c) == 2 and c.isupper())]
+        ),
         "skill": _join(posting.skills),
         "city_key": _join(keys["city"]),
         "state_key": _join(keys["state"]),

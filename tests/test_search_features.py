@@ -165,3 +165,22 @@ def test_synonym_both_ways_and_exact_match_first(tmp_path: Path) -> None:
         hit = ix.search("NLP", explain=True).hits[1]
         assert hit.explanation is not None
         assert any("natural language processing" in s for s in hit.explanation.synonyms)
+
+
+def test_remote_offers_count_under_their_countries(tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": "r1",
+            "title": "Support Engineer",
+            "location": "Remote - US",
+            "description": "Help.",
+        },
+        {"id": "r2", "title": "Support Engineer", "location": "Berlin", "description": "Help!"},
+    ]
+    source = tmp_path / "remote.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with JobIndex.create(tmp_path / "ix") as ix:
+        ix.add(load_postings(source))
+        results = ix.search("support")
+        assert results.facets["country"] == {"DE": 1, "US": 1}
+        assert ids(ix.search(country=["US"])) == ["r1"]
