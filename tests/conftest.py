@@ -8,10 +8,18 @@ from pathlib import Path
 import pytest
 
 from search import JobIndex, load_postings
+from search.parse import parse_listing_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 CORPUS = ROOT.parent / "shared" / "corpus" / "jobs.jsonl.gz"
+SAMPLE_FILE = DATA / "amazon_science_jobs.txt"
+
+
+def sample_postings() -> list[tuple[str, str]]:
+    """(location line, description) of the 10 sample postings (the seed's Related content)."""
+    text = SAMPLE_FILE.read_text(encoding="utf-8")
+    return [(location, description) for _, location, description in parse_listing_text(text)]
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ import gzip
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -19,19 +18,7 @@ from search.extract.roles import (
     extract_title,
     role_families,
 )
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds/000_9e290a8299886a5e.txt"
-CORPUS = SHARED / "corpus/jobs.jsonl.gz"
-
-
-def seed_postings() -> list[tuple[str, str]]:
-    """(location, description) pairs of the Related content section of the seed page."""
-    if not SEED.exists():
-        pytest.skip(f"seed file absent: {SEED}")
-    lines = [line for line in SEED.read_text("utf-8").splitlines() if line.strip()]
-    rest = lines[lines.index("Related content") + 1 :]
-    return list(zip(rest[::2], rest[1::2], strict=True))
+from tests.conftest import CORPUS, sample_postings
 
 
 @pytest.mark.parametrize(
@@ -186,10 +173,10 @@ def test_classify_employment_type(title: str, text: str, expected: str | None) -
     assert classify_employment_type(title, text) == expected
 
 
-def test_seed_postings() -> None:
+def test_sample_postings() -> None:
     """The acceptance cases: titles read from text, the Principal and Senior postings."""
     results = []
-    for location, text in seed_postings():
+    for location, text in sample_postings():
         title = extract_title(None, text)
         results.append(
             (

@@ -6,15 +6,11 @@ import gzip
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from search.extract.skills import Skill, SkillVocabulary, extract_skills, vocabulary
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds/000_9e290a8299886a5e.txt"
-CORPUS = SHARED / "corpus/jobs.jsonl.gz"
+from tests.conftest import CORPUS, sample_postings
 
 
 @pytest.mark.parametrize(
@@ -133,19 +129,11 @@ def test_vocabulary_loads_fast() -> None:
     assert time.perf_counter() - start < 0.2  # measured ~12 ms; generous for slow CI
 
 
-def seed_postings() -> list[tuple[str, str]]:
-    if not SEED.exists():
-        pytest.skip(f"seed file absent: {SEED}")
-    lines = [line for line in SEED.read_text("utf-8").splitlines() if line.strip()]
-    rest = lines[lines.index("Related content") + 1 :]
-    return list(zip(rest[::2], rest[1::2], strict=True))
-
-
-def test_seed_postings() -> None:
-    postings = [(location, set(extract_skills(text))) for location, text in seed_postings()]
+def test_sample_postings() -> None:
+    postings = [(location, set(extract_skills(text))) for location, text in sample_postings()]
     assert len(postings) == 10
     assert [loc for loc, skills in postings if "pytorch" in skills] == ["US, CA, San Francisco"]
-    for location, text in seed_postings():
+    for location, text in sample_postings():
         skills = set(extract_skills(text))
         lowered = text.lower()
         if "natural language processing" in lowered or "NLP" in text:
@@ -155,7 +143,7 @@ def test_seed_postings() -> None:
         if "send your cv" in lowered:
             assert "computer vision" not in skills
     # posting 1 lists NLP, LLMs, NER, recommender systems and question answering
-    first = set(extract_skills(seed_postings()[0][1]))
+    first = set(extract_skills(sample_postings()[0][1]))
     assert {
         "natural language processing",
         "large language models",
