@@ -409,7 +409,8 @@ class JobIndex:
         if not collapse:
             return [(d, score, []) for d, score in ordered]
         table = self._table()
-        out, seen = [], set()
+        out: list[tuple[int, float | None, list[int]]] = []
+        seen: set[str] = set()
         for docnum, score in ordered:
             key = table.first(docnum, "dup_key")
             if key is None:

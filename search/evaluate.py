@@ -232,9 +232,10 @@ def _filters(filters: Mapping[str, Any]) -> Filters:
     def values(v: Any) -> tuple[str, ...]:
         return (v,) if isinstance(v, str) else tuple(v)
 
-    return Filters(
-        **{k: (v if k in ("remote", "since") else values(v)) for k, v in filters.items()}
-    )
+    given: dict[str, Any] = {
+        k: (v if k in ("remote", "since") else values(v)) for k, v in filters.items()
+    }
+    return Filters(**given)
 
 
 RANKERS: dict[str, Ranker] = {"ours": rank_ours, "bm25": rank_bm25}

@@ -72,13 +72,13 @@ def _synonyms(posting: JobPosting, parts: list[ScorePart]) -> list[str]:
 def _place_matches(place: Place, name: str, value: str) -> bool:
     key = normalize_key(value)
     if name == "city":
-        return bool(place.city) and normalize_key(place.city) == key
+        return place.city is not None and normalize_key(place.city) == key
     if name == "state":
-        return bool(place.state) and key in {
+        return place.state is not None and key in {
             normalize_key(place.state),
             normalize_key(f"{place.country} {place.state}"),
         }
-    return bool(place.country) and normalize_key(place.country) == key
+    return place.country is not None and normalize_key(place.country) == key
 
 
 def _places(posting: JobPosting, filters: Filters, distance_km: float | None) -> list[str]:

@@ -257,7 +257,7 @@ def is_city_name(key: str) -> bool:
     if key in tables.primary:
         return True
     alternates = tables.alternate.get(key)
-    return bool(alternates) and alternates[0].population >= MIN_ALTERNATE_POPULATION
+    return alternates is not None and alternates[0].population >= MIN_ALTERNATE_POPULATION
 
 
 def _codes(cities: tuple[City, ...] | list[City]) -> str:

@@ -67,10 +67,10 @@ def resolve_center(searcher: Searcher, name: str) -> Place:
         return max(exact or tally, key=lambda p: tally[p])
     from search.gazetteer import lookup_city
 
-    place = lookup_city(name)
-    if place is None or place.lat is None:
+    found = lookup_city(name)
+    if found is None or found.lat is None:
         raise InvalidFilterError(f"unknown place {name!r} for --near", hint="give a city name")
-    return place
+    return found
 
 
 def within(searcher: Searcher, center: Place, radius_km: float) -> wq.Query | None:

@@ -211,10 +211,11 @@ def group_places(items: list[Item], strict: bool) -> list[Place]:
             it.city_ok and nxt is not None and nxt.seg == it.seg and nxt.kind in _MODS
         ):
             cur = _Group(it)
-            while entries and isinstance(entries[-1], Item) and entries[-1].kind in _MODS:
-                if entries[-1].seg != it.seg:
+            while entries and isinstance(last := entries[-1], Item) and last.kind in _MODS:
+                if last.seg != it.seg:
                     break
-                cur.lead.insert(0, entries.pop())  # "USA - New York NY", "India - Bengaluru"
+                entries.pop()
+                cur.lead.insert(0, last)  # "USA - New York NY", "India - Bengaluru"
             entries.append(cur)
         elif cur is not None and cur.accepts(it):
             cur.mods.append(it)

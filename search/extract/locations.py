@@ -82,7 +82,8 @@ def extract_locations(location: str | None, text: str = "") -> LocationInfo:
     not places; cities and states stay places.
     """
     places: list[Place] = []
-    remote, scope = False, ()
+    remote = False
+    scope: tuple[str, ...] = ()
     if location and location.strip():
         places, remote, scope = _from_field(location.strip())
     if text:

@@ -84,9 +84,9 @@ class SkillVocabulary:
         folded: dict[str, _Spelling] = {}  # lower-case spellings, any case accepted
         exact: dict[str, _Spelling] = {}  # spellings matched only in this exact case
         for index, (name, entry) in enumerate(table.items()):
-            aliases = [str(a) for a in entry.get("aliases", ())]  # type: ignore[union-attr]
-            cased = [str(a) for a in entry.get("cased", ())]  # type: ignore[union-attr]
-            listed = [str(a) for a in entry.get("listed", ())]  # type: ignore[union-attr]
+            aliases = [str(a) for a in entry.get("aliases", ())]  # type: ignore[union-attr,attr-defined]
+            cased = [str(a) for a in entry.get("cased", ())]  # type: ignore[union-attr,attr-defined]
+            listed = [str(a) for a in entry.get("listed", ())]  # type: ignore[union-attr,attr-defined]
             forms = tuple(dict.fromkeys([name, *aliases, *cased, *listed]))
             category = entry.get("category")
             skills.append(Skill(name, forms, str(category) if category else None))
