@@ -42,10 +42,6 @@ def _and(a: wq.Query | None, b: wq.Query) -> wq.Query:
     return b if a is None else wq.And([a, b])
 
 
-def _differs(suggestion: str | None, text: str) -> bool:
-    return suggestion is not None and suggestion.lower() != text.strip().lower()
-
-
 def _merge_places(posting: JobPosting, copies: list[JobPosting]) -> JobPosting:
     """The posting with the places of all its copies, in order, without repeats."""
     places = list(posting.places)
@@ -57,12 +53,16 @@ def _merge_places(posting: JobPosting, copies: list[JobPosting]) -> JobPosting:
     return replace(posting, places=tuple(places), location_text=" | ".join(filter(None, locations)))
 
 
+def _distance(place: Place, center: Place) -> float | None:
+    token = geo_token(place)
+    return nearest_km(center, [token]) if token else None
+
+
 def _nearest_first(posting: JobPosting, center: Place) -> JobPosting:
     """Show the place that put a posting within the radius before its other places."""
 
     def distance(place: Place) -> float:
-        token = geo_token(place)
-        found = nearest_km(center, [token]) if token else None
+        found = _distance(place, center)
         return found if found is not None else float("inf")
 
     return replace(posting, places=tuple(sorted(posting.places, key=distance)))
@@ -148,19 +148,14 @@ class JobIndex:
     ) -> AddSummary:
         """Insert or update postings by id; identical postings are left alone."""
         summary = indexer.upsert(self._ix, self.path, postings, progress)
-        self._invalidate()
-        self._table()
+        self.close()  # the next read sees the new commit
         return summary
 
     def delete(self, ids: Iterable[str]) -> int:
         """Delete postings by id; returns how many were deleted."""
         count = indexer.delete(self._ix, self.path, ids)
-        self._invalidate()
-        self._table()
+        self.close()  # the next read sees the new commit
         return count
-
-    def _invalidate(self) -> None:
-        self.close()
 
     # -- reading -----------------------------------------------------------------------
 
@@ -336,28 +331,20 @@ class JobIndex:
         hits = []
         for docnum, score, copies in groups[(page - 1) * limit : page * limit]:
             posting = from_stored(searcher.stored_fields(docnum))
-            if copies:
-                posting = _merge_places(
-                    posting, [from_stored(searcher.stored_fields(d)) for d in copies]
-                )
+            copy_postings = [from_stored(searcher.stored_fields(d)) for d in copies]
+            if copy_postings:
+                posting = _merge_places(posting, copy_postings)
+            distance = None
             if center is not None:
                 posting = _nearest_first(posting, center)
-            distance = (
-                nearest_km(
-                    center,
-                    table.values(docnum, "geo")
-                    + [t for d in copies for t in table.values(d, "geo")],
-                )
-                if center is not None
-                else None
-            )
+                distance = _distance(posting.places[0], center) if posting.places else None
             hits.append(
                 Hit(
                     posting=posting,
                     score=score,
                     snippet=highlighter.snippet(posting.description),
                     distance_km=round(distance, 1) if distance is not None else None,
-                    duplicates=tuple(searcher.stored_fields(d)["id"] for d in copies),
+                    duplicates=tuple(c.id for c in copy_postings),
                     explanation=(
                         explain_hit(searcher, posting, parsed, filters, distance)
                         if explain
@@ -375,7 +362,7 @@ class JobIndex:
             hits=tuple(hits),
             facets=table.count(matched, FACET_FIELDS, group_by=group_by) if facets else {},
             notes=tuple(notes),
-            suggestion=suggestion if not matched or fuzzy or _differs(suggestion, text) else None,
+            suggestion=suggestion,
             fuzzy=fuzzy,
         )
 
