@@ -113,7 +113,7 @@ def filter_options(func: F) -> F:
             "--type",
             "employment_type",
             multiple=True,
-            help="full-time, part-time, contract, internship.",
+            help="full-time, part-time, contract, temporary, internship.",
         ),
         click.option(
             "--remote/--on-site", default=None, help="Only remote (or only non-remote) postings."

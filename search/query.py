@@ -32,27 +32,15 @@ from whoosh.qparser.plugins import WildcardPlugin
 from search.analysis import text_analyzer
 from search.errors import InvalidFilterError
 from search.extract.locations import normalize_key
+from search.extract.roles import (
+    EMPLOYMENT_TYPES,
+    LEVELS,
+    classify_employment_type,
+    classify_level,
+)
 from search.extract.skills import vocabulary
 from search.results import Filters
 from search.schema import FIELD_BOOSTS, build_schema
-
-LEVELS = ("intern", "entry", "mid", "senior", "principal", "manager")
-EMPLOYMENT_TYPES = ("full-time", "part-time", "contract", "internship")
-_TYPE_ALIASES = {
-    "fulltime": "full-time",
-    "full time": "full-time",
-    "ft": "full-time",
-    "permanent": "full-time",
-    "parttime": "part-time",
-    "part time": "part-time",
-    "pt": "part-time",
-    "contractor": "contract",
-    "freelance": "contract",
-    "temporary": "contract",
-    "intern": "internship",
-    "internships": "internship",
-}
-
 
 #: Score of a match through an extracted skill: about a weak single-word BM25 match.
 SKILL_BOOST = 1.5
@@ -96,7 +84,7 @@ def expand_skills(text: str) -> tuple[str, dict[str, str]]:
         def rewrite(match: re.Match[str]) -> str:
             written = match.group()
             canonical = vocab.canonical(written)
-            if canonical is None or written.upper() in _OPERATORS:
+            if canonical is None or written.upper() in OPERATORS:
                 return written
             token = f"{_PLACEHOLDER}{len(skills)}"
             skills[token] = canonical
@@ -158,7 +146,8 @@ def _fill_skills(q: wq.Query, skills: dict[str, str]) -> wq.Query:
     return q.accept(fill)
 
 
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+#: Query-syntax words that are never search terms (also used by the spelling module).
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 _PLACEHOLDER = "zzskill"
 
 
@@ -228,10 +217,11 @@ def _any(field: str, values: Iterable[str]) -> wq.Query | None:
 
 
 def normalize_level(value: str) -> str:
-    level = value.strip().lower()
-    aliases = {"internship": "intern", "junior": "entry", "lead": "senior", "staff": "senior"}
-    level = aliases.get(level, level)
-    if level not in LEVELS:
+    """A level as the extractor names it; the extractor's own rules read the user's word
+    ("staff" is principal, "junior" entry), so a filter means what extraction meant."""
+    word = value.strip().lower()
+    level = word if word in LEVELS else classify_level(word)
+    if level is None:
         raise InvalidFilterError(
             f"unknown level {value!r}", hint=f"use one of: {', '.join(LEVELS)}"
         )
@@ -239,9 +229,10 @@ def normalize_level(value: str) -> str:
 
 
 def normalize_employment_type(value: str) -> str:
-    kind = value.strip().lower().replace("_", "-")
-    kind = _TYPE_ALIASES.get(kind, kind)
-    if kind not in EMPLOYMENT_TYPES:
+    """An employment type as the extractor names it ("fulltime", "contractor", "intern")."""
+    word = value.strip().lower()
+    kind = word if word in EMPLOYMENT_TYPES else classify_employment_type(word)
+    if kind is None:
         raise InvalidFilterError(
             f"unknown employment type {value!r}", hint=f"use one of: {', '.join(EMPLOYMENT_TYPES)}"
         )

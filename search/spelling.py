@@ -33,7 +33,9 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
+from search.analysis import TOKEN_PATTERN
 from search.extract.skills import vocabulary
+from search.query import OPERATORS
 from search.schema import build_schema
 
 __all__ = ["fuzzy_query", "suggest"]
@@ -71,8 +73,7 @@ SECOND_EDIT = 0.1
 PHRASE_BONUS = 5.0
 
 # Word-like tokens as the analyzer sees them (c++, c#, node.js stay whole).
-_TOKEN = re.compile(r"\w+(?:\+\+|#|(?:\.\w+)+)?")
-_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+_TOKEN = re.compile(TOKEN_PATTERN)
 # Endings that make another form of the same word. Not "ance"/"ence" or "ant"/"ent":
 # mixing those up is the typo itself ("experiance").
 _SUFFIXES = frozenset(
@@ -378,7 +379,7 @@ def _words(text: str) -> Iterator[re.Match[str]]:
     for match in _TOKEN.finditer(text):
         token = match.group()
         start, end = match.span()
-        if token in _OPERATORS or not (token.isascii() and token.isalpha()):
+        if token in OPERATORS or not (token.isascii() and token.isalpha()):
             continue
         if text[end : end + 1] in (":", "*", "?") or text[start - 1 : start] in ("*", "?"):
             continue
@@ -464,7 +465,7 @@ def fuzzy_query(text: str, fields: Sequence[str]) -> wq.Query | None:
         schema = _schema()
         known = [f for f in fields if f in schema.names()]
         words = [
-            m.group().lower() for m in _TOKEN.finditer(text or "") if m.group() not in _OPERATORS
+            m.group().lower() for m in _TOKEN.finditer(text or "") if m.group() not in OPERATORS
         ]
         # Stop words and single letters are dropped by the text fields; alone in the
         # skill field they would match nothing useful.

@@ -16,6 +16,7 @@ from search import (
     SearchResults,
     load_postings,
 )
+from search.query import normalize_employment_type, normalize_level
 from search.results import MARK_OPEN
 from tests.conftest import DATA
 
@@ -271,3 +272,32 @@ def test_any_query_text_searches_without_raising(sample_index: JobIndex, text: s
 )
 def test_query_syntax_fragments_never_raise(sample_index: JobIndex, parts: list[str]) -> None:
     assert sample_index.search(" ".join(parts), explain=True).total >= 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "level"),
+    [
+        ("Intern", "intern"),
+        ("internship", "intern"),
+        ("junior", "entry"),
+        ("staff", "principal"),
+        ("lead", "senior"),
+        ("director", "manager"),
+    ],
+)
+def test_level_filter_reads_words_as_the_extractor_does(typed: str, level: str) -> None:
+    assert normalize_level(typed) == level
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("full time", "full-time"),
+        ("contractor", "contract"),
+        ("temporary", "temporary"),
+        ("intern", "internship"),
+        ("Part-Time", "part-time"),
+    ],
+)
+def test_type_filter_reads_words_as_the_extractor_does(typed: str, kind: str) -> None:
+    assert normalize_employment_type(typed) == kind
