@@ -46,7 +46,7 @@ class ForwardTable:
             if reader.has_column(name):
                 values_of = reader.column_reader(name)
                 self._firsts[name] = {doc: value for doc, value in enumerate(values_of) if value}
-        self._groups: dict[str, list[int]] | None = None
+        self._groups: dict[str, dict[str, list[int]]] = {}
 
     def save(self, path: Path, stamp: str) -> None:
         """Keep the table beside the index, so the next process loads it in milliseconds.
@@ -75,39 +75,30 @@ class ForwardTable:
             return None
         table = cls.__new__(cls)
         table.fields, table._values, table._firsts = saved_fields, values, firsts
-        table._groups = None
+        table._groups = {}
         return table
 
     def values(self, docnum: int, field: str) -> list[str]:
         return [value for name, value in self._values.get(docnum, ()) if name == field]
 
     def first(self, docnum: int, field: str) -> str | None:
-        """The value of a single-valued field (such as the duplicate key)."""
-        firsts = self._firsts.get(field)
-        if firsts is None:
-            firsts = {}
-            for doc, pairs in self._values.items():
-                for name, value in pairs:
-                    if name == field:
-                        firsts.setdefault(doc, value)
-            self._firsts[field] = firsts
-        return firsts.get(docnum)
+        """The value of a single-valued column field (such as the duplicate key)."""
+        return self._firsts.get(field, {}).get(docnum)
 
     def group_count(self, docnums: Iterable[int], field: str) -> int:
         """How many distinct values of ``field`` (documents without one count alone)."""
-        self.first(-1, field)
-        get = self._firsts[field].get
+        get = self._firsts.get(field, {}).get
         return len({get(doc) or doc for doc in docnums})
 
     def members(self, field: str, value: str) -> list[int]:
         """Every document whose ``field`` is ``value`` (used for duplicate groups)."""
-        if self._groups is None:
-            self.first(-1, field)
-            groups: dict[str, list[int]] = {}
-            for doc, v in self._firsts[field].items():
+        groups = self._groups.get(field)
+        if groups is None:
+            groups = {}
+            for doc, v in self._firsts.get(field, {}).items():
                 groups.setdefault(v, []).append(doc)
-            self._groups = groups
-        return self._groups.get(value, [])
+            self._groups[field] = groups
+        return groups.get(value, [])
 
     def count(
         self,
@@ -126,8 +117,7 @@ class ForwardTable:
         if group_by is None:
             counts = Counter(chain.from_iterable(get(doc, ()) for doc in docnums))
         else:
-            self.first(-1, group_by)
-            key_of = self._firsts[group_by].get
+            key_of = self._firsts.get(group_by, {}).get
             groups: dict[str | int, list[int]] = {}
             for doc in docnums:
                 groups.setdefault(key_of(doc) or doc, []).append(doc)
