@@ -173,7 +173,8 @@ def _build(index_dir: Path, paths: Sequence[str], rebuild: bool, strict: bool) -
         err.print(f"... and {len(rejections) - MAX_REJECTIONS_SHOWN} more rejected records")
     err.print(
         f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
-        f"rejected {len(rejections)}; {index_dir} holds {len(index)} postings"
+        f"rejected {len(rejections)}; {index_dir} holds {len(index)} "
+        f"posting{'' if len(index) == 1 else 's'}"
     )
     index.close()
     if rejections and not summary.total:

@@ -274,7 +274,7 @@ class JobIndex:
         if near:
             center = resolve_center(searcher, near)
             around = within(searcher, center, radius)
-            notes.append(f"within {radius:g} km of {center.label()}")
+            notes.append(f"within {round(radius, 1):g} km of {center.label()}")
             filter_q = _and(filter_q, around if around is not None else wq.NullQuery)
         excluded = parse_text(" OR ".join(filters.exclude), fields) if filters.exclude else None
         base: wq.Query = parsed if parsed is not None else wq.Every()

@@ -267,3 +267,11 @@ def test_a_file_with_no_valid_posting_exits_1(runner: CliRunner, tmp_path: Path)
     code, _, err = run(runner, "index", str(source), index=tmp_path / "ix")
     assert code == 1
     assert f"{source}:1:" in err and "no valid postings" in err
+
+
+def test_messages_read_well(runner: CliRunner, tmp_path: Path, sample_index_dir: Path) -> None:
+    source = tmp_path / "one.jsonl"
+    source.write_text('{"id": "1", "title": "Data Engineer", "description": "Spark."}\n')
+    assert "holds 1 posting\n" in run(runner, "index", str(source), index=tmp_path / "ix")[2]
+    near = search_json(runner, sample_index_dir, "--near", "Seattle", "--radius", "10mi")
+    assert "within 16.1 km of Seattle, WA, US" in near["notes"]
