@@ -22,9 +22,16 @@ from search.facets import ForwardTable
 from search.indexer import AddSummary
 from search.model import JobPosting, Place
 from search.query import build_filter, parse_text, query_words, relax
-from search.radius import nearest_km, parse_radius, resolve_center, within
+from search.radius import (
+    distance_to,
+    nearest_first,
+    nearest_km,
+    parse_radius,
+    resolve_center,
+    within,
+)
 from search.results import Filters, Hit, SearchResults
-from search.schema import FACET_FIELDS, FIELD_BOOSTS, SCHEMA_VERSION, from_stored, geo_token
+from search.schema import FACET_FIELDS, FIELD_BOOSTS, SCHEMA_VERSION, from_stored
 from search.scoring import FastBM25F
 from search.snippets import Highlighter
 from search.spelling import fuzzy_query, suggest
@@ -51,21 +58,6 @@ def _merge_places(posting: JobPosting, copies: list[JobPosting]) -> JobPosting:
         c.location_text for c in copies if c.location_text != posting.location_text
     ]
     return replace(posting, places=tuple(places), location_text=" | ".join(filter(None, locations)))
-
-
-def _distance(place: Place, center: Place) -> float | None:
-    token = geo_token(place)
-    return nearest_km(center, [token]) if token else None
-
-
-def _nearest_first(posting: JobPosting, center: Place) -> JobPosting:
-    """Show the place that put a posting within the radius before its other places."""
-
-    def distance(place: Place) -> float:
-        found = _distance(place, center)
-        return found if found is not None else float("inf")
-
-    return replace(posting, places=tuple(sorted(posting.places, key=distance)))
 
 
 def _tuple(values: StrList) -> tuple[str, ...]:
@@ -289,38 +281,18 @@ class JobIndex:
         suggestion = suggest(searcher, text) if parsed is not None and text.strip() else None
         fuzzy = False
         if not matched and parsed is not None and (suggestion or self._unknown_words(parsed)):
-            # Nothing has these words: search the corrected spelling, else close spellings.
-            # (When every word is in the index, the filters or the AND emptied the page;
-            # spellings close to correct words would only add noise.)
-            corrected = parse_text(suggestion, fields) if suggestion else None
-            for fallback in (corrected, fuzzy_query(text, fields)):
-                if fallback is None:
-                    continue
-                q = wq.AndNot(fallback, excluded) if excluded is not None else fallback
-                results, matched = collect(searcher, q, filter_q, room, False)
-                if matched:
-                    fuzzy, parsed = True, fallback
-                    shown = (
-                        f"results for {suggestion!r}"
-                        if fallback is corrected
-                        else ("close spellings")
-                    )
-                    notes.append(f"no postings match {text!r}: showing {shown}")
-                    break
+            found = self._fallback(text, fields, suggestion, excluded, filter_q, room)
+            if found is not None:
+                results, matched, parsed, note = found
+                fuzzy = True
+                notes.append(note)
 
         ordered = self._ordered(results, matched, center, by_date)
-        partial = 0
         if page == 1 and not by_date and not fuzzy and len(matched) < limit:
-            # Too few postings have every word: fill the page with those having some,
-            # after the full matches (as web search does), and say so.
-            loose = relax(base)
-            if loose is not None:
-                more, more_matched = collect(searcher, loose, filter_q, room, False)
-                partial = len(more_matched - matched)
-                ordered += [(h.docnum, float(h.score)) for h in more if h.docnum not in matched]
-                if partial:
-                    noun = "posting matches" if partial == 1 else "postings match"
-                    notes.append(f"{partial} more {noun} some of the words")
+            more, partial_note = self._partial_matches(base, matched, filter_q, room)
+            ordered += more
+            if partial_note:
+                notes.append(partial_note)
         group_by = "dup_key" if collapse else None
         groups = self._group(ordered, collapse)
         if len(groups) < page * limit and results.scored_length() < len(matched):
@@ -330,27 +302,8 @@ class JobIndex:
         highlighter = Highlighter(query_words(parsed))
         hits = []
         for docnum, score, copies in groups[(page - 1) * limit : page * limit]:
-            posting = from_stored(searcher.stored_fields(docnum))
-            copy_postings = [from_stored(searcher.stored_fields(d)) for d in copies]
-            if copy_postings:
-                posting = _merge_places(posting, copy_postings)
-            distance = None
-            if center is not None:
-                posting = _nearest_first(posting, center)
-                distance = _distance(posting.places[0], center) if posting.places else None
             hits.append(
-                Hit(
-                    posting=posting,
-                    score=score,
-                    snippet=highlighter.snippet(posting.description),
-                    distance_km=round(distance, 1) if distance is not None else None,
-                    duplicates=tuple(c.id for c in copy_postings),
-                    explanation=(
-                        explain_hit(searcher, posting, parsed, filters, distance)
-                        if explain
-                        else None
-                    ),
-                )
+                self._hit(docnum, score, copies, highlighter, center, parsed, filters, explain)
             )
         total = table.group_count(matched, "dup_key") if collapse else len(matched)
         return SearchResults(
@@ -364,6 +317,80 @@ class JobIndex:
             notes=tuple(notes),
             suggestion=suggestion,
             fuzzy=fuzzy,
+        )
+
+    def _fallback(
+        self,
+        text: str,
+        fields: Sequence[str],
+        suggestion: str | None,
+        excluded: wq.Query | None,
+        filter_q: wq.Query | None,
+        room: int,
+    ) -> tuple[Results, set[int], wq.Query, str] | None:
+        """When nothing has the words typed: the corrected spelling's matches, else close
+        spellings; with the query used and a note saying which."""
+        corrected = parse_text(suggestion, fields) if suggestion else None
+        for fallback in (corrected, fuzzy_query(text, fields)):
+            if fallback is None:
+                continue
+            q = wq.AndNot(fallback, excluded) if excluded is not None else fallback
+            results, matched = collect(self.searcher, q, filter_q, room, False)
+            if matched:
+                shown = (
+                    f"results for {suggestion!r}" if fallback is corrected else "close spellings"
+                )
+                return results, matched, fallback, f"no postings match {text!r}: showing {shown}"
+        return None
+
+    def _partial_matches(
+        self, base: wq.Query, matched: set[int], filter_q: wq.Query | None, room: int
+    ) -> tuple[list[tuple[int, float | None]], str | None]:
+        """Postings with some of the words, to follow the few that have them all (as web
+        search does), and a note saying how many."""
+        loose = relax(base)
+        if loose is None:
+            return [], None
+        more, more_matched = collect(self.searcher, loose, filter_q, room, False)
+        extra = len(more_matched - matched)
+        if not extra:
+            return [], None
+        noun = "posting matches" if extra == 1 else "postings match"
+        ranked: list[tuple[int, float | None]] = [
+            (h.docnum, float(h.score)) for h in more if h.docnum not in matched
+        ]
+        return ranked, f"{extra} more {noun} some of the words"
+
+    def _hit(
+        self,
+        docnum: int,
+        score: float | None,
+        copies: list[int],
+        highlighter: Highlighter,
+        center: Place | None,
+        parsed: wq.Query | None,
+        filters: Filters,
+        explain: bool,
+    ) -> Hit:
+        """One hit: the posting with its copies' places, nearest place first for ``near``."""
+        stored = self.searcher.stored_fields
+        posting = from_stored(stored(docnum))
+        copy_postings = [from_stored(stored(d)) for d in copies]
+        if copy_postings:
+            posting = _merge_places(posting, copy_postings)
+        distance = None
+        if center is not None:
+            posting = nearest_first(posting, center)
+            distance = distance_to(posting.places[0], center) if posting.places else None
+        return Hit(
+            posting=posting,
+            score=score,
+            snippet=highlighter.snippet(posting.description),
+            distance_km=round(distance, 1) if distance is not None else None,
+            duplicates=tuple(c.id for c in copy_postings),
+            explanation=(
+                explain_hit(self.searcher, posting, parsed, filters, distance) if explain else None
+            ),
         )
 
     def _unknown_words(self, q: wq.Query) -> bool:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.errors import InvalidFilterError
 from search.gazetteer import distance_km, normalize_key
-from search.model import Place
+from search.model import JobPosting, Place
 from search.schema import from_stored
 
 _RADIUS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km|mi|miles?|kilometers?|kilometres?)?\s*$", re.I)
@@ -92,3 +93,20 @@ def nearest_km(center: Place, tokens: Iterable[str]) -> float | None:
     assert center.lat is not None and center.lon is not None
     distances = [distance_km(center.lat, center.lon, *_coordinates(t)) for t in tokens]
     return min(distances) if distances else None
+
+
+def distance_to(place: Place, center: Place) -> float | None:
+    """Kilometres from ``center`` to ``place``; None when the place has no coordinates."""
+    if place.lat is None or place.lon is None or center.lat is None or center.lon is None:
+        return None
+    return distance_km(center.lat, center.lon, place.lat, place.lon)
+
+
+def nearest_first(posting: JobPosting, center: Place) -> JobPosting:
+    """Show the place that put a posting within the radius before its other places."""
+
+    def distance(place: Place) -> float:
+        found = distance_to(place, center)
+        return found if found is not None else float("inf")
+
+    return replace(posting, places=tuple(sorted(posting.places, key=distance)))
