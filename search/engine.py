@@ -456,11 +456,12 @@ class JobIndex:
         table = self._table()
         source = from_stored(searcher.stored_fields(docnum))
         own = table.first(docnum, "dup_key")
-        results = searcher.more_like(
-            docnum, "description", text=source.description, top=limit * 4, numterms=25
-        )
-        key_terms = searcher.key_terms_from_text("description", source.description, numterms=10)
-        highlighter = Highlighter(word for word, _ in key_terms)
+        # What Whoosh's more_like does, with the key terms kept for the snippets
+        # instead of analysing the description a second time.
+        key_terms = searcher.key_terms_from_text("description", source.description, numterms=25)
+        like = wq.Or([wq.Term("description", word, boost=weight) for word, weight in key_terms])
+        results = searcher.search(like, limit=limit * 4, mask={docnum})
+        highlighter = Highlighter(word for word, _ in key_terms[:10])
         hits: list[Hit] = []
         seen = {own}
         for hit in results:
