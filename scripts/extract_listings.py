@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 try:
-    from search.parse import parse_listing_text
+    from search.ingest import parse_listing_text
 except ModuleNotFoundError:  # run from a checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from search.parse import parse_listing_text
+    from search.ingest import parse_listing_text
 
 
 def render_listings(text: str) -> str:

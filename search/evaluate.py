@@ -40,9 +40,9 @@ from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.scoring import BM25F, BM25FScorer, bm25
 from whoosh.searching import Searcher
 
-from search.engine import JobIndex
-from search.postings import load_postings
-from search.query import build_filter
+from search.ingest.postings import load_postings
+from search.jobindex import JobIndex
+from search.query.parse import build_filter
 from search.results import Filters
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from search import JobIndex, load_postings
-from search.parse import parse_listing_text
+from search.ingest import parse_listing_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

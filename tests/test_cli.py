@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search.cli import main
+from search.cli.commands import main
 from tests.conftest import DATA, ROOT
 
 

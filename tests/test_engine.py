@@ -16,7 +16,7 @@ from search import (
     SearchResults,
     load_postings,
 )
-from search.query import normalize_employment_type, normalize_level
+from search.query.parse import normalize_employment_type, normalize_level
 from search.results import MARK_OPEN
 from tests.conftest import DATA
 

@@ -21,7 +21,7 @@ from search import (
     SchemaVersionError,
     load_postings,
 )
-from search.indexer import META_FILE, open_writer
+from search.store.writer import META_FILE, open_writer
 from tests.conftest import CORPUS, DATA, ROOT
 
 
@@ -87,7 +87,7 @@ def test_a_killed_indexer_leaves_the_last_commit_readable(tmp_path: Path) -> Non
         import sys
         sys.path.insert(0, {str(ROOT)!r})
         from search import JobIndex, load_postings
-        from search import indexer
+        from search.store import writer as indexer
         indexer.BATCH_SIZE = 200
         index = JobIndex.open({str(target)!r})
         def tick(_p, n=[0]):

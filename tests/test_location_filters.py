@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from search import JobIndex, load_postings
-from search.cli import main
+from search.cli.commands import main
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/jobs.jsonl.gz"
 SAMPLE = Path(__file__).parent / "data" / "location_rows.jsonl"

@@ -14,13 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search import gazetteer
+from search.extract import gazetteer
 from search.extract.locations import (
     extract_locations,
     normalize_key,
     place_keys,
     remote_scope_keys,
 )
+from search.extract.text import distance_km
 from search.model import Place
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/jobs.jsonl.gz"
@@ -405,8 +406,8 @@ def test_lookup_city_respects_constraints() -> None:
 def test_distance_km() -> None:
     london = (51.5074, -0.1278)
     paris = (48.8566, 2.3522)
-    assert gazetteer.distance_km(*london, *paris) == pytest.approx(344, abs=3)
-    assert gazetteer.distance_km(*london, *london) == 0
+    assert distance_km(*london, *paris) == pytest.approx(344, abs=3)
+    assert distance_km(*london, *london) == 0
 
 
 def test_import_does_not_load_gazetteer() -> None:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.errors import InputError
-from search.parse import (
+from search.ingest import (
     SUPPORTED_SUFFIXES,
     RawRecord,
     Rejection,
@@ -24,7 +24,7 @@ from search.parse import (
     parse_listing_text,
     read_records,
 )
-from search.parse.listing import is_location_line
+from search.ingest.listing import is_location_line
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

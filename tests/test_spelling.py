@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from search import JobIndex, load_postings
-from search.query import parse_text
-from search.schema import FIELD_BOOSTS
-from search.spelling import fuzzy_query, max_edits, same_word, suggest
+from search.query.parse import parse_text
+from search.query.spelling import fuzzy_query, max_edits, same_word, suggest
+from search.store.schema import FIELD_BOOSTS
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/jobs.jsonl.gz"
 #: The first rows of the corpus: enough words and counts for spelling, ~15 s to index.

@@ -11,8 +11,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from search import gazetteer as gz
-from search.gazetteer import normalize_key
+from search.extract import gazetteer as gz
+from search.extract.text import normalize_key
 from search.model import Place
 
 MAX_WORDS = 5

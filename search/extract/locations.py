@@ -17,9 +17,9 @@ import functools
 import itertools
 import re
 
-from search import gazetteer as gz
+from search.extract import gazetteer as gz
 from search.extract._location_scan import Item, group_places, scan
-from search.gazetteer import normalize_key
+from search.extract.text import normalize_key
 from search.model import LocationInfo, Place
 
 __all__ = ["extract_locations", "normalize_key", "place_keys", "remote_scope_keys"]

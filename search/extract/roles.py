@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from search.extract.text import lower_in_place
+
 __all__ = [
     "EMPLOYMENT_TYPES",
     "LEVELS",
@@ -78,7 +80,8 @@ def _words(patterns: list[str]) -> re.Pattern[str]:
 @cache
 def _vocab() -> _Vocab:
     """Load and compile roles.toml once; the patterns are data, the order is precedence."""
-    raw = tomllib.loads(resources.files("search").joinpath("vocab/roles.toml").read_text("utf-8"))
+    text = resources.files("search.extract").joinpath("vocab/roles.toml").read_text("utf-8")
+    raw = tomllib.loads(text)
     etype = raw["employment_type"]
     text_types = [t for t in EMPLOYMENT_TYPES if t in etype["text"]]
     # One pattern with a named group per type, so that a single scan finds the earliest.
@@ -168,14 +171,6 @@ def _read_title(tail: str, heads: frozenset[str]) -> str | None:
     return " ".join(words).rstrip(".,")
 
 
-def _lower(text: str) -> str:
-    """``text`` in lower case with every character where it was, so offsets carry over."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-
-
 @lru_cache(maxsize=16)
 def title_candidates(text: str) -> tuple[str, ...]:
     """Every role phrase the text names, in text order, without duplicates.
@@ -185,7 +180,7 @@ def title_candidates(text: str) -> tuple[str, ...]:
     classifiers of one posting all ask for the same description.
     """
     vocab = _vocab()
-    ends = [cue.end() for cue in vocab.cues.finditer(_lower(text))]
+    ends = [cue.end() for cue in vocab.cues.finditer(lower_in_place(text))]
     ends += [cue.end() - 1 for cue in vocab.sentence_cue.finditer("." + text)]
     found: dict[str, None] = {}
     for end in sorted(ends):
@@ -283,7 +278,7 @@ def classify_employment_type(title: str, text: str = "") -> str | None:
         return None
     if classify_level(title, text) == "intern":
         return "internship"
-    lowered = _lower(text)
+    lowered = lower_in_place(text)
     for anchor in vocab.type_anchors.finditer(lowered):
         start = max(0, anchor.start() - _TYPE_WINDOW)
         match = vocab.type_text.search(lowered[start : anchor.end() + _TYPE_WINDOW])

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 
+from search.extract.text import lower_in_place
+
 __all__ = ["Skill", "SkillVocabulary", "extract_skills", "vocabulary"]
 
 # A match may not continue a word on either side; "." counts as inside a word when a
@@ -135,7 +137,7 @@ class SkillVocabulary:
     def find(self, text: str) -> tuple[str, ...]:
         """Canonical names of the skills in ``text``, in vocabulary order."""
         hits: list[tuple[int, int, _Spelling]] = []
-        for match in self._pattern.finditer(_lower(text)):
+        for match in self._pattern.finditer(lower_in_place(text)):
             start, end = match.span()
             if start > 1 and text[start - 1] == "." and text[start - 2].isalnum():
                 continue
@@ -150,14 +152,6 @@ class SkillVocabulary:
                 continue
             found.add(spelling.skill)
         return tuple(self._skills[i].name for i in sorted(found))
-
-
-def _lower(text: str) -> str:
-    """``text`` in lower case with every character where it was, so spans stay valid."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
 def _in_list(text: str, hits: list[tuple[int, int, _Spelling]], i: int) -> bool:
@@ -179,7 +173,7 @@ def _in_list(text: str, hits: list[tuple[int, int, _Spelling]], i: int) -> bool:
 @cache
 def vocabulary() -> SkillVocabulary:
     """The packaged skill vocabulary, loaded and compiled once per process."""
-    raw = resources.files("search").joinpath("vocab/skills.toml").read_text("utf-8")
+    raw = resources.files("search.extract").joinpath("vocab/skills.toml").read_text("utf-8")
     return SkillVocabulary(tomllib.loads(raw))
 
 

@@ -11,8 +11,15 @@ import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from search.parse.files import NotUtf8Error, numbered_lines, text_lines
-from search.parse.records import FieldError, RawRecord, Rejection, canonical_key, normalise_fields
+from search.ingest.files import NotUtf8Error, numbered_lines, text_lines
+from search.ingest.records import (
+    FieldError,
+    RawRecord,
+    Rejection,
+    canonical_key,
+    json_kind,
+    normalise_fields,
+)
 
 Item = RawRecord | Rejection
 
@@ -26,24 +33,11 @@ _CSV_FIELD_LIMIT = 1 << 26
 def _record(value: object, source: str, line: int) -> Item:
     """A decoded JSON value -> RawRecord, or a Rejection saying what is wrong with it."""
     if not isinstance(value, dict):
-        kind = "list" if isinstance(value, list) else type(value).__name__
-        return Rejection(source, line, f"expected a JSON object, got {_json_kind(value, kind)}")
+        return Rejection(source, line, f"expected a JSON object, got {json_kind(value)}")
     try:
         return RawRecord(normalise_fields(value), source, line)
     except FieldError as exc:
         return Rejection(source, line, str(exc))
-
-
-def _json_kind(value: object, default: str) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return default
 
 
 def read_jsonl(stream: BinaryIO, source: str) -> Iterator[Item]:

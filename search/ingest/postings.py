@@ -18,8 +18,8 @@ from search.extract.roles import (
     extract_title,
 )
 from search.extract.skills import extract_skills
+from search.ingest import RawRecord, Rejection, read_records
 from search.model import JobPosting
-from search.parse import RawRecord, Rejection, read_records
 
 log = logging.getLogger(__name__)
 

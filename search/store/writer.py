@@ -17,10 +17,10 @@ from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 from whoosh.writing import IndexWriter, LockError
 
-from search import __version__
 from search.errors import IndexLockedError, IndexNotFoundError, SchemaVersionError
 from search.model import JobPosting
-from search.schema import SCHEMA_VERSION, build_schema, to_document
+from search.store.schema import SCHEMA_VERSION, build_schema, to_document
+from search.version import __version__
 
 META_FILE = "jobsearch.json"
 #: Files of ours kept in the index directory beside Whoosh's.

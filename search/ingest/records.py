@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from search.parse.htmltext import html_to_text
+from search.ingest.htmltext import html_to_text
 
 #: Canonical keys, in the order their problems are reported.
 CANONICAL_KEYS = ("id", "title", "location", "description", "posted", "company", "url")
@@ -99,12 +99,16 @@ def canonical_key(key: str) -> str | None:
     return hit[0] if hit else None
 
 
-def _kind(value: object) -> str:
+def json_kind(value: object) -> str:
     """The JSON name of a value's type, which is what a user sees in the file."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int | float):
         return "number"
+    if isinstance(value, str):
+        return "string"
     if isinstance(value, dict):
         return "object"
     if isinstance(value, list):
@@ -124,7 +128,9 @@ def _place_text(place: object, key: str) -> str:
                 return name.strip()
         parts = [folded.get(k) for k in _PLACE_PART_KEYS]
         return ", ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
-    raise FieldError(f"field {key!r} must be text or a list of places, got list of {_kind(place)}")
+    raise FieldError(
+        f"field {key!r} must be text or a list of places, got list of {json_kind(place)}"
+    )
 
 
 def _location_text(value: object, key: str) -> str:
@@ -135,7 +141,7 @@ def _location_text(value: object, key: str) -> str:
     if isinstance(value, list):
         names = (_place_text(place, key) for place in value)
         return "; ".join(dict.fromkeys(name for name in names if name))
-    raise FieldError(f"field {key!r} must be text or a list of places, got {_kind(value)}")
+    raise FieldError(f"field {key!r} must be text or a list of places, got {json_kind(value)}")
 
 
 def _text(canonical: str, folded: str, key: str, value: object) -> str:
@@ -149,7 +155,7 @@ def _text(canonical: str, folded: str, key: str, value: object) -> str:
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value)
-    raise FieldError(f"field {key!r} must be text, got {_kind(value)}")
+    raise FieldError(f"field {key!r} must be text, got {json_kind(value)}")
 
 
 def normalise_fields(raw: Mapping[str, Any]) -> dict[str, str]:

@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from search.parse.files import SUPPORTED_SUFFIXES, find_files, format_of, open_binary
-from search.parse.listing import parse_listing_text, read_listing
-from search.parse.records import RawRecord, Rejection
-from search.parse.structured import read_csv, read_json, read_jsonl
+from search.ingest.files import SUPPORTED_SUFFIXES, find_files, format_of, open_binary
+from search.ingest.listing import parse_listing_text, read_listing
+from search.ingest.records import RawRecord, Rejection
+from search.ingest.structured import read_csv, read_json, read_jsonl
 
 __all__ = [
     "SUPPORTED_SUFFIXES",

@@ -15,10 +15,10 @@ from typing import Any
 
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from search.analysis import exact_analyzer, text_analyzer
 from search.extract.locations import normalize_key, place_keys, remote_scope_keys
 from search.extract.skills import vocabulary
 from search.model import JobPosting, Place
+from search.store.analysis import exact_analyzer, text_analyzer
 
 SCHEMA_VERSION = 5
 

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from search.parse.files import NotUtf8Error, text_lines
-from search.parse.records import RawRecord, Rejection
+from search.ingest.files import NotUtf8Error, text_lines
+from search.ingest.records import RawRecord, Rejection
 
 #: Country code (2-3 capitals), optional region code (1-3 capitals or digits: ``WA``,
 #: ``KA``, ``13``), then a place name that starts with a letter: ``US, Virtual`` passes.

@@ -17,9 +17,9 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.errors import InvalidFilterError
-from search.gazetteer import distance_km, normalize_key
+from search.extract.text import distance_km, normalize_key
 from search.model import JobPosting, Place
-from search.schema import from_stored
+from search.store.schema import from_stored
 
 _RADIUS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km|mi|miles?|kilometers?|kilometres?)?\s*$", re.I)
 KM_PER_MILE = 1.609344
@@ -66,7 +66,7 @@ def resolve_center(searcher: Searcher, name: str) -> Place:
     if tally:
         exact = [p for p in tally if p.city and normalize_key(p.city) == key]
         return max(exact or tally, key=lambda p: tally[p])
-    from search.gazetteer import lookup_city
+    from search.extract.gazetteer import lookup_city
 
     found = lookup_city(name)
     if found is None or found.lat is None:

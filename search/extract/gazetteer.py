@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import difflib
 import functools
-import math
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from search.extract.text import normalize_key
 from search.model import Place
 
 VOCAB_PATH = Path(__file__).parent / "vocab" / "place_aliases.toml"
@@ -29,18 +28,6 @@ MAX_ALTERNATE_KEYS = 8
 #: while the exonyms postings use (Frankfurt, Nürnberg, Bangalore) belong to large cities.
 MIN_ALTERNATE_POPULATION = 100_000
 _ALT_NAME = re.compile(r"[A-Z][A-Za-z.\- ]{2,}")
-
-
-def normalize_key(text: str) -> str:
-    """Casefold, strip accents and collapse punctuation: one key form for users and data.
-
-    Dots and apostrophes are dropped rather than spaced so that "U.S." == "us",
-    "D.C." == "dc" and "St. Louis" == "st louis". Cheap: no gazetteer access.
-    """
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    folded = re.sub(r"[.'’`]", "", folded)
-    return " ".join(re.split(r"[\W_]+", folded)).strip()
 
 
 @functools.cache
@@ -352,12 +339,3 @@ def region_countries(region: str) -> tuple[str, ...]:
     members |= set(spec.get("include", ()))
     members -= set(spec.get("exclude", ()))
     return tuple(sorted(members))
-
-
-def distance_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
-    """Great-circle distance in kilometres (haversine), for radius search."""
-    p1, p2 = math.radians(a_lat), math.radians(b_lat)
-    dp = p2 - p1
-    dl = math.radians(b_lon - a_lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))

@@ -13,16 +13,13 @@ from whoosh import query as wq
 from whoosh.index import FileIndex
 from whoosh.searching import Results, Searcher
 
-from search import indexer
-from search.collect import collect
 from search.errors import InvalidFilterError, PostingNotFoundError
-from search.explain import explain_hit
-from search.extract.locations import normalize_key
-from search.facets import ForwardTable
-from search.indexer import AddSummary
+from search.extract.text import normalize_key
 from search.model import JobPosting, Place
-from search.query import build_filter, parse_text, query_words, relax
-from search.radius import (
+from search.query.collect import collect
+from search.query.explain import explain_hit
+from search.query.parse import build_filter, parse_text, query_words, relax
+from search.query.radius import (
     distance_to,
     nearest_first,
     nearest_km,
@@ -30,11 +27,14 @@ from search.radius import (
     resolve_center,
     within,
 )
+from search.query.scoring import FastBM25F
+from search.query.snippets import Highlighter
+from search.query.spelling import fuzzy_query, suggest
 from search.results import Filters, Hit, SearchResults
-from search.schema import FACET_FIELDS, FIELD_BOOSTS, SCHEMA_VERSION, from_stored
-from search.scoring import FastBM25F
-from search.snippets import Highlighter
-from search.spelling import fuzzy_query, suggest
+from search.store import writer as indexer
+from search.store.columns import ForwardTable
+from search.store.schema import FACET_FIELDS, FIELD_BOOSTS, SCHEMA_VERSION, from_stored
+from search.store.writer import AddSummary
 
 Sort = Literal["relevance", "newest"]
 StrList = str | Sequence[str] | None

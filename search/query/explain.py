@@ -12,8 +12,8 @@ from whoosh import query as wq
 from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
 
-from search.extract.locations import normalize_key
 from search.extract.skills import vocabulary
+from search.extract.text import normalize_key
 from search.model import JobPosting, Place
 from search.results import Explanation, Filters, ScorePart
 

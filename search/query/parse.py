@@ -29,9 +29,7 @@ from whoosh import query as wq
 from whoosh.qparser import AndGroup, MultifieldParser, PlusMinusPlugin
 from whoosh.qparser.plugins import WildcardPlugin
 
-from search.analysis import text_analyzer
 from search.errors import InvalidFilterError
-from search.extract.locations import normalize_key
 from search.extract.roles import (
     EMPLOYMENT_TYPES,
     LEVELS,
@@ -39,8 +37,10 @@ from search.extract.roles import (
     classify_level,
 )
 from search.extract.skills import vocabulary
+from search.extract.text import normalize_key
 from search.results import Filters
-from search.schema import FIELD_BOOSTS, build_schema
+from search.store.analysis import text_analyzer
+from search.store.schema import FIELD_BOOSTS, build_schema
 
 #: Score of a match through an extracted skill: about a weak single-word BM25 match.
 SKILL_BOOST = 1.5

@@ -33,10 +33,10 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
-from search.analysis import TOKEN_PATTERN
 from search.extract.skills import vocabulary
-from search.query import OPERATORS
-from search.schema import build_schema
+from search.query.parse import OPERATORS
+from search.store.analysis import TOKEN_PATTERN
+from search.store.schema import build_schema
 
 __all__ = ["fuzzy_query", "suggest"]
 

@@ -13,12 +13,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from search import __version__
-from search.engine import JobIndex
-from search.errors import IndexNotFoundError, InputError, JobSearchError
-from search.parse import Rejection
-from search.postings import load_postings
-from search.render import (
+from search.cli.render import (
     OutputFormat,
     facets_table,
     hit_record,
@@ -33,6 +28,11 @@ from search.render import (
     to_json,
     to_jsonl,
 )
+from search.errors import IndexNotFoundError, InputError, JobSearchError
+from search.ingest import Rejection
+from search.ingest.postings import load_postings
+from search.jobindex import JobIndex
+from search.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 
