@@ -32,6 +32,45 @@ class Place:
         return ", ".join(parts)
 
 
+#: Pay periods as postings state them, and how many of each make a year (a full-time
+#: year: 52 weeks of 5 days of 8 hours).
+PERIODS_PER_YEAR: dict[str, int] = {"year": 1, "month": 12, "week": 52, "day": 260, "hour": 2080}
+#: Where the work happens, as job boards name it.
+WORKPLACES: tuple[str, ...] = ("remote", "hybrid", "onsite")
+#: Degree levels a posting may require, lowest first.
+DEGREES: tuple[str, ...] = ("bachelor", "master", "phd")
+
+
+@dataclass(frozen=True, slots=True)
+class Pay:
+    """Pay as the posting states it: a range (or one figure) in a currency per period.
+
+    ``currency`` is an ISO 4217 code ("USD", "GBP") or None when no currency is stated;
+    ``period`` is a key of ``PERIODS_PER_YEAR``. ``text`` is the phrase it was read
+    from (empty when a feed stated it as data). The annual figures are in the same
+    currency: no exchange rates, since a job seeker compares offers in one currency.
+    """
+
+    min: float | None = None
+    max: float | None = None
+    currency: str | None = None
+    period: str = "year"
+    text: str = ""
+
+    def _annual(self, amount: float | None) -> float | None:
+        if amount is None:
+            return None
+        return amount * PERIODS_PER_YEAR.get(self.period, 1)
+
+    @property
+    def annual_min(self) -> float | None:
+        return self._annual(self.min if self.min is not None else self.max)
+
+    @property
+    def annual_max(self) -> float | None:
+        return self._annual(self.max if self.max is not None else self.min)
+
+
 @dataclass(frozen=True, slots=True)
 class LocationInfo:
     """Everything the location extractor found for one posting."""
