@@ -100,6 +100,17 @@ class JobPosting:
     company: str | None = None
     url: str | None = None
     source: str = ""
+    #: What a job seeker filters on first, from a feed's own fields or read from the text.
+    pay: Pay | None = None
+    #: One of ``WORKPLACES``, or None when the posting does not say.
+    workplace: str | None = None
+    #: The minimum years of experience required, and the phrase that says so.
+    experience_years: int | None = None
+    experience_text: str = ""
+    #: The lowest degree required (one of ``DEGREES``), None when none is stated.
+    degree: str | None = None
+    #: The last day to apply, when the source states one.
+    closes: date | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property

@@ -17,10 +17,10 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from search.extract.locations import normalize_key, place_keys, remote_scope_keys
 from search.extract.skills import vocabulary
-from search.model import JobPosting, Place
+from search.model import JobPosting, Pay, Place
 from search.store.analysis import exact_analyzer, text_analyzer
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: Searchable text fields and their BM25F boosts: a word in the title says more than
 #: the same word in the tenth paragraph of the description.
@@ -93,7 +93,9 @@ def content_hash(posting: JobPosting) -> str:
 def _payload(posting: JobPosting) -> dict[str, Any]:
     data = asdict(posting)
     data.pop("description")
-    data["posted"] = posting.posted.isoformat() if posting.posted else None
+    for name in ("posted", "closes"):
+        value = getattr(posting, name)
+        data[name] = value.isoformat() if value else None
     return data
 
 
@@ -154,6 +156,9 @@ def from_stored(stored: dict[str, Any]) -> JobPosting:
     data["places"] = tuple(Place(**p) for p in data.get("places", ()))
     for name in ("remote_scope", "skills"):
         data[name] = tuple(data.get(name) or ())
-    posted = data.get("posted")
-    data["posted"] = date.fromisoformat(posted) if posted else None
+    for name in ("posted", "closes"):
+        value = data.get(name)
+        data[name] = date.fromisoformat(value) if value else None
+    pay = data.get("pay")
+    data["pay"] = Pay(**pay) if pay else None
     return JobPosting(**data)
