@@ -12,11 +12,7 @@ and ``slice`` (a fixed ~1,400-posting part of the corpus, skipped when the corpu
 absent). Sample queries never see corpus postings, so their figures do not depend on
 whether the corpus is there.
 
-The baseline is plain BM25: Whoosh's ``BM25F`` with its default parameters, the query
-words ORed (textbook BM25 scores any document containing any query word) over title and
-description, no skill field and no field boosts. Our schema boosts the title at index
-time (weights are multiplied by the field boost as they are written), so the baseline's
-scorer divides that boost back out. Filters are passed as Whoosh's ``filter=``.
+The baseline is plain BM25 over title and description (``search.query.baseline``).
 
 ``python -m search.evaluate`` prints the table; ``--record`` rewrites ``recorded.json``
 after an intended ranking change; ``--pool QID`` lists unjudged postings in the top 20 of
@@ -36,13 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh.qparser import MultifieldParser, OrGroup
-from whoosh.scoring import BM25F, BM25FScorer, bm25
-from whoosh.searching import Searcher
-
 from search.ingest.postings import load_postings
 from search.jobindex import JobIndex
-from search.query.parse import build_filter
+from search.query.baseline import rank_plain_bm25
 from search.results import Filters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,53 +181,12 @@ def build_eval_indexes(root: Path, corpus: Path | None = CORPUS) -> dict[str, Jo
 
 def rank_ours(index: JobIndex, text: str, filters: Mapping[str, Any], limit: int = K) -> list[str]:
     """Posting ids as ``JobIndex.search`` ranks them: the product's ranking, whatever it is."""
-    return [hit.posting.id for hit in index.search(text, limit=limit, **filters)]
-
-
-class _UnboostedScorer(BM25FScorer):
-    """BM25 on a term's raw frequency: divides out the boost written into the weights."""
-
-    def __init__(self, searcher: Any, fieldname: str, text: bytes, B: float, K1: float, qf: int):
-        super().__init__(searcher, fieldname, text, B, K1, qf=qf)
-        self._unboost = 1.0 / (searcher.schema[fieldname].format.field_boost or 1.0)
-
-    def score(self, matcher: Any) -> float:
-        weight = matcher.weight() * self._unboost
-        return bm25(self.idf, weight, self.dfl(matcher.id()), self.avgfl, self.B, self.K1)
-
-
-class PlainBM25(BM25F):
-    """Whoosh's default BM25F (B=0.75, K1=1.2) with every field boost set to 1."""
-
-    def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: int = 1) -> Any:
-        if not searcher.schema[fieldname].scorable:
-            return super().scorer(searcher, fieldname, text, qf=qf)
-        return _UnboostedScorer(searcher, fieldname, text, self.B, self.K1, qf)
-
-
-BASELINE_FIELDS = ("title", "description")
+    return [hit.posting.id for hit in index.search(text, filters, limit=limit)]
 
 
 def rank_bm25(index: JobIndex, text: str, filters: Mapping[str, Any], limit: int = K) -> list[str]:
     """Posting ids ranked by plain BM25 over title and description, same filters."""
-    reader = index.searcher.reader()
-    searcher = Searcher(reader, weighting=PlainBM25(), closereader=False)
-    parser = MultifieldParser(list(BASELINE_FIELDS), reader.schema, group=OrGroup)
-    query = parser.parse(text)
-    flt = _filters(filters)
-    roles = [r.decode() for r in reader.lexicon("role")] if flt.role else ()
-    results = searcher.search(query, filter=build_filter(flt, roles), limit=limit)
-    return [hit["id"] for hit in results]
-
-
-def _filters(filters: Mapping[str, Any]) -> Filters:
-    def values(v: Any) -> tuple[str, ...]:
-        return (v,) if isinstance(v, str) else tuple(v)
-
-    given: dict[str, Any] = {
-        k: (v if k in ("remote", "since") else values(v)) for k, v in filters.items()
-    }
-    return Filters(**given)
+    return rank_plain_bm25(index.searcher, text, Filters.of(filters), limit)
 
 
 RANKERS: dict[str, Ranker] = {"ours": rank_ours, "bm25": rank_bm25}

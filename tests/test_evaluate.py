@@ -14,7 +14,6 @@ from search import load_postings
 from search.evaluate import (
     JUDGMENTS,
     SAMPLE_DATA,
-    PlainBM25,
     dcg,
     load_judgments,
     ndcg,
@@ -22,6 +21,7 @@ from search.evaluate import (
     read_slice_ids,
     reciprocal_rank,
 )
+from search.query.baseline import PlainBM25
 
 LOG2_3 = 1.584962500721156
 LOG2_5 = 2.321928094887362

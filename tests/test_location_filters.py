@@ -8,19 +8,17 @@ of the corpus (skipped when it is absent) and over sample rows committed under t
 
 from __future__ import annotations
 
-import gzip
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from search import JobIndex, load_postings
+from search import JobIndex
 from search.cli.commands import main
+from tests.conftest import IndexFactory
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/jobs.jsonl.gz"
 SAMPLE = Path(__file__).parent / "data" / "location_rows.jsonl"
 #: Rows taken per location string: enough to see every form, small enough to index fast.
 ROWS_PER_STRING = 8
@@ -446,14 +444,6 @@ def select_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return out
 
 
-def build_index(rows: list[dict[str, str]], where: Path) -> JobIndex:
-    source = where / "rows.jsonl"
-    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-    index = JobIndex.create(where / "ix")
-    index.add(load_postings(source))
-    return index
-
-
 def check_filter(index: JobIndex, rows: list[dict[str, str]], name: str) -> tuple[float, float]:
     """Precision and recall of one filter; fails with the wrong rows' location strings."""
     kwargs, tag = FILTERS[name]
@@ -474,31 +464,25 @@ def check_filter(index: JobIndex, rows: list[dict[str, str]], name: str) -> tupl
 
 
 @pytest.fixture(scope="session")
-def corpus_rows() -> list[dict[str, str]]:
-    if not CORPUS.exists():
-        pytest.skip(f"corpus not found at {CORPUS}")
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
-        return select_rows([json.loads(line) for line in fh])
+def location_rows(corpus_rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The corpus rows whose locations the oracle below judges."""
+    return select_rows(corpus_rows)
 
 
 @pytest.fixture(scope="session")
-def corpus_index(
-    corpus_rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[JobIndex]:
-    index = build_index(corpus_rows, tmp_path_factory.mktemp("location_filters"))
-    yield index
-    index.close()
+def location_index(location_rows: list[dict[str, str]], index_of: IndexFactory) -> JobIndex:
+    return index_of(location_rows, "location_filters")
 
 
-def test_corpus_slice_covers_every_oracle_string(corpus_rows: list[dict[str, str]]) -> None:
-    assert {row["location"] for row in corpus_rows} == set(ORACLE)
+def test_corpus_slice_covers_every_oracle_string(location_rows: list[dict[str, str]]) -> None:
+    assert {row["location"] for row in location_rows} == set(ORACLE)
 
 
 @pytest.mark.parametrize("name", list(FILTERS))
 def test_filter_on_corpus(
-    corpus_index: JobIndex, corpus_rows: list[dict[str, str]], name: str
+    location_index: JobIndex, location_rows: list[dict[str, str]], name: str
 ) -> None:
-    check_filter(corpus_index, corpus_rows, name)
+    check_filter(location_index, location_rows, name)
 
 
 # --- the committed sample rows (always run) -------------------------------------------
@@ -511,12 +495,8 @@ def sample_rows() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def sample_location_index(
-    sample_rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[JobIndex]:
-    index = build_index(sample_rows, tmp_path_factory.mktemp("location_sample"))
-    yield index
-    index.close()
+def sample_location_index(sample_rows: list[dict[str, str]], index_of: IndexFactory) -> JobIndex:
+    return index_of(sample_rows, "location_sample")
 
 
 def test_sample_rows_are_real_and_covered(sample_rows: list[dict[str, str]]) -> None:

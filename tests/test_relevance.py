@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,8 @@ from search.evaluate import (
     format_report,
     load_judgments,
 )
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/jobs.jsonl.gz"
 #: Room for ties that Whoosh may order differently across versions; a real regression is larger.
 TOLERANCE = 0.005
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from search import InvalidFilterError, JobIndex, load_postings
-from search.query.radius import parse_radius
+from search.results import parse_radius
 
 BODY = "We build {what}. You will design services in Python and PostgreSQL on Kubernetes."
 ROWS = [

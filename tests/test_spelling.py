@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gzip
-from collections.abc import Iterator
-from itertools import islice
+import re
 from pathlib import Path
 
 import pytest
@@ -12,30 +10,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from search import JobIndex, load_postings
-from search.query.parse import parse_text
-from search.query.spelling import fuzzy_query, max_edits, same_word, suggest
-from search.store.schema import FIELD_BOOSTS
+from search import JobIndex
+from search.query.fuzzy import fuzzy_query
+from search.query.parser import parse_text
+from search.query.spelling import _suggest, suggest
+from search.query.words import max_edits, same_word
+from search.store.fields import FIELD_BOOSTS
+from tests.conftest import IndexFactory
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/jobs.jsonl.gz"
-#: The first rows of the corpus: enough words and counts for spelling, ~15 s to index.
-CORPUS_ROWS = 1500
 FIELDS = (*FIELD_BOOSTS, "skill_text")  # the searched fields plus an unstemmed one
-
-needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason=f"no corpus at {CORPUS}")
 
 
 @pytest.fixture(scope="module")
-def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JobIndex]:
-    if not CORPUS.exists():
-        pytest.skip(f"no corpus at {CORPUS}")
-    folder = tmp_path_factory.mktemp("spelling")
-    rows = folder / "jobs.jsonl"
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as source:
-        rows.write_text("".join(islice(source, CORPUS_ROWS)), encoding="utf-8")
-    with JobIndex.create(folder / "index") as index:
-        index.add(load_postings(rows))
-        yield index
+def corpus_index(corpus_head: list[dict[str, str]], index_of: IndexFactory) -> JobIndex:
+    """The first 1,500 corpus postings: enough words and counts for spelling."""
+    return index_of(corpus_head, "spelling")
 
 
 # -- suggestions ------------------------------------------------------------------------
@@ -56,7 +45,6 @@ def test_sample_misspellings(sample_index: JobIndex, typed: str, expected: str) 
     assert suggest(sample_index.searcher, typed) == expected
 
 
-@needs_corpus
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
@@ -75,7 +63,6 @@ def test_corpus_misspellings(corpus_index: JobIndex, typed: str, expected: str) 
     assert suggest(corpus_index.searcher, typed) == expected
 
 
-@needs_corpus
 @pytest.mark.parametrize(
     "typed",
     [
@@ -101,7 +88,6 @@ def test_no_suggestion_for_correct_sample_words(sample_index: JobIndex) -> None:
         assert suggest(sample_index.searcher, typed) is None
 
 
-@needs_corpus
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
@@ -167,7 +153,6 @@ def test_fuzzy_finds_what_exact_misses_in_sample(sample_index: JobIndex, typed: 
     assert _ids(sample_index, fuzzy_query(typed, FIELDS))
 
 
-@needs_corpus
 @pytest.mark.parametrize(
     ("typed", "right"),
     [("pytorh", "pytorch"), ("reinforcment lerning", "reinforcement learning")],
@@ -204,18 +189,41 @@ def test_fuzzy_ignores_unknown_fields() -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.text())
-def test_fuzzy_query_never_raises(text: str) -> None:
-    fuzzy_query(text, FIELDS)
+def test_fuzzy_query_stays_within_its_fields_and_edits(text: str) -> None:
+    q = fuzzy_query(text, FIELDS)
+    if q is None:
+        return
+    leaves = [q] if q.is_leaf() else list(q.leaves())
+    assert leaves
+    for leaf in leaves:
+        assert leaf.fieldname in FIELDS
+        if isinstance(leaf, wq.FuzzyTerm):
+            assert 1 <= leaf.maxdist <= 2 and leaf.prefixlength >= 1
 
 
-def test_suggest_never_raises(sample_index_dir: Path) -> None:
+@pytest.mark.parametrize("text", ["managment", "kubernets engineer", "pythn and sql"])
+def test_fuzzy_query_has_a_part_for_each_real_word(text: str) -> None:
+    q = fuzzy_query(text, FIELDS)
+    assert q is not None
+    typed = {w for w in text.split() if w != "and"}
+    fuzzy = {leaf.text for leaf in q.leaves() if isinstance(leaf, wq.FuzzyTerm)}
+    assert len(fuzzy) >= len(typed) - 1  # short stems may stay exact terms
+
+
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
+def test_a_suggestion_changes_only_words(sample_index_dir: Path) -> None:
+    """A suggestion keeps quotes, operators and spacing: only misspelt words change."""
     with JobIndex.open(sample_index_dir) as index:
-        searcher = index.searcher
+        reader = index.searcher.reader()
 
         @settings(max_examples=150, deadline=None)
         @given(st.text() | st.from_regex(r'[A-Za-z"():*?+\- ]{0,40}', fullmatch=True))
         def check(text: str) -> None:
-            result = suggest(searcher, text)
-            assert result is None or isinstance(result, str)
+            result = _suggest(reader, text)  # unguarded: an error here fails the test
+            if result is not None:
+                assert result != text
+                assert _LETTERS.sub("", result) == _LETTERS.sub("", text)
 
         check()

@@ -347,7 +347,7 @@ def evaluate_command(corpus: Path | None, per_query: bool) -> None:
     Runs from a source checkout (the judgments live in tests/relevance/). Without the
     corpus, only the sample-data queries are measured.
     """
-    from search import evaluate  # only this command needs it
+    import search.evaluate as evaluate  # only this command needs it
 
     if not evaluate.JUDGMENTS.exists():
         raise InputError(

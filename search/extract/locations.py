@@ -22,7 +22,7 @@ from search.extract._location_scan import Item, group_places, scan
 from search.extract.text import normalize_key
 from search.model import LocationInfo, Place
 
-__all__ = ["extract_locations", "normalize_key", "place_keys", "remote_scope_keys"]
+__all__ = ["extract_locations", "filter_keys", "place_keys", "remote_scope_keys"]
 
 #: The amazon.jobs form: "US, WA, Seattle", "GB, London", "IND, KA, Bengaluru".
 _CODED = re.compile(r"^([A-Z]{2,3}),\s*(?:([A-Z0-9]{1,3}),\s*)?([^,]+)$")
@@ -260,4 +260,21 @@ def remote_scope_keys(scope: tuple[str, ...]) -> set[str]:
                 keys |= gz.country_keys(cc)
         else:
             keys |= gz.country_keys(entry)
+    return keys
+
+
+def filter_keys(
+    places: tuple[Place, ...], remote: bool, scope: tuple[str, ...]
+) -> dict[str, set[str]]:
+    """Every filter key of a posting by facet (city, state, country, region).
+
+    A remote offer also carries the keys of the countries it is open to, so that
+    ``--country US`` finds remote postings open to US residents.
+    """
+    keys: dict[str, set[str]] = {name: set() for name in ("city", "state", "country", "region")}
+    for place in places:
+        for name, values in _keys_of(place.city, place.state, place.country, place.region).items():
+            keys[name].update(values)
+    if remote:
+        keys["country"].update(remote_scope_keys(scope))
     return keys

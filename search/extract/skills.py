@@ -177,6 +177,12 @@ def vocabulary() -> SkillVocabulary:
     return SkillVocabulary(tomllib.loads(raw))
 
 
+def skill_spellings(skills: tuple[str, ...]) -> list[str]:
+    """Every spelling of each of ``skills`` (canonical names), for the exact skill field."""
+    vocab = vocabulary()
+    return [form for skill in skills for form in vocab.aliases(skill)]
+
+
 def extract_skills(text: str) -> tuple[str, ...]:
     """Canonical names of the skills ``text`` mentions, in vocabulary order, no duplicates."""
     return vocabulary().find(text)

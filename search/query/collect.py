@@ -21,6 +21,8 @@ from whoosh.collectors import (
 )
 from whoosh.searching import Results, Searcher
 
+from search.store import fields as f
+
 
 class _Tracking(WrappingCollector):
     """Passes every allowed document to its child and remembers its number."""
@@ -39,7 +41,7 @@ def collect(
 ) -> tuple[Results, set[int]]:
     """Top ``limit`` hits (by score, or newest first) and the docnums of every match."""
     inner: Collector = (
-        SortingCollector("posted", limit=limit, reverse=True)
+        SortingCollector(f.POSTED, limit=limit, reverse=True)
         if by_date
         else TopCollector(limit=limit, usequality=False, replace=0)
     )

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 
 from whoosh import query as wq
-from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
 
 from search.extract.skills import vocabulary
 from search.extract.text import normalize_key
 from search.model import JobPosting, Place
 from search.results import Explanation, Filters, ScorePart
+from search.store import fields as f
+from search.store.analysis import stem_word as stem
+from search.store.fields import term_text
 
 
 def _leaves(q: wq.Query) -> list[wq.Query]:
@@ -33,12 +35,11 @@ def _leaves(q: wq.Query) -> list[wq.Query]:
 def _describe(leaf: wq.Query) -> tuple[str, str]:
     if isinstance(leaf, wq.Phrase):
         return leaf.fieldname, '"' + " ".join(leaf.words) + '"'
-    text = leaf.text.decode() if isinstance(leaf.text, bytes) else str(leaf.text)
-    return leaf.fieldname, text
+    return leaf.fieldname, term_text(leaf.text)
 
 
 def _score_parts(searcher: Searcher, posting_id: str, q: wq.Query) -> list[ScorePart]:
-    only = wq.Term("id", posting_id)
+    only = wq.Term(f.ID, posting_id)
     parts = []
     for leaf in _leaves(q):
         results = searcher.search(wq.Require(leaf, only), limit=1, optimize=False)
@@ -52,10 +53,10 @@ def _synonyms(posting: JobPosting, parts: list[ScorePart]) -> list[str]:
     """Skills that matched through another spelling ("NLP" on a posting saying the words)."""
     vocab = vocabulary()
     text = f"{posting.title}\n{posting.description}"
-    typed = {p.term for p in parts if p.field != "skill"}
+    typed = {p.term for p in parts if p.field != f.SKILL}
     found = []
     for part in parts:
-        if part.field != "skill":
+        if part.field != f.SKILL:
             continue
         written = [
             form

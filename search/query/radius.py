@@ -8,7 +8,6 @@ costs about as much as a city filter.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -19,28 +18,9 @@ from whoosh.searching import Searcher
 from search.errors import InvalidFilterError
 from search.extract.text import distance_km, normalize_key
 from search.model import JobPosting, Place
-from search.store.schema import from_stored
-
-_RADIUS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km|mi|miles?|kilometers?|kilometres?)?\s*$", re.I)
-KM_PER_MILE = 1.609344
-
-
-def parse_radius(text: str | float) -> float:
-    """``"50km"``, ``"30 mi"``, ``"25"`` (km) or a number -> kilometres."""
-    if isinstance(text, int | float):
-        km = float(text)
-    else:
-        match = _RADIUS.match(text)
-        if not match:
-            raise InvalidFilterError(
-                f"unreadable radius {text!r}", hint="write it like 50km, 30mi or 25"
-            )
-        km = float(match.group(1))
-        if (match.group(2) or "km").lower().startswith("mi"):
-            km *= KM_PER_MILE
-    if not 0 < km <= 20_000:
-        raise InvalidFilterError(f"radius {km:g} km is out of range", hint="use 1 to 20000 km")
-    return km
+from search.store import fields as f
+from search.store.documents import from_stored
+from search.store.fields import term_text
 
 
 def _coordinates(token: str) -> tuple[float, float]:
@@ -56,7 +36,7 @@ def resolve_center(searcher: Searcher, name: str) -> Place:
     """
     key = normalize_key(name)
     tally: Counter[Place] = Counter()
-    for docnum in list(searcher.docs_for_query(wq.Term("city_key", key)))[:25]:
+    for docnum in list(searcher.docs_for_query(wq.Term(f.CITY_KEY, key)))[:25]:
         posting = from_stored(searcher.stored_fields(docnum))
         for place in posting.places:
             if place.city and place.lat is not None:
@@ -78,11 +58,11 @@ def within(searcher: Searcher, center: Place, radius_km: float) -> wq.Query | No
     """A filter matching postings with a place within ``radius_km`` of ``center``."""
     assert center.lat is not None and center.lon is not None
     tokens = []
-    for raw in searcher.reader().lexicon("geo"):
-        token = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+    for raw in searcher.reader().lexicon(f.GEO):
+        token = term_text(raw)
         lat, lon = _coordinates(token)
         if distance_km(center.lat, center.lon, lat, lon) <= radius_km:
-            tokens.append(wq.Term("geo", token))
+            tokens.append(wq.Term(f.GEO, token))
     if not tokens:
         return None
     return wq.Or(tokens)

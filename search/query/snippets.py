@@ -13,9 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from whoosh.lang.porter import stem
-
 from search.results import MARK_CLOSE, MARK_OPEN
+from search.store.analysis import stem_word as stem
 
 WINDOW = 220
 #: Characters of context kept before the first marked word.

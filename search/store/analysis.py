@@ -14,7 +14,12 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
+from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
+
+#: The stemmer of the text fields; snippets and explanations use this same function, so
+#: the words they mark are the words that matched.
+stem_word = stem
 
 #: Words with a trailing ``++``/``#`` or inner dots (node.js, c++, c#) stay one token.
 TOKEN_PATTERN = r"\w+(?:\+\+|#|(?:\.\w+)+)?"
@@ -31,7 +36,7 @@ def text_analyzer() -> Analyzer:
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | StopFilter()
-        | StemFilter(cachesize=50000)
+        | StemFilter(stemfn=stem_word, cachesize=50000)
     )
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from whoosh.reading import IndexReader
 
+from search.store.fields import term_text
+
 
 class ForwardTable:
     """For each document of one reader, the values of the given fields."""
@@ -35,7 +37,7 @@ class ForwardTable:
             if name not in indexed:
                 continue
             for raw in reader.lexicon(name):
-                pair = (name, raw.decode("utf-8") if isinstance(raw, bytes) else str(raw))
+                pair = (name, term_text(raw))
                 for docnum in reader.postings(name, raw).all_ids():
                     values.setdefault(docnum, []).append(pair)
         self._values: dict[int, tuple[tuple[str, str], ...]] = {
@@ -47,6 +49,23 @@ class ForwardTable:
                 values_of = reader.column_reader(name)
                 self._firsts[name] = {doc: value for doc, value in enumerate(values_of) if value}
         self._groups: dict[str, dict[str, list[int]]] = {}
+
+    @classmethod
+    def cached(
+        cls,
+        reader: IndexReader,
+        path: Path,
+        stamp: str,
+        fields: Iterable[str],
+        columns: Iterable[str] = (),
+    ) -> ForwardTable:
+        """The table saved at ``path`` for this snapshot, else built now and saved."""
+        names = tuple(fields)
+        table = cls.load(path, stamp, names)
+        if table is None:
+            table = cls(reader, names, columns)
+            table.save(path, stamp)
+        return table
 
     def save(self, path: Path, stamp: str) -> None:
         """Keep the table beside the index, so the next process loads it in milliseconds.

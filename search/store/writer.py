@@ -19,7 +19,9 @@ from whoosh.writing import IndexWriter, LockError
 
 from search.errors import IndexLockedError, IndexNotFoundError, SchemaVersionError
 from search.model import JobPosting
-from search.store.schema import SCHEMA_VERSION, build_schema, to_document
+from search.store import fields as f
+from search.store.documents import to_document
+from search.store.schema import SCHEMA_VERSION, build_schema
 from search.version import __version__
 
 META_FILE = "jobsearch.json"
@@ -136,15 +138,15 @@ def upsert(
             for posting in postings:
                 doc = to_document(posting)
                 previous = seen.get(posting.id)
-                if previous is not None and previous != doc["content_hash"] and pending:
+                if previous is not None and previous != doc[f.CONTENT_HASH] and pending:
                     # The same id twice in one run: a buffered document cannot be
                     # replaced, so commit it first and let the update delete it.
                     writer.commit()
                     writer, pending = open_writer(ix, path), 0
                 if previous is None:
-                    stored = searcher.document(id=posting.id)
-                    previous = stored["content_hash"] if stored else None
-                if previous == doc["content_hash"]:
+                    stored = searcher.document(**{f.ID: posting.id})
+                    previous = stored[f.CONTENT_HASH] if stored else None
+                if previous == doc[f.CONTENT_HASH]:
                     summary.unchanged += 1
                 else:
                     if previous is None:
@@ -154,7 +156,7 @@ def upsert(
                         summary.updated += 1
                         writer.update_document(**doc)
                     pending += 1
-                seen[posting.id] = doc["content_hash"]
+                seen[posting.id] = doc[f.CONTENT_HASH]
                 summary.ids.append(posting.id)
                 if progress:
                     progress(posting)
@@ -207,7 +209,7 @@ def rebuild(
 def delete(ix: FileIndex, path: Path, ids: Iterable[str]) -> int:
     writer = open_writer(ix, path)
     try:
-        count = sum(writer.delete_by_term("id", posting_id) for posting_id in ids)
+        count = sum(writer.delete_by_term(f.ID, posting_id) for posting_id in ids)
     except BaseException:
         writer.cancel()
         raise

@@ -1,0 +1,63 @@
+"""Every field name of the index, defined once; the rest of the package imports them.
+
+Grouped by what a field is for: identity, ranked text, filter keys (normalised with
+``search.extract.text.normalize_key``), facet values (display names and codes), and
+stored data. ``SCHEMA_VERSION`` in ``search.store.schema`` changes with any of them.
+"""
+
+from __future__ import annotations
+
+# -- identity ---------------------------------------------------------------------------
+ID = "id"
+CONTENT_HASH = "content_hash"
+#: One key shared by the copies of a job posted once per location.
+DUP_KEY = "dup_key"
+
+# -- ranked text --------------------------------------------------------------------------
+TITLE = "title"
+DESCRIPTION = "description"
+#: Unstemmed title words, added by Whoosh for ``TEXT(spelling=True)``.
+SPELL_TITLE = "spell_title"
+#: Every spelling of every extracted skill, unstemmed.
+SKILL_TEXT = "skill_text"
+
+#: Searchable text fields and their BM25F boosts: a word in the title says more than
+#: the same word in the tenth paragraph of the description.
+FIELD_BOOSTS: dict[str, float] = {TITLE: 3.0, DESCRIPTION: 1.0}
+TEXT_FIELDS: tuple[str, ...] = tuple(FIELD_BOOSTS)
+
+# -- filter keys --------------------------------------------------------------------------
+CITY_KEY = "city_key"
+STATE_KEY = "state_key"
+COUNTRY_KEY = "country_key"
+REGION_KEY = "region_key"
+COMPANY_KEY = "company_key"
+#: Filter name -> key field, for the place filters.
+PLACE_KEY_FIELDS: dict[str, str] = {
+    "city": CITY_KEY,
+    "state": STATE_KEY,
+    "country": COUNTRY_KEY,
+    "region": REGION_KEY,
+}
+#: A place's coordinates as one term ``"lat:lon"``, for radius search.
+GEO = "geo"
+REMOTE = "remote"
+POSTED = "posted"
+
+# -- facets (also filters) ----------------------------------------------------------------
+CITY = "city"
+COUNTRY = "country"
+SKILL = "skill"
+ROLE = "role"
+LEVEL = "level"
+EMPLOYMENT_TYPE = "employment_type"
+FACET_FIELDS: tuple[str, ...] = (CITY, COUNTRY, SKILL, ROLE, LEVEL)
+
+# -- stored ---------------------------------------------------------------------------
+#: The posting's fields other than the description, as one stored value.
+PAYLOAD = "payload"
+
+
+def term_text(raw: bytes | str) -> str:
+    """A term as text: Whoosh hands out terms as bytes from lexicons, str elsewhere."""
+    return raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
