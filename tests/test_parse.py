@@ -24,6 +24,7 @@ from search.ingest import (
     parse_listing_text,
     read_records,
 )
+from search.ingest.columns import is_placeholder
 from search.ingest.listing import is_location_line
 
 HERE = Path(__file__).resolve().parent
@@ -152,9 +153,10 @@ ALIASES = [
 
 @pytest.mark.parametrize(("canonical", "key"), ALIASES)
 def test_key_name_variants(tmp_path: Path, canonical: str, key: str) -> None:
-    row = {key: " value ", "description": "d", "unrelated": "ignored"}
+    value = "2025-03-01" if canonical == "posted" else "value"
+    row = {key: f" {value} ", "description": "d", "unrelated": 7}
     path = write(tmp_path / "v.jsonl", json.dumps(row))
-    assert summary(items(path)) == [("record", 1, {canonical: "value", "description": "d"})]
+    assert summary(items(path)) == [("record", 1, {canonical: value, "description": "d"})]
 
 
 @pytest.mark.parametrize(
@@ -301,12 +303,12 @@ def csv_text(rows: list[list[str]]) -> str:
 
 CSV_ROWS = [
     ["Job ID", "Title", "Location", "Description", "Notes"],
-    ["1", "Engineer", "Berlin", "Line one\nline two\n\nline four", "n"],
+    ["1", "Engineer", "Berlin", "Line one\nline two\n\nline four", "Visa offered"],
     ["2", "Too", "few"],
-    ["3", "Scientist", "", "Models", "n"],
-    ["4", "Empty", "Paris", "", "n"],
+    ["3", "Scientist", "", "Models", "N/A"],
+    ["4", "Empty", "Paris", "", "-"],
     ["5", "Quoted, comma", "Rome", 'Say "hi"', "n", "extra"],
-    ["6", "Last", "Oslo", "Done", "n"],
+    ["6", "Last", "Oslo", "Done", ""],
 ]
 
 
@@ -321,7 +323,7 @@ def test_csv_rows_with_their_physical_lines(tmp_path: Path, name: str) -> None:
                 "id": "1",
                 "title": "Engineer",
                 "location": "Berlin",
-                "description": "Line one\nline two\n\nline four",
+                "description": "Line one\nline two\n\nline four\n\nNotes: Visa offered",
             },
         ),
         ("reject", 6, "row has 3 fields, header has 5"),
@@ -332,10 +334,22 @@ def test_csv_rows_with_their_physical_lines(tmp_path: Path, name: str) -> None:
     ]
 
 
-def test_csv_without_description_column(tmp_path: Path) -> None:
-    path = write(tmp_path / "x.csv", "id,title,summary\n1,a,b\n")
+def test_csv_without_any_text_column(tmp_path: Path) -> None:
+    path = write(tmp_path / "x.csv", "id,title,location\n1,a,b\n")
     assert summary(items(path)) == [
-        ("reject", 1, "no description column; found 'id', 'title', 'summary'")
+        (
+            "reject",
+            1,
+            "no description column; found 'id', 'title', 'location'"
+            " (map one with description=COLUMN)",
+        )
+    ]
+
+
+def test_csv_text_columns_make_the_description_when_none_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path / "x.csv", "id,title,summary\n1,a,Build things\n")
+    assert summary(items(path)) == [
+        ("record", 2, {"id": "1", "title": "a", "description": "summary: Build things"})
     ]
 
 
@@ -404,7 +418,7 @@ def test_rejection_str() -> None:
 
 
 def test_unsupported_suffix_names_the_supported_ones(tmp_path: Path) -> None:
-    path = write(tmp_path / "jobs.xml", "<jobs/>")
+    path = write(tmp_path / "jobs.parquet", "PAR1")
     with pytest.raises(InputError) as caught:
         find_files([path])
     assert f"unsupported file type: {path}" in str(caught.value)
@@ -654,7 +668,10 @@ def test_listing_text_never_raises_and_points_at_location_lines(
         assert description and description == description.strip("\n")
 
 
-TEXT = st.text(min_size=1, max_size=60).filter(lambda s: s.strip() == s and s != "")
+TEXT = st.text(min_size=1, max_size=60).filter(
+    lambda s: s.strip() == s and s != "" and "<" not in s and not is_placeholder(s)
+)
+DATES = st.dates().map(str)
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -662,7 +679,9 @@ TEXT = st.text(min_size=1, max_size=60).filter(lambda s: s.strip() == s and s !=
     records=st.lists(
         st.fixed_dictionaries(
             {"description": TEXT},
-            optional={key: TEXT for key in CANONICAL if key != "description"},
+            optional={
+                key: DATES if key == "posted" else TEXT for key in CANONICAL if key != "description"
+            },
         ),
         max_size=20,
     )

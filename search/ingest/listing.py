@@ -14,6 +14,8 @@ description. The rule, chosen so that a whole saved page yields only its posting
   responsibilities", "About the team") are not chrome and stay in the description.
 - A location line with no description before the next location line (or chrome, or
   the end) is not a posting: the file reader reports it as a rejection.
+- A posting longer than ``MAX_RECORD_BYTES``, or holding a line longer than
+  ``MAX_LINE_BYTES``, is rejected as too long; its text is not kept while reading.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from search.ingest.files import NotUtf8Error, text_lines
+from search.ingest.files import MAX_RECORD_BYTES, NotUtf8Error, text_lines
 from search.ingest.records import RawRecord, Rejection
 
 #: Country code (2-3 capitals), optional region code (1-3 capitals or digits: ``WA``,
@@ -96,8 +98,21 @@ class _Open:
     location: str
     body: list[str] = field(default_factory=list)
     closed: bool = False
+    size: int = 0
+    too_long: bool = False
 
-    def description(self) -> str:
+    def add(self, text: str | None) -> None:
+        """One more description line; past the record limit the text is dropped."""
+        if text is None or self.size + len(text) > MAX_RECORD_BYTES:
+            self.too_long, self.body = True, []
+        elif not self.too_long:
+            self.size += len(text) + 1
+            self.body.append(text)
+
+    def description(self) -> str | None:
+        """The description (maybe empty), or None when the posting was too long to keep."""
+        if self.too_long:
+            return None
         lines: list[str] = []
         for text in self.body:
             if text or (lines and lines[-1]):
@@ -107,10 +122,18 @@ class _Open:
         return "\n".join(lines)
 
 
-def _scan(lines: Iterable[str]) -> Iterator[tuple[int, str, str]]:
-    """``(line, location, description)`` for every location line, description maybe empty."""
+def _scan(lines: Iterable[str | None]) -> Iterator[tuple[int, str, str | None]]:
+    """``(line, location, description)`` for every location line.
+
+    The description may be empty, or None for a posting too long to keep; a line that is
+    None was too long to read (see ``files.text_lines``).
+    """
     current: _Open | None = None
     for number, raw in enumerate(lines, start=1):
+        if raw is None:
+            if current is not None and not current.closed:
+                current.add(None)
+            continue
         text = raw.rstrip()
         if is_location_line(text):
             if current is not None:
@@ -121,7 +144,7 @@ def _scan(lines: Iterable[str]) -> Iterator[tuple[int, str, str]]:
         elif _is_chrome(text):
             current.closed = True
         else:
-            current.body.append(text)
+            current.add(text)
     if current is not None:
         yield current.line, current.location, current.description()
 
@@ -143,7 +166,7 @@ def parse_listing_text(text: str) -> list[tuple[int, str, str]]:
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    return [posting for posting in _scan(_lines_of(text)) if posting[2]]
+    return [(line, where, what) for line, where, what in _scan(_lines_of(text)) if what]
 
 
 def read_listing(stream: BinaryIO, source: str) -> Iterator[RawRecord | Rejection]:
@@ -156,6 +179,9 @@ def read_listing(stream: BinaryIO, source: str) -> Iterator[RawRecord | Rejectio
         for line, location, description in _scan(text_lines(stream)):
             if description:
                 yield RawRecord({"location": location, "description": description}, source, line)
+            elif description is None:
+                limit = MAX_RECORD_BYTES >> 20
+                yield Rejection(source, line, f"posting longer than {limit} MB; skipped")
             else:
                 yield Rejection(source, line, f"location line {location!r} has no description")
     except NotUtf8Error as exc:

@@ -1,48 +1,40 @@
-"""Readers for structured exports: JSON Lines, JSON documents and CSV with a header.
+"""Readers for JSON Lines and JSON documents.
 
 Each reader takes an open byte stream and yields records and rejections in file order;
-a bad record costs only itself, never its neighbours.
+a bad record costs only itself, never its neighbours. Each entry is read as an export
+row (``exports.export_record``).
 """
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO
 
-from search.ingest.files import NotUtf8Error, numbered_lines, text_lines
-from search.ingest.records import (
-    FieldError,
-    RawRecord,
-    Rejection,
-    canonical_key,
-    json_kind,
-    normalise_fields,
+from search.ingest.columns import canonical_key
+from search.ingest.context import EXPORT, ReadContext
+from search.ingest.exports import export_record
+from search.ingest.files import (
+    MAX_LINE_BYTES,
+    DocumentTooLargeError,
+    numbered_lines,
+    read_document,
 )
-
-Item = RawRecord | Rejection
+from search.ingest.records import FieldError, Item, Rejection, json_kind
 
 #: Keys under which APIs wrap their list of postings (``{"jobs": [...]}``).
 _WRAPPER_KEYS = ("jobs", "postings", "results", "data", "items", "hits", "records")
 _JSON_SPACE = " \t\n\r"
-#: Large enough for any real description; the csv module's default is 128 KiB.
-_CSV_FIELD_LIMIT = 1 << 26
 
 
-def _record(value: object, source: str, line: int) -> Item:
-    """A decoded JSON value -> RawRecord, or a Rejection saying what is wrong with it."""
-    if not isinstance(value, dict):
-        return Rejection(source, line, f"expected a JSON object, got {json_kind(value)}")
-    try:
-        return RawRecord(normalise_fields(value), source, line)
-    except FieldError as exc:
-        return Rejection(source, line, str(exc))
-
-
-def read_jsonl(stream: BinaryIO, source: str) -> Iterator[Item]:
+def read_jsonl(stream: BinaryIO, ctx: ReadContext) -> Iterator[Item]:
     """One object per non-blank line; a bad line is rejected with its own line number."""
+    source = ctx.source
     for number, raw in numbered_lines(stream):
+        if raw is None:
+            limit = MAX_LINE_BYTES >> 20
+            yield Rejection(source, number, f"line longer than {limit} MB; skipped")
+            continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -58,7 +50,18 @@ def read_jsonl(stream: BinaryIO, source: str) -> Iterator[Item]:
         except (ValueError, RecursionError) as exc:
             yield Rejection(source, number, f"invalid JSON: {_short(exc)}")
             continue
-        yield _record(value, source, number)
+        yield from records_of(value, ctx, number)
+
+
+def records_of(value: object, ctx: ReadContext, line: int) -> Sequence[Item]:
+    """The record one decoded JSON value holds (an export row)."""
+    if not isinstance(value, dict):
+        return (Rejection(ctx.source, line, f"expected a JSON object, got {json_kind(value)}"),)
+    ctx.saw(EXPORT)
+    try:
+        return (export_record(value, ctx.source, line, ctx.field_map),)
+    except FieldError as exc:
+        return (Rejection(ctx.source, line, str(exc)),)
 
 
 def _short(exc: BaseException) -> str:
@@ -126,13 +129,15 @@ def _wrapper_key(document: dict[str, Any]) -> str | None:
     return None
 
 
-def _json_items(text: str) -> list[tuple[int, Any]]:
-    """Top-level postings of a JSON document with their start offsets.
+def _json_items(text: str) -> tuple[list[tuple[int, Any]], dict[str, Any]]:
+    """Top-level postings of a JSON document with their start offsets, and the wrapper.
 
     An array, a single object, or an object wrapping the array under a key such as
-    ``jobs``. Raises JSONDecodeError (or ValueError/RecursionError) for invalid JSON.
+    ``jobs`` (returned as the wrapper, else ``{}``). Raises JSONDecodeError (or
+    ValueError/RecursionError) for invalid JSON.
     """
     pos = _skip_space(text, 0)
+    wrapper: dict[str, Any] = {}
     if text.startswith("[", pos):
         items, end = _scan_array(text, pos)
     else:
@@ -142,32 +147,38 @@ def _json_items(text: str) -> list[tuple[int, Any]]:
             items = [(pos, document)]
         else:
             items, _ = _scan_array(text, _wrapped_array_start(text, pos, key))
+            wrapper = document
     end = _skip_space(text, end)
     if end != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
-    return items
+    return items, wrapper
 
 
-def read_json(stream: BinaryIO, source: str) -> Iterator[Item]:
-    """A whole JSON document; the only format read into memory, since JSON must be.
+def read_json(stream: BinaryIO, ctx: ReadContext) -> Iterator[Item]:
+    """A whole JSON document, at most ``MAX_DOCUMENT_BYTES``, since JSON must be read whole.
 
     A record's line is the line where its object starts. An invalid document is one
-    rejection at the decoder's line, and nothing from it is kept.
+    rejection at the decoder's line, and nothing from it is kept. A wrapper's
+    ``company`` is the company of entries that name none (scrapers save boards so).
     """
-    data = stream.read()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    source = ctx.source
+    try:
+        data = read_document(stream)
+    except DocumentTooLargeError as exc:
+        yield Rejection(source, 1, str(exc))
+        return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         yield Rejection(source, line, "not valid UTF-8 text")
         return
+    del data
     if not text.strip():
         yield Rejection(source, 1, "empty JSON file")
         return
     try:
-        items = _json_items(text)
+        items, wrapper = _json_items(text)
     except json.JSONDecodeError as exc:
         reason = f"invalid JSON: {exc.msg} (col {exc.colno})"
         yield Rejection(source, exc.lineno, reason)
@@ -175,57 +186,10 @@ def read_json(stream: BinaryIO, source: str) -> Iterator[Item]:
     except (ValueError, RecursionError) as exc:
         yield Rejection(source, 1, f"invalid JSON: {_short(exc)}")
         return
+    company = next((v for k, v in wrapper.items() if canonical_key(k) == "company"), "")
+    ctx.company = company.strip() if isinstance(company, str) else ""
     line, counted_to = 1, 0
     for offset, value in items:
         line += text.count("\n", counted_to, offset)
         counted_to = offset
-        yield _record(value, source, line)
-
-
-# --- CSV ------------------------------------------------------------------------------
-
-
-def read_csv(stream: BinaryIO, source: str) -> Iterator[Item]:
-    """CSV with a header row; a record's line is the physical line its row starts on.
-
-    Quoted fields may span lines. A file that is not UTF-8 is rejected where the bad
-    line is and reading stops, since the rest cannot be trusted to align with the header.
-    """
-    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
-        csv.field_size_limit(_CSV_FIELD_LIMIT)
-    reader = csv.reader(text_lines(stream))
-    try:
-        yield from _csv_rows(reader, source)
-    except NotUtf8Error as exc:
-        yield Rejection(source, exc.line, "not valid UTF-8 text; stopped reading the file")
-    except csv.Error as exc:
-        yield Rejection(source, reader.line_num, f"unreadable CSV: {exc}")
-
-
-def _csv_rows(reader: Any, source: str) -> Iterator[Item]:
-    header: list[str] | None = None
-    keys: list[str | None] = []
-    last_line = 0
-    for row in reader:
-        start, last_line = last_line + 1, reader.line_num
-        if not row:
-            continue
-        if header is None:
-            header = row
-            keys = [canonical_key(name) for name in header]
-            if "description" not in keys:
-                found = ", ".join(repr(name) for name in header)
-                yield Rejection(source, start, f"no description column; found {found}")
-                return
-            continue
-        if len(row) != len(header):
-            reason = f"row has {len(row)} fields, header has {len(header)}"
-            yield Rejection(source, start, reason)
-            continue
-        raw = {name: value for name, key, value in zip(header, keys, row, strict=True) if key}
-        try:
-            yield RawRecord(normalise_fields(raw), source, start)
-        except FieldError as exc:
-            yield Rejection(source, start, str(exc))
-    if header is None:
-        yield Rejection(source, 1, "empty CSV file: no header row")
+        yield from records_of(value, ctx, line)
