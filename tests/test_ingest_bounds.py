@@ -1,8 +1,8 @@
-"""Hostile and broken input (issue 8): bounded reading and honest path errors.
+"""Hostile and broken input (issue 8): bounded reading, honest path errors, safe XML.
 
 Each test builds the bad input in ``tmp_path``: a CSV quote that never closes, a FIFO,
 a symbolic link loop, a line or document far past the limits, a gzip that expands a
-thousandfold.
+thousandfold, XML that declares entities.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from search.ingest import (
     MAX_LINE_BYTES,
     MAX_RECORD_BYTES,
     RawRecord,
+    Rejection,
     find_files,
     read_files,
     read_records,
@@ -199,6 +200,19 @@ def test_an_overlong_listing_posting_is_rejected(tmp_path: Path) -> None:
     }
 
 
+def test_an_overlong_xml_job_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "feed.xml"
+    huge = "x" * (MAX_RECORD_BYTES + 10)
+    path.write_text(
+        f"<source>\n<job><title>Big</title><description>{huge}</description></job>\n"
+        "<job><title>Small</title><description>Fine.</description></job>\n</source>"
+    )
+    assert [(line, str(what)[:40]) for line, what in summary(path)] == [
+        (2, "record larger than 10 MB"),
+        (3, "{'title': 'Small', 'description': 'Fine."),
+    ]
+
+
 def bomb(path: Path, prefix: bytes, size: int, suffix: bytes) -> Path:
     """A gzip of ``prefix``, ``size`` bytes of "a", ``suffix``: about 1 KB per MB."""
     member = zlib.compressobj(9, zlib.DEFLATED, 31)
@@ -260,3 +274,51 @@ def test_a_json_document_past_the_limit_is_rejected_without_reading_on(tmp_path:
     reason = f"file larger than {limit} MB, the limit for a whole document; split it"
     assert result["items"] == [[1, reason]]
     assert result["grew_mb"] < limit + 40
+
+
+# --- XML that tries to do more than describe jobs ---------------------------------------------
+
+LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+]>
+<source><job><title>T</title><description>&lol2;</description></job></source>
+"""
+EXTERNAL = """<?xml version="1.0"?>
+<!DOCTYPE feed [<!ENTITY secret SYSTEM "file:///etc/hostname">]>
+<source><job><title>T</title><description>&secret;</description></job></source>
+"""
+PARAMETER = """<?xml version="1.0"?>
+<!DOCTYPE feed [<!ENTITY % remote SYSTEM "http://127.0.0.1:9/evil.dtd"> %remote;]>
+<source><job><title>T</title><description>D</description></job></source>
+"""
+
+
+@pytest.mark.parametrize(("text", "line"), [(LAUGHS, 3), (EXTERNAL, 2), (PARAMETER, 2)])
+def test_entity_declarations_are_refused(tmp_path: Path, text: str, line: int) -> None:
+    path = tmp_path / "evil.xml"
+    path.write_text(text)
+    [rejection] = read_records([path])
+    assert rejection == Rejection(
+        str(path), line, "XML entity declarations are refused (a job feed needs none)"
+    )
+
+
+def test_absurd_nesting_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "deep.xml"
+    path.write_text("<source>" + "<a>" * 10_000 + "</a>" * 10_000 + "</source>")
+    [rejection] = read_records([path])
+    assert isinstance(rejection, Rejection)
+    assert rejection.reason == "XML nested deeper than 256 elements"
+
+
+def test_a_doctype_without_entities_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "ok.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE source SYSTEM "http://127.0.0.1:9/feed.dtd">\n'
+        "<source><job><title>T</title><description>D</description></job></source>"
+    )
+    [record] = read_records([path])
+    assert isinstance(record, RawRecord) and record.fields["description"] == "D"

@@ -7,13 +7,16 @@ decides whether a rejection is fatal. Only a path that cannot be found or opened
 ``InputError``; ``find_files`` checks every path up front, so a caller can validate
 paths before it creates an index.
 
-The file name chooses the reader (``.csv``, ``.jsonl``, ``.json``, ``.txt``, each
-optionally ``.gz``); every column of an export is used (``exports``). ``read_files``
-also says, per file, what it was read as (``FileRead.format``).
+The file name chooses the reader (``.csv``, ``.jsonl``, ``.json``, ``.html``, ``.xml``,
+``.txt``, each optionally ``.gz``); the content chooses the mapping: a JSON or XML entry
+is read as a Greenhouse, Lever or Ashby job, schema.org JSON-LD, an Indeed-style or
+Personio XML job, or a generic export row by its shape. ``read_files`` also says, per
+file, which shapes it found (``FileRead.format``).
 
 Line numbers are 1-based and point where a record starts: the JSONL line; the CSV
 physical line where the row begins; the line of the location line of a listing; the
-line where the object opens in a JSON document. A rejection for a whole file (corrupt gzip, bad
+line where the object opens in a JSON document; the ``<script>`` tag of a JSON-LD
+block; the opening tag of an XML job. A rejection for a whole file (corrupt gzip, bad
 UTF-8, invalid JSON) points where reading failed.
 """
 
@@ -28,6 +31,8 @@ from typing import BinaryIO
 from search.ingest.columns import FieldMap, parse_field_map
 from search.ingest.context import ReadContext
 from search.ingest.csvfile import read_csv
+from search.ingest.feeds.jsonld import read_html
+from search.ingest.feeds.xmlfeeds import read_xml
 from search.ingest.files import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,
@@ -74,6 +79,9 @@ _READERS: dict[str, tuple[Reader, str]] = {
     ".ndjson": (read_jsonl, "jsonl"),
     ".json": (read_json, "json"),
     ".csv": (read_csv, "csv"),
+    ".html": (read_html, "html"),
+    ".htm": (read_html, "html"),
+    ".xml": (read_xml, "xml"),
 }
 
 FieldMapSpec = FieldMap | Mapping[str, str] | Iterable[str] | None

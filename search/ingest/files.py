@@ -34,7 +34,9 @@ MAX_DOCUMENT_BYTES = 64 * MiB
 _CHUNK = 1 << 16
 
 #: The formats ``read_records`` understands, by file-name ending.
-BASE_SUFFIXES: tuple[str, ...] = (".txt", ".jsonl", ".ndjson", ".json", ".csv")
+BASE_SUFFIXES: tuple[str, ...] = (
+    *(".txt", ".jsonl", ".ndjson", ".json", ".csv", ".html", ".htm", ".xml"),
+)
 SUPPORTED_SUFFIXES: tuple[str, ...] = BASE_SUFFIXES + tuple(s + ".gz" for s in BASE_SUFFIXES)
 
 _KINDS = (

@@ -1,26 +1,27 @@
-"""Readers for JSON Lines and JSON documents.
+"""Readers for JSON Lines and JSON documents, whatever the shape of their entries.
 
 Each reader takes an open byte stream and yields records and rejections in file order;
-a bad record costs only itself, never its neighbours. Each entry is read as an export
-row (``exports.export_record``).
+a bad record costs only itself, never its neighbours. What an entry is (a Greenhouse
+job, a Lever posting, JSON-LD, a plain export row) is decided per entry by its keys
+(``feeds.shapes``), so a board's API response saved under any name reads the same.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from search.ingest.columns import canonical_key
-from search.ingest.context import EXPORT, ReadContext
-from search.ingest.exports import export_record
+from search.ingest.context import ReadContext
+from search.ingest.feeds.shapes import records_of
 from search.ingest.files import (
     MAX_LINE_BYTES,
     DocumentTooLargeError,
     numbered_lines,
     read_document,
 )
-from search.ingest.records import FieldError, Item, Rejection, json_kind
+from search.ingest.records import Item, Rejection
 
 #: Keys under which APIs wrap their list of postings (``{"jobs": [...]}``).
 _WRAPPER_KEYS = ("jobs", "postings", "results", "data", "items", "hits", "records")
@@ -51,17 +52,6 @@ def read_jsonl(stream: BinaryIO, ctx: ReadContext) -> Iterator[Item]:
             yield Rejection(source, number, f"invalid JSON: {_short(exc)}")
             continue
         yield from records_of(value, ctx, number)
-
-
-def records_of(value: object, ctx: ReadContext, line: int) -> Sequence[Item]:
-    """The record one decoded JSON value holds (an export row)."""
-    if not isinstance(value, dict):
-        return (Rejection(ctx.source, line, f"expected a JSON object, got {json_kind(value)}"),)
-    ctx.saw(EXPORT)
-    try:
-        return (export_record(value, ctx.source, line, ctx.field_map),)
-    except FieldError as exc:
-        return (Rejection(ctx.source, line, str(exc)),)
 
 
 def _short(exc: BaseException) -> str:
