@@ -8,8 +8,10 @@ read again as rows of their own, when:
 
 - the file ends or the row passes ``MAX_ROW_LINES`` lines or ``MAX_RECORD_BYTES`` while
   the quote is still open;
-- a following line is, on its own, a complete row with as many fields as the header
-  (what a swallowed row looks like);
+- a following line is, on its own, a well-formed row as wide as the header (what a
+  swallowed row looks like). An inner line of a real multi-line field that holds as
+  many commas as the header has columns would be cut too: rare, and reported, where
+  a swallowed row would vanish without a word;
 - the assembled row is not valid CSV (a closing quote followed by more text).
 
 Each finished row is parsed by the csv module, so quoting rules are the standard ones.
@@ -18,6 +20,7 @@ Each finished row is parsed by the csv module, so quoting rules are the standard
 from __future__ import annotations
 
 import csv
+import re
 from collections import deque
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -30,6 +33,9 @@ from search.ingest.records import FieldError, Item, Rejection
 #: More lines than any real description has: a quoted field this long is a broken quote.
 MAX_ROW_LINES = 5_000
 _MB = 1 << 20
+_FIELD = r'(?:"(?:[^"]|"")*"|[^",\r\n]*)'
+#: One complete line of CSV in which every quote belongs to a quoted field.
+_WELL_FORMED = re.compile(rf"{_FIELD}(?:,{_FIELD})*\r?\n?")
 
 
 class _Lines:
@@ -134,7 +140,10 @@ class _Rows:
                 return start, row
 
     def _looks_like_a_row(self, line: str) -> bool:
-        if self.width < 2 or ends_in_quotes(line):
+        """A line inside an open quote that reads as a row of its own: well-formed CSV
+        with no stray quote (the line that closes a real quoted field has one), as wide
+        as the header, with its first field present."""
+        if self.width < 2 or _WELL_FORMED.fullmatch(line) is None:
             return False
         fields = _fields(line)
         return fields is not None and len(fields) == self.width and bool(fields[0].strip())
