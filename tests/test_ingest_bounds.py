@@ -166,12 +166,13 @@ def test_fifo_symlink_loop_broken_link_and_device(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_permission_denied(tmp_path: Path) -> None:
+def test_permission_denied_before_anything_is_read(tmp_path: Path) -> None:
     path = tmp_path / "secret.jsonl"
     path.write_text("{}")
     path.chmod(0)
-    with pytest.raises(InputError, match=r"^permission denied: "):
-        list(read_records([path]))
+    for named in (path, tmp_path):
+        with pytest.raises(InputError, match=r"^permission denied: "):
+            find_files([named])
 
 
 def test_every_path_is_checked_before_anything_is_read(tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ def find_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     the user asked for that file); directories are walked recursively, sorted, keeping
     only supported regular files and skipping hidden ones, so editor backups and ``.git``
     stay out. Raises ``InputError`` for a path that is missing, a symbolic link loop, not
-    a regular file or directory, or unreadable.
+    a regular file or directory, or unreadable (a file found in a directory included).
     """
     found: list[Path] = []
     for item in paths:
@@ -115,6 +115,9 @@ def find_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
             )
         else:
             found.append(path)
+    for path in found:
+        if not os.access(path, os.R_OK):
+            raise InputError(f"permission denied: {path}")
     return found
 
 
