@@ -27,6 +27,10 @@ class IndexLockedError(JobSearchError):
     """Another process is writing to the index."""
 
 
+class UnsafeIndexError(SchemaVersionError):
+    """The index holds something other than data (it could run code) and is not read."""
+
+
 class InputError(JobSearchError):
     """An input file or record cannot be read."""
 

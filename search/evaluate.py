@@ -34,7 +34,6 @@ from typing import Any
 
 from search.ingest.postings import load_postings
 from search.jobindex import JobIndex
-from search.query.baseline import rank_plain_bm25
 from search.results import Filters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,7 +185,7 @@ def rank_ours(index: JobIndex, text: str, filters: Mapping[str, Any], limit: int
 
 def rank_bm25(index: JobIndex, text: str, filters: Mapping[str, Any], limit: int = K) -> list[str]:
     """Posting ids ranked by plain BM25 over title and description, same filters."""
-    return rank_plain_bm25(index.searcher, text, Filters.of(filters), limit)
+    return index.baseline(text, Filters.of(filters), limit)
 
 
 RANKERS: dict[str, Ranker] = {"ours": rank_ours, "bm25": rank_bm25}

@@ -1,8 +1,9 @@
 """``JobIndex``: the public facade over the index — open, add, search, get, similar, facets.
 
 Each method is one call into a stage: writing goes to ``search.store.writer``, searching
-to ``search.query.pipeline``. The facade holds the open searcher and the side table of
-the snapshot it reads, and drops both after a write so the next read sees it.
+to ``search.query.pipeline``. The facade holds the snapshot it reads (Whoosh's reader
+and the side tables of one commit); after a write, and whenever another process has
+committed since, the next read opens the new snapshot.
 """
 
 from __future__ import annotations
@@ -11,25 +12,25 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from search.errors import PostingNotFoundError
 from search.model import JobPosting
 from search.query import pipeline
+from search.query.baseline import rank_plain_bm25
+from search.query.matching import Index
 from search.query.pipeline import Context, Request, Sort
-from search.query.scoring import FastBM25F
 from search.query.similar import similar as similar_to
+from search.query.stats import index_stats
 from search.results import Filters, Hit, SearchResults
-from search.store import fields as f
-from search.store import writer
-from search.store.columns import ForwardTable
+from search.store import layout, writer
+from search.store.building import Deferred
 from search.store.documents import from_stored
-from search.store.stats import index_stats
+from search.store.reading import Snapshot
+from search.store.schema import SCHEMA_VERSION
 from search.store.writer import AddSummary
 
-#: The side table's file beside the index.
-TABLE_FILE = writer.OWN_FILES[1]
+Postings = Iterable[JobPosting] | Deferred
 
 
 def _not_found(posting_id: str) -> PostingNotFoundError:
@@ -46,54 +47,54 @@ class JobIndex:
     >>> index.search("machine learning", city=["Seattle"])  # doctest: +SKIP
     """
 
-    def __init__(self, ix: FileIndex, path: Path) -> None:
-        self._ix = ix
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self._searcher: Searcher | None = None
-        self._table_cache: ForwardTable | None = None
+        self._context: Context | None = None
+        self._pointer: object = None
 
     # -- opening -----------------------------------------------------------------------
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> JobIndex:
         """Open an existing index; ``IndexNotFoundError``/``SchemaVersionError`` if unusable."""
-        where = Path(path)
-        return cls(writer.open_index(where), where)
+        index = cls(Path(path))
+        index._read()
+        return index
 
     @classmethod
     def create(cls, path: str | os.PathLike[str]) -> JobIndex:
-        """Create an empty index, replacing any index already in ``path``."""
-        where = Path(path)
-        return cls(writer.create_index(where), where)
+        """Create an empty index, replacing any index already in ``path`` (atomically)."""
+        writer.create_index(Path(path))
+        return cls.open(path)
 
     @classmethod
     def open_or_create(cls, path: str | os.PathLike[str]) -> JobIndex:
         where = Path(path)
-        return cls.open(where) if writer.exists(where) else cls.create(where)
+        return cls.open(where) if layout.exists(where) else cls.create(where)
 
     @classmethod
     def rebuild(
         cls,
         path: str | os.PathLike[str],
-        postings: Iterable[JobPosting],
-        progress: Callable[[JobPosting], None] | None = None,
+        postings: Postings,
+        progress: Callable[[int], None] | None = None,
     ) -> AddSummary:
         """Replace the index at ``path`` with one built from ``postings`` only.
 
         The new index is built aside and swapped in when complete, so searches keep
-        working during a rebuild and an interrupted rebuild changes nothing.
+        working during a rebuild and an interrupted rebuild changes nothing. When no
+        posting is valid the old index is kept and ``InputError`` says so.
         """
         return writer.rebuild(Path(path), postings, progress)
 
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
-        return writer.exists(Path(path))
+        return layout.exists(Path(path))
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
-        self._table_cache = None
+        if self._context is not None:
+            self._context.index.snapshot.close()
+            self._context = None
 
     def __enter__(self) -> JobIndex:
         return self
@@ -105,50 +106,57 @@ class JobIndex:
 
     def add(
         self,
-        postings: Iterable[JobPosting],
-        progress: Callable[[JobPosting], None] | None = None,
+        postings: Postings,
+        progress: Callable[[int], None] | None = None,
     ) -> AddSummary:
-        """Insert or update postings by id; identical postings are left alone."""
-        summary = writer.upsert(self._ix, self.path, postings, progress)
-        self.close()  # the next read sees the new commit
-        return summary
+        """Insert or update postings by id; identical postings are left alone.
+
+        ``postings`` from ``load_postings`` are built on every core; ``progress`` is told
+        how many input records each step read.
+        """
+        self.close()
+        return writer.upsert(self.path, postings, progress)
 
     def delete(self, ids: Iterable[str]) -> int:
         """Delete postings by id; returns how many were deleted."""
-        count = writer.delete(self._ix, self.path, ids)
-        self.close()  # the next read sees the new commit
-        return count
+        self.close()
+        return writer.delete(self.path, ids)
 
     # -- reading -----------------------------------------------------------------------
+
+    def _read(self) -> Context:
+        """The context of the latest commit (reopened when the index has changed)."""
+        pointer = (layout.read_meta(self.path).get("generation"), self._toc_mark())
+        if self._context is not None and pointer == self._pointer:
+            return self._context
+        self.close()
+        snapshot = Snapshot(self.path)
+        self._context = Context(Searcher(snapshot.reader), Index(snapshot))
+        self._pointer = (layout.read_meta(self.path).get("generation"), self._toc_mark())
+        return self._context
+
+    def _toc_mark(self) -> object:
+        """What changes when a commit lands in the current build folder."""
+        try:
+            folder = layout.current(self.path, SCHEMA_VERSION)
+        except Exception:  # reported properly by Snapshot when reading
+            return None
+        return max((p.name for p in folder.glob("_MAIN_*.toc")), default=None)
 
     @property
     def searcher(self) -> Searcher:
         """The Whoosh searcher of the snapshot this object reads (for advanced use)."""
-        if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=FastBM25F())
-        return self._searcher
-
-    def _table(self) -> ForwardTable:
-        if self._table_cache is None:
-            reader = self.searcher.reader()
-            stamp = writer.snapshot_stamp(reader.generation(), self.path)
-            self._table_cache = ForwardTable.cached(
-                reader, self.path / TABLE_FILE, stamp, (*f.FACET_FIELDS, f.GEO), (f.DUP_KEY,)
-            )
-        return self._table_cache
-
-    def _context(self) -> Context:
-        return Context(self.searcher, self._table())
+        return self._read().searcher
 
     def __len__(self) -> int:
-        return self.searcher.doc_count()
+        return int(self._read().index.live.sum())
 
     def get(self, posting_id: str) -> JobPosting:
         """The posting with this id; ``PostingNotFoundError`` if there is none."""
-        stored = self.searcher.document(**{f.ID: posting_id})
-        if stored is None:
+        docnum = self._read().index.snapshot.docnum(posting_id)
+        if docnum is None:
             raise _not_found(posting_id)
-        return from_stored(stored)
+        return from_stored(self._read().searcher.stored_fields(docnum))
 
     def search(
         self,
@@ -191,7 +199,9 @@ class JobIndex:
         request = Request(
             text or "", chosen, sort, limit, page, title_only, collapse, explain, facets
         )
-        return pipeline.run(self._context(), request)
+        context = self._read()
+        context.index.notes.clear()
+        return pipeline.run(context, request)
 
     def facets(
         self,
@@ -204,14 +214,20 @@ class JobIndex:
 
     def similar(self, posting_id: str, limit: int = 5) -> tuple[Hit, ...]:
         """Postings most like this one, one per job, by its description's key terms."""
-        docnum = self.searcher.document_number(**{f.ID: posting_id})
+        context = self._read()
+        docnum = context.index.snapshot.docnum(posting_id)
         if docnum is None:
             raise _not_found(posting_id)
-        return similar_to(self._context(), docnum, limit)
+        return similar_to(context, docnum, limit)
+
+    def baseline(self, text: str, filters: Filters | None = None, limit: int = 10) -> list[str]:
+        """Posting ids as plain BM25 ranks them (title and description, words ORed, no
+        boosts or synonyms): the yardstick ``jobsearch evaluate`` measures us against."""
+        return rank_plain_bm25(self._read().index, text, filters or Filters(), limit)
 
     def stats(self) -> dict[str, object]:
         """Size and make-up of the index."""
-        return index_stats(self.searcher.reader(), self.path, self._table())
+        return index_stats(self._read().index)
 
 
 def _filters(given: Filters | Mapping[str, object] | None, more: Mapping[str, object]) -> Filters:

@@ -6,9 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from whoosh import fields, index
-from whoosh.qparser import QueryParser
-from whoosh.scoring import BM25F
 
 from search import load_postings
 from search.evaluate import (
@@ -21,7 +18,6 @@ from search.evaluate import (
     read_slice_ids,
     reciprocal_rank,
 )
-from search.query.baseline import PlainBM25
 
 LOG2_3 = 1.584962500721156
 LOG2_5 = 2.321928094887362
@@ -128,35 +124,3 @@ def test_judged_postings_belong_to_their_collection() -> None:
     for j in load_judgments(JUDGMENTS):
         allowed = sample if j.collection == "sample" else slice_ids
         assert set(j.grades) <= allowed, j.qid
-
-
-# -- the baseline --------------------------------------------------------------------------
-
-
-def _tiny_index(path: Path, title_boost: float) -> index.FileIndex:
-    schema = fields.Schema(
-        id=fields.ID(stored=True),
-        title=fields.TEXT(field_boost=title_boost),
-        description=fields.TEXT(),
-    )
-    path.mkdir()
-    ix = index.create_in(path, schema)
-    with ix.writer() as writer:
-        writer.add_document(id="1", title="alpha beta", description="alpha gamma delta")
-        writer.add_document(id="2", title="gamma", description="alpha alpha beta")
-        writer.add_document(id="3", title="delta alpha alpha", description="beta")
-    return ix
-
-
-def _scores(ix: index.FileIndex, weighting: BM25F) -> dict[str, float]:
-    query = QueryParser("title", ix.schema).parse("alpha")
-    with ix.searcher(weighting=weighting) as searcher:
-        return {hit["id"]: hit.score for hit in searcher.search(query)}
-
-
-def test_plain_bm25_divides_out_the_title_boost_written_at_index_time(tmp_path: Path) -> None:
-    boosted = _tiny_index(tmp_path / "boosted", 3.0)
-    plain = _tiny_index(tmp_path / "plain", 1.0)
-    expected = _scores(plain, BM25F())
-    assert _scores(boosted, PlainBM25()) == pytest.approx(expected)
-    assert _scores(boosted, BM25F()) != pytest.approx(expected)  # the boost is really there

@@ -21,8 +21,9 @@ from search import (
     SchemaVersionError,
     load_postings,
 )
-from search.store.writer import META_FILE, open_writer
-from tests.conftest import CORPUS, DATA, ROOT
+from search.store import layout
+from search.store.layout import META_FILE
+from tests.conftest import DATA, ROOT, need_corpus
 
 
 def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
@@ -39,12 +40,8 @@ def test_other_schema_version_asks_for_a_rebuild(sample_copy: Path) -> None:
 
 def test_a_second_writer_gets_a_locked_error(sample_copy: Path) -> None:
     index = JobIndex.open(sample_copy)
-    holder = open_writer(index._ix, sample_copy)
-    try:
-        with pytest.raises(IndexLockedError, match="locked"):
-            index.add(load_postings(DATA))
-    finally:
-        holder.cancel()
+    with layout.locked(sample_copy), pytest.raises(IndexLockedError, match="locked"):
+        index.add(load_postings(DATA))
     assert index.add(load_postings(DATA)).unchanged == 10
 
 
@@ -76,9 +73,9 @@ def test_same_id_twice_in_one_run_keeps_the_last(tmp_path: Path) -> None:
 
 
 def test_a_killed_indexer_leaves_the_last_commit_readable(tmp_path: Path) -> None:
-    """Kill a writer mid-run: the index still opens and holds its committed postings."""
-    if not CORPUS.exists():
-        pytest.skip("corpus absent")
+    """Kill a writer right after its first commit: the index opens with that commit, no
+    worker process is left behind, and the lock is free."""
+    corpus = need_corpus()
     target = tmp_path / "ix"
     with JobIndex.create(target) as index:
         index.add(load_postings(DATA))
@@ -87,33 +84,38 @@ def test_a_killed_indexer_leaves_the_last_commit_readable(tmp_path: Path) -> Non
         import sys
         sys.path.insert(0, {str(ROOT)!r})
         from search import JobIndex, load_postings
-        from search.store import writer as indexer
-        indexer.BATCH_SIZE = 200
-        index = JobIndex.open({str(target)!r})
-        def tick(_p, n=[0]):
-            n[0] += 1
-            if n[0] == 450:
-                print("ready", flush=True)
-        index.add(load_postings({str(CORPUS)!r}), progress=tick)
+        from search.store import building
+        building.SEGMENT_DOCS = 200
+        JobIndex.open({str(target)!r}).add(load_postings({str(corpus)!r}))
         """
     )
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready"
-    time.sleep(0.2)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    tag = f"jobsearch-test-{os.getpid()}-{time.time_ns()}"
+    env = {**os.environ, "JOBSEARCH_FAULT": "add:committed", "JOBSEARCH_TEST_TAG": tag}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, timeout=300)
+    assert proc.returncode == -signal.SIGKILL
     with JobIndex.open(target) as index:
-        count = len(index)
-        assert count >= 10 + 400  # the sample plus the committed batches
+        assert len(index) >= 10 + 200  # the sample plus the committed segment
         assert index.search("machine learning").total > 0
-    # The lock died with the process: a new writer can add.
-    with JobIndex.open(target) as index:
+    time.sleep(0.5)  # the kernel kills the orphaned workers
+    assert not _processes_tagged(tag)
+    with JobIndex.open(target) as index:  # the lock died with the process
         assert index.add(load_postings(DATA)).unchanged == 10
 
 
+def _processes_tagged(tag: str) -> list[int]:
+    """Live processes whose environment holds ``tag`` (the writer's workers inherit it)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if tag.encode() in environ.read_bytes():
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_saved_facet_table_follows_every_commit_and_rebuild(tmp_path: Path) -> None:
-    """The forward table kept beside the index is never reused for another snapshot."""
+    """Facets follow every commit and rebuild (side tables belong to their segment)."""
     first = tmp_path / "a.jsonl"
     first.write_text(
         json.dumps(
@@ -151,6 +153,4 @@ def test_saved_facet_table_follows_every_commit_and_rebuild(tmp_path: Path) -> N
     JobIndex.rebuild(target, load_postings(second))
     with JobIndex.open(target) as index:
         assert index.search().facets["city"] == {"Paris": 1}
-    (target / "forward.pickle").write_bytes(b"not a pickle")
-    with JobIndex.open(target) as index:
-        assert index.search().facets["city"] == {"Paris": 1}
+

@@ -12,6 +12,7 @@ from whoosh import query as wq
 
 from search import JobIndex
 from search.query.fuzzy import fuzzy_query
+from search.query.matching import evaluate
 from search.query.parser import parse_text
 from search.query.spelling import _suggest, suggest
 from search.query.words import max_edits, same_word
@@ -142,9 +143,12 @@ def test_edits_grow_with_length(word: str, edits: int) -> None:
 
 
 def _ids(index: JobIndex, q: wq.Query | None) -> set[str]:
+    """The ids of the postings ``q`` matches, as a search evaluates it."""
     if q is None:
         return set()
-    return {hit["id"] for hit in index.searcher.search(q, limit=None)}
+    found = evaluate(index._read().index, q)
+    stored = index.searcher.stored_fields
+    return {stored(int(d))["id"] for d in found.mask.nonzero()[0]}
 
 
 @pytest.mark.parametrize("typed", ["reserch scientst", "machne lerning"])

@@ -142,7 +142,7 @@ def _filters(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[object], None]]:
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
     columns = [
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -152,7 +152,7 @@ def _progress(label: str) -> Iterator[Callable[[object], None]]:
     ]
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(label, total=None)
-        yield lambda _posting: bar.advance(task)
+        yield lambda count: bar.advance(task, count)
 
 
 def _build(index_dir: Path, paths: Sequence[str], rebuild: bool, strict: bool) -> None:

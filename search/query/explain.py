@@ -1,7 +1,7 @@
 """Why a hit matched: each query term's share of the score, synonyms, satisfying places.
 
-Used only with ``--explain``, so clarity beats speed: each term is re-scored on its own
-against the one document (a handful of tiny searches per hit).
+Used only with ``--explain``, so clarity beats speed: each term of the query is scored
+on its own, as the search scored it, and read at the one document.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 
 from whoosh import query as wq
-from whoosh.searching import Searcher
 
 from search.extract.skills import vocabulary
 from search.extract.text import normalize_key
 from search.model import JobPosting, Place
+from search.query.matching import Index, evaluate
 from search.results import Explanation, Filters, ScorePart
 from search.store import fields as f
 from search.store.analysis import stem_word as stem
@@ -38,14 +38,13 @@ def _describe(leaf: wq.Query) -> tuple[str, str]:
     return leaf.fieldname, term_text(leaf.text)
 
 
-def _score_parts(searcher: Searcher, posting_id: str, q: wq.Query) -> list[ScorePart]:
-    only = wq.Term(f.ID, posting_id)
+def _score_parts(index: Index, docnum: int, q: wq.Query) -> list[ScorePart]:
     parts = []
     for leaf in _leaves(q):
-        results = searcher.search(wq.Require(leaf, only), limit=1, optimize=False)
-        if results.scored_length():
+        found = evaluate(index, leaf)
+        if found.mask[docnum]:
             field, term = _describe(leaf)
-            parts.append(ScorePart(field, term, round(float(results[0].score), 3)))
+            parts.append(ScorePart(field, term, round(float(found.scores[docnum]), 3)))
     return sorted(parts, key=lambda p: -p.score)
 
 
@@ -98,13 +97,14 @@ def _places(posting: JobPosting, filters: Filters, distance_km: float | None) ->
 
 
 def explain_hit(
-    searcher: Searcher,
+    index: Index,
+    docnum: int,
     posting: JobPosting,
     q: wq.Query | None,
     filters: Filters,
     distance_km: float | None = None,
 ) -> Explanation:
-    parts = _score_parts(searcher, posting.id, q) if q is not None else []
+    parts = _score_parts(index, docnum, q) if q is not None else []
     return Explanation(
         parts=tuple(parts),
         synonyms=tuple(_synonyms(posting, parts)),

@@ -1,4 +1,4 @@
-"""Filters -> one Whoosh query that every hit must match; it never changes the ranking.
+"""Filters -> the set of documents every hit must be in; a filter never changes a score.
 
 Values are read the way the extractors wrote them: places through ``normalize_key``,
 skills through the skill vocabulary, levels and employment types through the role
@@ -9,9 +9,8 @@ what extraction meant.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
-from whoosh import query as wq
+import numpy as np
 
 from search.errors import InvalidFilterError
 from search.extract.roles import (
@@ -22,8 +21,10 @@ from search.extract.roles import (
 )
 from search.extract.skills import vocabulary
 from search.extract.text import normalize_key
+from search.query.matching import Index, Mask
 from search.results import Filters
 from search.store import fields as f
+from search.store.documents import EPOCH
 
 
 def _named(
@@ -50,13 +51,6 @@ def normalize_employment_type(value: str) -> str:
     return _named(value, EMPLOYMENT_TYPES, classify_employment_type, "employment type")
 
 
-def _any(field: str, values: Iterable[str]) -> wq.Query | None:
-    terms = [wq.Term(field, v) for v in dict.fromkeys(values) if v]
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else wq.Or(terms)
-
-
 def _roles(wanted: Iterable[str], known: Iterable[str]) -> list[str]:
     """Role families matching each value: the family itself, else every family holding the
     words given ("scientist" matches "applied scientist")."""
@@ -68,31 +62,44 @@ def _roles(wanted: Iterable[str], known: Iterable[str]) -> list[str]:
     return out
 
 
-def build_filter(filters: Filters, roles: Iterable[str] = ()) -> wq.Query | None:
-    """One query that all filters must match, or None when no filter is set.
+def _any(index: Index, field: str, values: Iterable[str]) -> Mask | None:
+    """Documents holding any of ``values`` in ``field``; None when no value is given."""
+    wanted = [v for v in dict.fromkeys(values) if v]
+    if not wanted:
+        return None
+    mask = np.zeros(index.size, dtype=bool)
+    for value in wanted:
+        docs, _ = index.docs(field, value.encode("utf-8"))
+        mask[docs] = True
+    return mask
 
-    ``roles`` is the list of role families in the index, for the role filter.
+
+def filter_mask(index: Index, filters: Filters) -> Mask | None:
+    """The documents passing every filter (None when no filter is set).
+
+    Several values of one filter are ORed, different filters ANDed; a filter never
+    changes a score. Read from the side tables: a few array operations per value.
     """
     vocab = vocabulary()
-    parts: list[wq.Query | None] = [
-        _any(f.CITY_KEY, map(normalize_key, filters.city)),
-        _any(f.STATE_KEY, map(normalize_key, filters.state)),
-        _any(f.COUNTRY_KEY, map(normalize_key, filters.country)),
-        _any(f.SKILL, [vocab.canonical(s) or s.strip() for s in filters.skill]),
-        _any(f.LEVEL, map(normalize_level, filters.level)),
-        _any(f.EMPLOYMENT_TYPE, map(normalize_employment_type, filters.employment_type)),
+    parts: list[Mask | None] = [
+        _any(index, f.CITY_KEY, map(normalize_key, filters.city)),
+        _any(index, f.STATE_KEY, map(normalize_key, filters.state)),
+        _any(index, f.COUNTRY_KEY, map(normalize_key, filters.country)),
+        _any(index, f.SKILL, [vocab.canonical(s) or s.strip() for s in filters.skill]),
+        _any(index, f.LEVEL, map(normalize_level, filters.level)),
+        _any(index, f.EMPLOYMENT_TYPE, map(normalize_employment_type, filters.employment_type)),
     ]
     if filters.role:
-        parts.append(_any(f.ROLE, _roles(filters.role, roles)))
+        parts.append(_any(index, f.ROLE, _roles(filters.role, index.terms(f.ROLE))))
     if filters.exclude_company:
-        companies = _any(f.COMPANY_KEY, map(normalize_key, filters.exclude_company))
-        parts.append(wq.Not(companies) if companies is not None else None)
+        companies = _any(index, f.COMPANY_KEY, map(normalize_key, filters.exclude_company))
+        parts.append(~companies if companies is not None else None)
     if filters.remote is not None:
-        parts.append(wq.Term(f.REMOTE, filters.remote))
+        parts.append(_any(index, f.REMOTE, ["t" if filters.remote else "f"]))
     if filters.since is not None:
-        start = datetime.combine(filters.since, datetime.min.time())
-        parts.append(wq.DateRange(f.POSTED, start, None))
-    present = [p for p in parts if p is not None]
-    if not present:
-        return None
-    return present[0] if len(present) == 1 else wq.And(present)
+        parts.append(index.column("posted") >= (filters.since - EPOCH).days)
+    mask: Mask | None = None
+    for part in parts:
+        if part is not None:
+            mask = part if mask is None else mask & part
+    return mask

@@ -2,13 +2,17 @@
 
 ``run`` is the whole of ``JobIndex.search``:
 
-1. ``plan``      user text and filters -> the Whoosh queries, the radius centre, notes
-2. ``match``     the top of the ranking and the set of every match (one pass)
+1. ``plan``      user text and filters -> the query tree, the filter mask, the radius
+2. ``match``     every matching document and its BM25F score (``search.query.matching``)
 3. ``fall_back`` nothing matched as typed: the corrected spelling, else close spellings
-4. ``order``     matches in result order (score, date, or distance), then partial matches
+4. ``order``     the best documents in result order (score, date or distance), then
+                 postings with some of the words when few have them all
 5. ``fold``      copies of one job posted for several places become one hit
 6. ``hits``      the requested page, with snippets, distances and explanations
 7. ``summarise`` total and facet counts over every match
+
+Matching, totals and facets are array operations over the side tables; only the hits
+of the page are read from Whoosh's stored fields.
 """
 
 from __future__ import annotations
@@ -16,38 +20,34 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+import numpy as np
 from whoosh import query as wq
-from whoosh.searching import Results, Searcher
+from whoosh.searching import Searcher
 
 from search.errors import InvalidFilterError
 from search.extract.text import normalize_key
 from search.model import JobPosting, Place
-from search.query.collect import collect
+from search.query import facets as facet_counts
 from search.query.explain import explain_hit
-from search.query.filters import build_filter
+from search.query.filters import filter_mask
 from search.query.fuzzy import fuzzy_query
+from search.query.matching import Index, Mask, Match, evaluate, top
 from search.query.parser import parse_text, query_words, relax
-from search.query.radius import (
-    distance_to,
-    nearest_first,
-    nearest_km,
-    resolve_center,
-    within,
-)
+from search.query.radius import distance_to, distances, nearest_first, resolve_center
 from search.query.snippets import Highlighter
 from search.query.spelling import suggest
 from search.results import Filters, Hit, SearchResults
 from search.store import fields as f
-from search.store.columns import ForwardTable
 from search.store.documents import from_stored
-from search.store.fields import term_text
 
 Sort = Literal["relevance", "newest"]
 SORTS: tuple[str, ...] = ("relevance", "newest")
-#: Room kept for copies that folding removes; a second pass only when that is short.
+#: Extra candidates taken beyond the page, for the copies that folding removes.
 COLLAPSE_ROOM = 50
 
+#: (document number, score or None when ordered by date or distance)
 Ranked = list[tuple[int, float | None]]
+#: (document number, score, the document numbers of its other copies)
 Group = tuple[int, float | None, list[int]]
 
 
@@ -76,60 +76,50 @@ class Request:
         return (f.TITLE,) if self.title_only else f.TEXT_FIELDS
 
     @property
-    def room(self) -> int:
-        """How many top hits to collect for the page (more when copies will fold)."""
-        wanted = self.page * self.limit
-        return wanted * 2 + COLLAPSE_ROOM if self.collapse else wanted
+    def wanted(self) -> int:
+        return self.page * self.limit
 
 
 @dataclass(slots=True)
 class Plan:
-    """The queries a request becomes."""
+    """What a request becomes: a query tree, a filter, a centre, and notes."""
 
     parsed: wq.Query | None
     base: wq.Query
     excluded: wq.Query | None
-    filter_q: wq.Query | None
+    allowed: Mask | None
     center: Place | None
     by_date: bool
     notes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
-class Matches:
-    """The collected top hits and the document numbers of every match."""
+class Found:
+    """The matches of the query that produced the hits, and whether it was a fallback."""
 
-    results: Results
-    matched: set[int]
+    match: Match
     parsed: wq.Query | None
     fuzzy: bool = False
 
 
 class Context:
-    """What one search reads: the searcher and the side table of the same snapshot."""
+    """What one search reads: the Whoosh searcher and the side tables of one snapshot."""
 
-    def __init__(self, searcher: Searcher, table: ForwardTable) -> None:
+    def __init__(self, searcher: Searcher, index: Index) -> None:
         self.searcher = searcher
-        self.table = table
-
-    def roles(self) -> list[str]:
-        return [term_text(r) for r in self.searcher.reader().lexicon(f.ROLE)]
+        self.index = index
 
 
 # -- 1. plan ------------------------------------------------------------------------
 
 
-def _and(a: wq.Query | None, b: wq.Query) -> wq.Query:
-    return b if a is None else wq.And([a, b])
-
-
 def _unmatched_places(ctx: Context, filters: Filters) -> list[str]:
     """Notes for place filter values that no posting has at all."""
-    reader = ctx.searcher.reader()
     notes = []
     for name in ("city", "state", "country"):
         for value in getattr(filters, name):
-            if reader.doc_frequency(f.PLACE_KEY_FIELDS[name], normalize_key(value)) == 0:
+            key = normalize_key(value).encode("utf-8")
+            if not ctx.index.doc_frequency(f.PLACE_KEY_FIELDS[name], key):
                 notes.append(f"no posting in {name} {value!r}")
     return notes
 
@@ -140,47 +130,52 @@ def plan(ctx: Context, request: Request) -> Plan:
     notes = _unmatched_places(ctx, filters)
     if parsed is None and text.strip():
         notes.append(f"no searchable words in {text!r}: listing every match")
-    filter_q = build_filter(filters, ctx.roles() if filters.role else ())
+    allowed = filter_mask(ctx.index, filters)
     center = None
     if filters.near:
         radius = filters.radius_km or 0.0
-        center = resolve_center(ctx.searcher, filters.near)
-        around = within(ctx.searcher, center, radius)
+        center = resolve_center(ctx.index, filters.near)
+        around = distances(ctx.index, center) <= radius
         notes.append(f"within {round(radius, 1):g} km of {center.label()}")
-        filter_q = _and(filter_q, around if around is not None else wq.NullQuery)
+        allowed = around if allowed is None else allowed & around
     excluded = parse_text(" OR ".join(filters.exclude), fields) if filters.exclude else None
     base: wq.Query = parsed if parsed is not None else wq.Every()
     if excluded is not None:
         base = wq.AndNot(base, excluded)
     by_date = parsed is None or request.sort == "newest"
-    return Plan(parsed, base, excluded, filter_q, center, by_date, notes)
+    return Plan(parsed, base, excluded, allowed, center, by_date, notes)
 
 
 # -- 2. match and 3. fall back -------------------------------------------------------
 
 
-def match(ctx: Context, request: Request, p: Plan) -> Matches:
-    results, matched = collect(ctx.searcher, p.base, p.filter_q, request.room, p.by_date)
-    return Matches(results, matched, p.parsed)
+def _matches(ctx: Context, p: Plan, q: wq.Query) -> Match:
+    found = evaluate(ctx.index, q)
+    if p.allowed is not None:
+        found.mask &= p.allowed
+    return found
+
+
+def match(ctx: Context, p: Plan) -> Found:
+    return Found(_matches(ctx, p, p.base), p.parsed)
 
 
 def _unknown_words(ctx: Context, q: wq.Query) -> bool:
     """Whether some word of the query is in no posting at all."""
-    reader = ctx.searcher.reader()
-    by_word: dict[str, bool] = {}
+    by_word: dict[bytes, bool] = {}
     for name, text in q.iter_all_terms(phrases=True):
         if name in f.FIELD_BOOSTS:
-            word = term_text(text)
-            by_word[word] = by_word.get(word, False) or reader.doc_frequency(name, word) > 0
+            word = text if isinstance(text, bytes) else str(text).encode("utf-8")
+            by_word[word] = by_word.get(word, False) or ctx.index.doc_frequency(name, word) > 0
     return not all(by_word.values())
 
 
 def fall_back(
-    ctx: Context, request: Request, p: Plan, found: Matches, suggestion: str | None
-) -> Matches:
+    ctx: Context, request: Request, p: Plan, found: Found, suggestion: str | None
+) -> Found:
     """When nothing has the words typed: the corrected spelling's matches, else close
     spellings, with a note saying which."""
-    if found.matched or p.parsed is None:
+    if found.match.mask.any() or p.parsed is None:
         return found
     if not (suggestion or _unknown_words(ctx, p.parsed)):
         return found
@@ -189,79 +184,87 @@ def fall_back(
         if fallback is None:
             continue
         q = wq.AndNot(fallback, p.excluded) if p.excluded is not None else fallback
-        results, matched = collect(ctx.searcher, q, p.filter_q, request.room, False)
-        if matched:
+        matched = _matches(ctx, p, q)
+        if matched.mask.any():
             shown = f"results for {suggestion!r}" if fallback is corrected else "close spellings"
             p.notes.append(f"no postings match {request.text!r}: showing {shown}")
-            return Matches(results, matched, fallback, fuzzy=True)
+            return Found(matched, fallback, fuzzy=True)
     return found
 
 
 # -- 4. order -----------------------------------------------------------------------
 
 
-def order(ctx: Context, p: Plan, found: Matches) -> Ranked:
-    """Matches in result order: by score, by date, or nearest first for ``near``."""
-    if p.center is not None and p.by_date:
-        center, table = p.center, ctx.table
-        ranked = sorted(
-            found.matched,
-            key=lambda d: (nearest_km(center, table.values(d, f.GEO)) or 0.0, -d),
-        )
-        return [(d, None) for d in ranked]
-    return [(hit.docnum, None if p.by_date else float(hit.score)) for hit in found.results]
+def order(ctx: Context, p: Plan, found: Found, limit: int) -> Ranked:
+    """The first ``limit`` matches in result order: by score, newest first, or nearest
+    first for ``near`` with no query text."""
+    m = found.match
+    if p.by_date and p.center is not None:
+        nearest = distances(ctx.index, p.center)
+        ranked = top(m, limit, order=-nearest)
+        return [(int(d), None) for d in ranked]
+    if p.by_date:
+        ranked = top(m, limit, order=ctx.index.column("posted").astype(np.float64))
+        return [(int(d), None) for d in ranked]
+    return [(int(d), float(m.scores[d])) for d in top(m, limit)]
 
 
-def partial_matches(ctx: Context, request: Request, p: Plan, found: Matches) -> Ranked:
+def partial_matches(ctx: Context, request: Request, p: Plan, found: Found) -> Ranked:
     """Postings with some of the words, to follow the few that have them all (as web
     search does) on the first page, and a note saying how many."""
-    if request.page != 1 or p.by_date or found.fuzzy or len(found.matched) >= request.limit:
+    matched = int(found.match.mask.sum())
+    if request.page != 1 or p.by_date or found.fuzzy or matched >= request.limit:
         return []
     loose = relax(p.base)
     if loose is None:
         return []
-    more, more_matched = collect(ctx.searcher, loose, p.filter_q, request.room, False)
-    extra = len(more_matched - found.matched)
+    more = _matches(ctx, p, loose)
+    more.mask &= ~found.match.mask
+    extra = int(more.mask.sum())
     if not extra:
         return []
     noun = "posting matches" if extra == 1 else "postings match"
     p.notes.append(f"{extra} more {noun} some of the words")
-    return [(h.docnum, float(h.score)) for h in more if h.docnum not in found.matched]
+    return [(int(d), float(more.scores[d])) for d in top(more, request.limit)]
 
 
 # -- 5. fold ------------------------------------------------------------------------
+
+
+def _copies(ctx: Context, docnum: int) -> list[int]:
+    """The other live documents with the same duplicate key."""
+    dup = ctx.index.column("dup")
+    same = np.flatnonzero((dup == dup[docnum]) & ctx.index.live)
+    return [int(d) for d in same if d != docnum]
 
 
 def fold(ctx: Context, ranked: Ranked, collapse: bool) -> list[Group]:
     """Fold copies of one job into its best-ranked copy."""
     if not collapse:
         return [(d, score, []) for d, score in ranked]
+    dup = ctx.index.column("dup")
     out: list[Group] = []
-    seen: set[str] = set()
+    seen: set[int] = set()
     for docnum, score in ranked:
-        key = ctx.table.first(docnum, f.DUP_KEY)
-        if key is None:
-            out.append((docnum, score, []))
-            continue
+        key = int(dup[docnum])
         if key in seen:
             continue
         seen.add(key)
-        copies = [d for d in ctx.table.members(f.DUP_KEY, key) if d != docnum]
-        out.append((docnum, score, copies))
+        out.append((docnum, score, _copies(ctx, docnum)))
     return out
 
 
-def fold_all(
-    ctx: Context, request: Request, p: Plan, found: Matches, groups: list[Group]
-) -> list[Group]:
-    """When folding removed more copies than there was room for, fold every match."""
-    if len(groups) >= request.page * request.limit:
-        return groups
-    if found.results.scored_length() >= len(found.matched):
-        return groups
-    results, _ = collect(ctx.searcher, found.results.q, None, len(found.matched), p.by_date)
-    everything = Matches(results, found.matched, found.parsed, found.fuzzy)
-    return fold(ctx, order(ctx, p, everything), request.collapse)
+def ranked_groups(ctx: Context, request: Request, p: Plan, found: Found) -> list[Group]:
+    """Enough folded hits for the requested page: more candidates while folding removes
+    copies, until the page is full or every match has been seen."""
+    total = int(found.match.mask.sum())
+    limit = request.wanted * 2 + COLLAPSE_ROOM if request.collapse else request.wanted
+    while True:
+        ranked = order(ctx, p, found, limit)
+        groups = fold(ctx, ranked, request.collapse)
+        if len(groups) >= request.wanted or limit >= total:
+            return groups
+        limit *= 4
 
 
 # -- 6. hits ------------------------------------------------------------------------
@@ -299,7 +302,7 @@ def hit(
         distance = distance_to(posting.places[0], p.center) if posting.places else None
     explanation = None
     if request.explain:
-        explanation = explain_hit(ctx.searcher, posting, parsed, request.filters, distance)
+        explanation = explain_hit(ctx.index, docnum, posting, parsed, request.filters, distance)
     return Hit(
         posting=posting,
         score=score,
@@ -311,7 +314,7 @@ def hit(
 
 
 def page_hits(
-    ctx: Context, request: Request, p: Plan, found: Matches, groups: list[Group]
+    ctx: Context, request: Request, p: Plan, found: Found, groups: list[Group]
 ) -> tuple[Hit, ...]:
     highlighter = Highlighter(query_words(found.parsed))
     start = (request.page - 1) * request.limit
@@ -325,29 +328,26 @@ def page_hits(
 
 
 def summarise(
-    ctx: Context, request: Request, found: Matches
+    ctx: Context, request: Request, found: Found
 ) -> tuple[int, dict[str, dict[str, int]]]:
     """The total (jobs, not copies, when folding) and facet counts over every match."""
-    group_by = f.DUP_KEY if request.collapse else None
-    if request.collapse:
-        total = ctx.table.group_count(found.matched, f.DUP_KEY)
-    else:
-        total = len(found.matched)
-    facets = (
-        ctx.table.count(found.matched, f.FACET_FIELDS, group_by=group_by) if request.facets else {}
-    )
-    return total, facets
+    mask = found.match.mask
+    total = facet_counts.distinct_jobs(ctx.index, mask) if request.collapse else int(mask.sum())
+    if not request.facets:
+        return total, {}
+    return total, facet_counts.count(ctx.index, mask, f.FACET_FIELDS, fold=request.collapse)
 
 
 def run(ctx: Context, request: Request) -> SearchResults:
     request.check()
     p = plan(ctx, request)
-    found = match(ctx, request, p)
+    found = match(ctx, p)
     text = request.text
     suggestion = suggest(ctx.searcher, text) if p.parsed is not None and text.strip() else None
     found = fall_back(ctx, request, p, found, suggestion)
-    ranked = order(ctx, p, found) + partial_matches(ctx, request, p, found)
-    groups = fold_all(ctx, request, p, found, fold(ctx, ranked, request.collapse))
+    groups = ranked_groups(ctx, request, p, found)
+    if not p.by_date and not found.fuzzy:
+        groups += fold(ctx, partial_matches(ctx, request, p, found), request.collapse)
     hits = page_hits(ctx, request, p, found, groups)
     total, facets = summarise(ctx, request, found)
     return SearchResults(
@@ -358,7 +358,7 @@ def run(ctx: Context, request: Request) -> SearchResults:
         limit=request.limit,
         hits=hits,
         facets=facets,
-        notes=tuple(p.notes),
+        notes=tuple([*p.notes, *ctx.index.notes]),
         suggestion=suggestion,
         fuzzy=found.fuzzy,
     )

@@ -1,34 +1,29 @@
-"""Radius search: which indexed coordinates lie within a distance of a named place.
+"""Radius search: how far each posting's nearest place is from a named place.
 
-Whoosh has no geo queries, but an index holds few distinct coordinates (one per city,
-about a thousand on the corpus), each stored as a ``geo`` token ``"lat:lon"``. Scanning
-that short lexicon and testing distances gives a plain term filter, so radius search
-costs about as much as a city filter.
+An index holds few distinct coordinates (one per city, about a thousand on the corpus),
+each a ``geo`` term ``"lat:lon"``. Measuring each once and taking each posting's nearest
+gives the radius filter and the nearest-first order, at about the cost of a city filter.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import replace
 
-from whoosh import query as wq
-from whoosh.searching import Searcher
+import numpy as np
 
 from search.errors import InvalidFilterError
 from search.extract.text import distance_km, normalize_key
 from search.model import JobPosting, Place
+from search.query.matching import Index
 from search.store import fields as f
 from search.store.documents import from_stored
-from search.store.fields import term_text
+
+_EARTH_KM = 6371.0088
 
 
-def _coordinates(token: str) -> tuple[float, float]:
-    lat, _, lon = token.partition(":")
-    return float(lat), float(lon)
-
-
-def resolve_center(searcher: Searcher, name: str) -> Place:
+def resolve_center(index: Index, name: str) -> Place:
     """The coordinates of the place a user named, found among the indexed postings.
 
     Postings filed under that city all carry it; the place they share most is it. Only
@@ -36,9 +31,10 @@ def resolve_center(searcher: Searcher, name: str) -> Place:
     """
     key = normalize_key(name)
     tally: Counter[Place] = Counter()
-    for docnum in list(searcher.docs_for_query(wq.Term(f.CITY_KEY, key)))[:25]:
-        posting = from_stored(searcher.stored_fields(docnum))
-        for place in posting.places:
+    docs, _ = index.docs(f.CITY_KEY, key.encode("utf-8"))
+    stored = index.snapshot.reader.stored_fields
+    for docnum in docs[index.live[docs]][:25].tolist():
+        for place in from_stored(stored(docnum)).places:
             if place.city and place.lat is not None:
                 tally[
                     Place(place.city, place.state, place.country, lat=place.lat, lon=place.lon)
@@ -54,25 +50,32 @@ def resolve_center(searcher: Searcher, name: str) -> Place:
     return found
 
 
-def within(searcher: Searcher, center: Place, radius_km: float) -> wq.Query | None:
-    """A filter matching postings with a place within ``radius_km`` of ``center``."""
-    assert center.lat is not None and center.lon is not None
-    tokens = []
-    for raw in searcher.reader().lexicon(f.GEO):
-        token = term_text(raw)
-        lat, lon = _coordinates(token)
-        if distance_km(center.lat, center.lon, lat, lon) <= radius_km:
-            tokens.append(wq.Term(f.GEO, token))
-    if not tokens:
-        return None
-    return wq.Or(tokens)
+def _haversine(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    p1, p2 = math.radians(lat), np.radians(lats)
+    dl = np.radians(lons - lon)
+    h = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * _EARTH_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
 
 
-def nearest_km(center: Place, tokens: Iterable[str]) -> float | None:
-    """Distance from ``center`` to the closest of a posting's coordinates."""
+def distances(index: Index, center: Place) -> np.ndarray:
+    """Kilometres from ``center`` to each document's nearest place (inf: no coordinates).
+
+    Places are ``geo`` terms ("lat:lon"); an index holds about a thousand distinct ones,
+    so each is measured once and a document takes the smallest of its own.
+    """
     assert center.lat is not None and center.lon is not None
-    distances = [distance_km(center.lat, center.lon, *_coordinates(t)) for t in tokens]
-    return min(distances) if distances else None
+    nearest = np.full(index.size, np.inf)
+    for part in index.snapshot.parts:
+        table = part.tables.table(f.GEO)
+        if table is None or not len(table.terms):
+            continue
+        pairs = [t.decode("ascii").partition(":") for t in table.terms.tolist()]
+        lats = np.array([float(a) for a, _, _ in pairs])
+        lons = np.array([float(b) for _, _, b in pairs])
+        per_term = _haversine(center.lat, center.lon, lats, lons)
+        docs = table.docs.astype(np.int64) + part.offset
+        np.minimum.at(nearest, docs, per_term[table.entry_terms])
+    return nearest
 
 
 def distance_to(place: Place, center: Place) -> float | None:

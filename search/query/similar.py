@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
+from search.query.matching import evaluate, top
 from search.query.pipeline import Context
 from search.query.snippets import Highlighter
 from search.results import Hit
@@ -17,25 +18,33 @@ KEY_TERMS = 25
 def similar(ctx: Context, docnum: int, limit: int) -> tuple[Hit, ...]:
     """Up to ``limit`` postings most like document ``docnum``, one per job.
 
-    What Whoosh's ``more_like`` does, keeping the key terms for the snippets instead of
-    analysing the description a second time. Copies of the same job (and of each other)
-    are folded, so five similar postings are five different jobs.
+    What Whoosh's ``more_like`` does (the description's most distinctive terms, weighted,
+    ORed), evaluated over the side tables; the key terms also mark the snippets. Copies
+    of the same job (and of each other) are folded, so five similar postings are five
+    different jobs.
     """
-    searcher = ctx.searcher
-    source = from_stored(searcher.stored_fields(docnum))
-    key_terms = searcher.key_terms_from_text(f.DESCRIPTION, source.description, numterms=KEY_TERMS)
+    stored = ctx.searcher.stored_fields
+    source = from_stored(stored(docnum))
+    key_terms = ctx.searcher.key_terms_from_text(
+        f.DESCRIPTION, source.description, numterms=KEY_TERMS
+    )
+    if not key_terms:
+        return ()
     like = wq.Or([wq.Term(f.DESCRIPTION, word, boost=weight) for word, weight in key_terms])
-    results = searcher.search(like, limit=limit * 4, mask={docnum})
+    found = evaluate(ctx.index, like)
+    found.mask[docnum] = False
+    dup = ctx.index.column("dup")
     highlighter = Highlighter(word for word, _ in key_terms[:10])
     hits: list[Hit] = []
-    seen = {ctx.table.first(docnum, f.DUP_KEY)}
-    for found in results:
-        key = ctx.table.first(found.docnum, f.DUP_KEY)
-        if key in seen and key is not None:
+    seen = {int(dup[docnum])}
+    for candidate in top(found, limit * 4).tolist():
+        key = int(dup[candidate])
+        if key in seen:
             continue
         seen.add(key)
-        posting = from_stored(found.fields())
-        hits.append(Hit(posting, float(found.score), highlighter.snippet(posting.description)))
+        posting = from_stored(stored(candidate))
+        score = float(found.scores[candidate])
+        hits.append(Hit(posting, score, highlighter.snippet(posting.description)))
         if len(hits) == limit:
             break
     return tuple(hits)

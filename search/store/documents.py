@@ -1,7 +1,11 @@
-"""A ``JobPosting`` as a Whoosh document, and back: the mapping, with no extraction in it.
+"""A ``JobPosting`` as an index document, and back: the mapping, with no extraction in it.
 
-Filter keys and skill spellings come from the extractors' own functions; this module
-only puts each value in its field.
+``to_document`` gives everything the segment writer needs for one posting: the stored
+fields, every field's terms with their weights, the field lengths and the words for
+spelling. Text fields are analysed with ``FastTextAnalysis`` (the same terms as the
+schema's Whoosh analyzer, several times faster); the other fields with Whoosh's own
+``field.index`` so their terms are exactly Whoosh's. Filter keys and skill spellings come
+from the extractors' own functions.
 """
 
 from __future__ import annotations
@@ -9,17 +13,46 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict
+from collections import Counter
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from functools import cache, lru_cache
 from typing import Any
 
+from whoosh.support.charset import accent_map
+
 from search.extract.locations import filter_keys
-from search.extract.skills import skill_spellings
+from search.extract.skills import skill_spellings, vocabulary
 from search.extract.text import normalize_key
 from search.model import JobPosting, Pay, Place
 from search.store import fields as f
+from search.store.analysis import TOKEN_PATTERN, FastTextAnalysis, exact_terms
+from search.store.schema import shared_schema
 
-_SPACE = re.compile(r"\s+")
+_TOKENS = re.compile(TOKEN_PATTERN).findall
+#: Days are counted from this date in the ``posted`` doc value.
+EPOCH = date(1970, 1, 1)
+
+#: term -> weight (a count), one field of one document; a term is bytes where the field
+#: encodes values in binary (dates), else text
+Postings = dict[Any, int]
+
+
+@dataclass(slots=True)
+class IndexedDoc:
+    """One posting as the segment writer takes it."""
+
+    id: str
+    stored: dict[str, Any]
+    postings: dict[str, Postings]
+    lengths: dict[str, int]
+    #: Unstemmed title words, for "did you mean" (the ``spell_title`` field).
+    spelling: list[str] = field(default_factory=list)
+    #: Days since 1970-01-01 of the posting date, -1 when undated.
+    posted_day: int = -1
+    #: 64-bit key shared by the copies of one job posted for several places.
+    dup: int = 0
+    content_hash: str = ""
 
 
 def duplicate_key(posting: JobPosting) -> str:
@@ -29,8 +62,13 @@ def duplicate_key(posting: JobPosting) -> str:
     locations. Case and white space are ignored.
     """
     parts = (posting.company or "", posting.title, posting.description)
-    normalised = "\x1f".join(_SPACE.sub(" ", p).strip().casefold() for p in parts)
+    normalised = "\x1f".join(" ".join(p.split()).casefold() for p in parts)
     return hashlib.blake2b(normalised.encode(), digest_size=10).hexdigest()
+
+
+def dup_number(key: str) -> int:
+    """The duplicate key as a signed 64-bit number, for a doc-value column."""
+    return int.from_bytes(bytes.fromhex(key)[:8], "big", signed=True)
 
 
 def geo_token(place: Place) -> str | None:
@@ -40,58 +78,179 @@ def geo_token(place: Place) -> str | None:
     return f"{place.lat:.4f}:{place.lon:.4f}"
 
 
-def content_hash(posting: JobPosting) -> str:
+def content_hash(posting: JobPosting, payload: dict[str, Any] | None = None) -> str:
     """A digest of everything stored for a posting: equal digests mean nothing changed."""
-    blob = json.dumps(_payload(posting), sort_keys=True, default=str).encode()
+    data = payload if payload is not None else _payload(posting)
+    blob = json.dumps(data, sort_keys=True, default=str).encode()
+    blob += b"\x1f" + posting.description.encode("utf-8", "surrogatepass")
     return hashlib.blake2b(blob, digest_size=16).hexdigest()
 
 
+_PLAIN = tuple(f.name for f in fields(JobPosting) if f.name not in ("description", "places", "pay"))
+
+
+@lru_cache(maxsize=65536)
+def _place_dict(place: Place) -> dict[str, Any]:
+    return {f.name: getattr(place, f.name) for f in fields(Place)}
+
+
 def _payload(posting: JobPosting) -> dict[str, Any]:
-    data = asdict(posting)
-    data.pop("description")
+    """The stored form of a posting without its description: JSON-ready values only.
+
+    Written by hand rather than with ``dataclasses.asdict``, which deep-copies every value
+    and was the largest single cost of indexing.
+    """
+    data: dict[str, Any] = {name: getattr(posting, name) for name in _PLAIN}
+    data["places"] = [dict(_place_dict(p)) for p in posting.places]
+    data["pay"] = (
+        {f.name: getattr(posting.pay, f.name) for f in fields(Pay)} if posting.pay else None
+    )
+    for name in ("remote_scope", "skills"):
+        data[name] = list(data[name])
+    data["extra"] = dict(posting.extra)
     for name in ("posted", "closes"):
         value = getattr(posting, name)
         data[name] = value.isoformat() if value else None
     return data
 
 
+@cache
+def skill_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Every multi-word skill spelling as analysed terms, by its first term.
+
+    A posting's text is scanned for these once at index time and each occurrence is
+    indexed as one phrase term ("machin learn"), so a skill phrase is found without word
+    positions. The terms are the analyzer's, stop words out, exactly as Whoosh's phrase
+    query over positions would see them.
+    """
+    analysis = FastTextAnalysis()
+    found: dict[str, set[tuple[str, ...]]] = {}
+    for skill in vocabulary():
+        for form in skill.aliases:
+            terms = tuple(analysis.terms(form))
+            if len(terms) > 1:
+                found.setdefault(terms[0], set()).add(terms)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
+
+
+def phrase_terms(terms: list[str]) -> Counter[str]:
+    """Occurrences of skill phrases in a term sequence, as phrase terms with counts.
+
+    Every phrase found at a word counts, overlapping ones too ("deep reinforcement
+    learning" holds "reinforcement learning"), as a phrase query would match each.
+    """
+    phrases = skill_phrases()
+    counts: Counter[str] = Counter()
+    for i in [i for i, term in enumerate(terms) if term in phrases]:
+        for words in phrases[terms[i]]:
+            if tuple(terms[i : i + len(words)]) == words:
+                counts[" ".join(words)] += 1
+    return counts
+
+
+def _spelling(text: str) -> list[str]:
+    """The unstemmed words of a title, as ``TEXT(spelling=True)`` stores them."""
+    words = {t.lower().translate(accent_map) for t in _TOKENS(text)}
+    return sorted(w for w in words if len(w) > 1 and w not in _stop_words())
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    from whoosh.analysis import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
 def _join(values: set[str] | list[str] | tuple[str, ...]) -> str:
     return ",".join(sorted({v.replace(",", " ") for v in values if v}))
 
 
-def to_document(posting: JobPosting) -> dict[str, Any]:
-    """The Whoosh document for a posting (``update_document`` keyword arguments)."""
+def _keyword_values(posting: JobPosting, dup_key: str) -> dict[str, object]:
+    """The values of the filter and facet fields, as Whoosh's field types take them."""
     keys = filter_keys(posting.places, posting.remote, posting.remote_scope)
     remote_countries = [c for c in posting.remote_scope if len(c) == 2 and c.isupper()]
-    doc: dict[str, Any] = {
+    values: dict[str, object] = {
         f.ID: posting.id,
-        f.CONTENT_HASH: content_hash(posting),
-        f.DUP_KEY: duplicate_key(posting),
-        f.TITLE: posting.title,
-        f.SKILL_TEXT: " ; ".join(skill_spellings(posting.skills)),
-        f.DESCRIPTION: posting.description,
+        f.DUP_KEY: dup_key,
         f.CITY: _join(posting.cities),
         # Remote offers count under the countries they are open to, as the filter does.
         f.COUNTRY: _join([*posting.countries, *remote_countries]),
         f.SKILL: _join(posting.skills),
         f.GEO: _join([token for place in posting.places if (token := geo_token(place))]),
         f.REMOTE: posting.remote,
-        f.PAYLOAD: _payload(posting),
+        f.ROLE: posting.role,
+        f.LEVEL: posting.level,
+        f.EMPLOYMENT_TYPE: posting.employment_type,
+        f.COMPANY_KEY: normalize_key(posting.company) if posting.company else None,
     }
-    for name, field in f.PLACE_KEY_FIELDS.items():
-        doc[field] = _join(keys[name])
-    for field, value in (
-        (f.ROLE, posting.role),
-        (f.LEVEL, posting.level),
-        (f.EMPLOYMENT_TYPE, posting.employment_type),
-    ):
-        if value:
-            doc[field] = value
-    if posting.company:
-        doc[f.COMPANY_KEY] = normalize_key(posting.company)
+    for name, key_field in f.PLACE_KEY_FIELDS.items():
+        values[key_field] = _join(keys[name])
+    return values
+
+
+def _keyword_postings(value: object) -> Postings:
+    """What Whoosh indexes for a value of a comma-separated KEYWORD, an ID or a BOOLEAN
+    field (tests compare this with Whoosh's own ``field.index``)."""
+    if isinstance(value, bool):
+        return {"t" if value else "f": 1}
+    text = str(value)
+    if "," not in text:
+        return {text: 1}
+    return dict(Counter(part.strip() for part in text.split(",") if part.strip()))
+
+
+@lru_cache(maxsize=4096)
+def _date_postings(day: date) -> tuple[tuple[bytes, int], ...]:
+    """The terms of a date in Whoosh's DATETIME field (several precisions per value)."""
+    moment = datetime.combine(day, datetime.min.time())
+    return tuple((t, 1) for t, _freq, _w, _v in shared_schema()[f.POSTED].index(moment))
+
+
+def to_document(
+    posting: JobPosting, analysis: FastTextAnalysis, digest: str | None = None
+) -> IndexedDoc:
+    """Everything the segment writer stores and indexes for one posting.
+
+    ``digest`` is the posting's ``content_hash`` when the caller has it already.
+    """
+    payload = _payload(posting)
+    key = duplicate_key(posting)
+    title_terms = analysis.terms(posting.title)
+    body_terms = analysis.terms(posting.description)
+    skill_terms = exact_terms(" ; ".join(skill_spellings(posting.skills)))
+    postings: dict[str, Postings] = {
+        f.TITLE: Counter(title_terms),
+        f.DESCRIPTION: Counter(body_terms),
+        f.SKILL_TEXT: Counter(skill_terms),
+        f.TITLE_PHRASE: phrase_terms(title_terms),
+        f.DESCRIPTION_PHRASE: phrase_terms(body_terms),
+    }
+    for name, value in _keyword_values(posting, key).items():
+        if value is not None and value != "":
+            postings[name] = _keyword_postings(value)
     if posting.posted:
-        doc[f.POSTED] = datetime.combine(posting.posted, datetime.min.time())
-    return doc
+        postings[f.POSTED] = dict(_date_postings(posting.posted))
+    digest = digest or content_hash(posting, payload)
+    return IndexedDoc(
+        id=posting.id,
+        stored={
+            f.ID: posting.id,
+            f.CONTENT_HASH: digest,
+            f.TITLE: posting.title,
+            f.DESCRIPTION: posting.description,
+            f.PAYLOAD: payload,
+        },
+        postings={name: terms for name, terms in postings.items() if terms},
+        lengths={
+            f.TITLE: len(title_terms),
+            f.DESCRIPTION: len(body_terms),
+            f.SKILL_TEXT: len(skill_terms),
+        },
+        spelling=_spelling(posting.title),
+        posted_day=(posting.posted - EPOCH).days if posting.posted else -1,
+        dup=dup_number(key),
+        content_hash=digest,
+    )
 
 
 def from_stored(stored: dict[str, Any]) -> JobPosting:

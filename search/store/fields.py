@@ -20,6 +20,12 @@ DESCRIPTION = "description"
 SPELL_TITLE = "spell_title"
 #: Every spelling of every extracted skill, unstemmed.
 SKILL_TEXT = "skill_text"
+#: Each occurrence of a multi-word skill name in the text, as one term of its analysed
+#: words ("machin learn"): a skill phrase is found without word positions.
+TITLE_PHRASE = "title_phrase"
+DESCRIPTION_PHRASE = "description_phrase"
+#: Text field -> its phrase field.
+PHRASE_FIELDS: dict[str, str] = {"title": TITLE_PHRASE, "description": DESCRIPTION_PHRASE}
 
 #: Searchable text fields and their BM25F boosts: a word in the title says more than
 #: the same word in the tenth paragraph of the description.

@@ -1,44 +1,69 @@
-"""Create and open the index directory; upsert and delete postings by id; commit safely.
+"""Create, add to, delete from and rebuild an index; every change is one atomic step.
 
-Whoosh commits are atomic (a new table of contents per generation), so a crash or Ctrl-C
-between commits leaves the last committed index readable. ``add`` commits in batches so
-that a long run keeps what it has done.
+Within a build folder a change is committed by writing a new Whoosh table of contents
+(atomic rename): new segments and deletions appear together or not at all, and ``add``
+commits each finished segment, so an interrupted run keeps what it finished. A rebuild
+fills a new build folder and swaps the pointer file (``search.store.layout``); it never
+replaces a good index with an empty one. Every change holds the index's lock.
+
+``JOBSEARCH_FAULT=<step>`` makes a writer kill itself at a named step, so the tests can
+check that any crash leaves the old state or the new one (see ``FAULT_STEPS``).
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import os
+import re
 import shutil
+import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.index import FileIndex
-from whoosh.writing import IndexWriter, LockError
+from whoosh.codec.whoosh3 import W3Segment
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 
-from search.errors import IndexLockedError, IndexNotFoundError, SchemaVersionError
+from search.errors import InputError
 from search.model import JobPosting
-from search.store import fields as f
-from search.store.documents import to_document
-from search.store.schema import SCHEMA_VERSION, build_schema
-from search.version import __version__
+from search.store import layout
+from search.store.building import Built, Deferred, build
+from search.store.reading import Snapshot, read_toc
+from search.store.schema import SCHEMA_VERSION, shared_schema
+from search.store.segments import INDEX_NAME
 
-META_FILE = "jobsearch.json"
-#: Files of ours kept in the index directory beside Whoosh's.
-OWN_FILES = (META_FILE, "forward.pickle")
-BATCH_SIZE = 20_000
-LOCK_TIMEOUT_S = 2.0
+#: Where a writer can be made to die, in the order they happen.
+FAULT_STEPS = (
+    "add:segment-written",
+    "add:committed",
+    "delete:marked",
+    "rebuild:built",
+    "rebuild:switched",
+)
+_SEGMENT_FILE = re.compile(rf"^{INDEX_NAME}_([0-9a-z]+)\.")
+_TOC_FILE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
+
+
+def fault(step: str) -> None:
+    """Die here, as a crash would, when the environment asks for it (tests only)."""
+    if os.environ.get("JOBSEARCH_FAULT") == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(slots=True)
 class AddSummary:
-    """What ``JobIndex.add`` did: counts by outcome, and the ids it touched."""
+    """What an add or rebuild did, counted by posting id.
+
+    ``merged`` counts records that repeated an id seen earlier in the same run (the last
+    one is kept). ``ids`` are the ids that were added or updated.
+    """
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    merged: int = 0
     ids: list[str] = field(default_factory=list)
 
     @property
@@ -46,172 +71,217 @@ class AddSummary:
         return self.added + self.updated + self.unchanged
 
 
-def _read_meta(path: Path) -> dict[str, object]:
-    try:
-        return json.loads((path / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+@dataclass(slots=True)
+class _Doc:
+    seq: int
+    segment: W3Segment | None  # None: the posting already in the index, unchanged
+    docnum: int
 
 
-def exists(path: Path) -> bool:
-    return path.is_dir() and whoosh_index.exists_in(str(path))
+class _Run:
+    """One add or rebuild in progress: new segments, and which copy of each id wins."""
+
+    def __init__(
+        self,
+        folder: Path,
+        snapshot: Snapshot | None,
+        on_reject: Callable[[object, str], None] | None,
+    ) -> None:
+        self.folder = folder
+        self.storage = FileStorage(str(folder))
+        self.segments: list[W3Segment] = list(read_toc(folder).segments)
+        self.old = snapshot.locations() if snapshot is not None else {}
+        self.existing = snapshot.digests() if snapshot is not None else {}
+        self.latest: dict[str, _Doc] = {}
+        self.losers: list[_Doc] = []
+        self.summary = AddSummary()
+        self.on_reject = on_reject
+
+    def built(self, done: Built) -> None:
+        """Take a finished segment, settle which copy of each id wins, commit."""
+        for _seq, item, reason in done.rejected:
+            self.summary.rejected += 1
+            if self.on_reject is not None:
+                self.on_reject(item, reason)
+        for seq, posting_id in done.unchanged:
+            self._offer(posting_id, _Doc(seq, None, -1))
+        if done.segment is not None:
+            for seq, posting_id, docnum in done.docs:
+                self._offer(posting_id, _Doc(seq, done.segment, docnum))
+            self.segments.append(done.segment)
+            fault("add:segment-written")
+        if done.segment is not None or done.unchanged:
+            self.commit()
+
+    def _offer(self, posting_id: str, doc: _Doc) -> None:
+        current = self.latest.get(posting_id)
+        if current is not None:
+            self.summary.merged += 1
+            loser, doc = (doc, current) if current.seq > doc.seq else (current, doc)
+            self.losers.append(loser)
+        self.latest[posting_id] = doc
+
+    def commit(self) -> None:
+        """Mark what lost, write the table of contents, remove what nothing uses.
+
+        The index's own copy of an id is deleted while a new copy wins, and kept (or
+        restored) when the last record of that id was identical to it.
+        """
+        for doc in self.losers:
+            if doc.segment is not None:
+                doc.segment.delete_document(doc.docnum)
+        self.losers.clear()
+        by_id = {s.segment_id(): s for s in self.segments}
+        for posting_id, doc in self.latest.items():
+            old = self.old.get(posting_id)
+            if old is None:
+                continue
+            segment = by_id[old[0]]
+            if doc.segment is not None:
+                segment.delete_document(old[1])
+            elif segment._deleted:
+                segment._deleted.discard(old[1])
+        commit(self.folder, self.segments)
+        fault("add:committed")
+
+    def finish(self) -> AddSummary:
+        s = self.summary
+        for posting_id, doc in self.latest.items():
+            if doc.segment is None:
+                s.unchanged += 1
+            elif posting_id in self.existing:
+                s.updated += 1
+                s.ids.append(posting_id)
+            else:
+                s.added += 1
+                s.ids.append(posting_id)
+        return s
 
 
-def open_index(path: Path) -> FileIndex:
-    """Open an existing index, checking the schema version stored beside it."""
-    if not exists(path):
-        raise IndexNotFoundError(
-            f"no index at {path}", hint=f"run `jobsearch index --index {path} data/` first"
-        )
-    version = _read_meta(path).get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise SchemaVersionError(
-            f"the index at {path} has schema version {version}, this jobsearch uses "
-            f"{SCHEMA_VERSION}",
-            hint=f"rebuild it: jobsearch index --rebuild --index {path} PATH",
-        )
-    return whoosh_index.open_dir(str(path))
+def commit(folder: Path, segments: list[W3Segment]) -> None:
+    """Write the next table of contents for ``segments`` and drop the older ones.
 
-
-def _index_files(path: Path) -> list[Path]:
-    """The files of an index directory that belong to the index (not .gitkeep and such)."""
-    return [
-        child
-        for child in path.iterdir()
-        if child.is_file()
-        and (child.name in OWN_FILES or child.name.startswith(("_MAIN_", "MAIN_")))
-    ]
-
-
-def snapshot_stamp(generation: int, path: Path) -> str:
-    """Identifies one committed state of the index, for caches kept beside it.
-
-    The generation number alone repeats after a rebuild; with the commit file's
-    modification time it does not.
+    Readers read a table of contents whole when they open, so an older one is never
+    needed again; segment files are not touched (other segments of this run may still
+    be being written).
     """
-    toc = path / f"_MAIN_{generation}.toc"
-    try:
-        return f"{generation}:{toc.stat().st_mtime_ns}"
-    except OSError:
-        return f"{generation}:?"
+    storage = FileStorage(str(folder))
+    generation = TOC._latest_generation(storage, INDEX_NAME) + 1
+    TOC(shared_schema(), segments, generation).write(storage, INDEX_NAME)
+    for child in folder.iterdir():
+        toc = _TOC_FILE.match(child.name)
+        if toc and int(toc.group(1)) < generation:
+            _remove(child)
 
 
-def create_index(path: Path) -> FileIndex:
-    """Create an empty index at ``path``, replacing any index there.
+def clean_orphans(folder: Path) -> None:
+    """Remove files of segments that no table of contents refers to.
 
-    Only index files are removed; other files a user keeps in the directory stay.
+    Called by a writer holding the lock, before it writes anything: a segment nobody
+    refers to then was left by a writer that was killed before its commit. Segments are
+    never merged away, so a reader never needs one that the current table omits.
     """
-    path.mkdir(parents=True, exist_ok=True)
-    for child in _index_files(path):
-        if child.name != "MAIN_WRITELOCK":
-            child.unlink()
-    ix = whoosh_index.create_in(str(path), build_schema())
-    meta = {"schema_version": SCHEMA_VERSION, "jobsearch_version": __version__}
-    (path / META_FILE).write_text(json.dumps(meta) + "\n", encoding="utf-8")
-    return ix
+    live = {s.segment_id() for s in read_toc(folder).segments}
+    for child in folder.iterdir():
+        name = child.name
+        seg = _SEGMENT_FILE.match(name)
+        stray = name.startswith(f"{INDEX_NAME}.tmp") or (
+            name.startswith(f"_{INDEX_NAME}_") and ".toc." in name
+        )
+        if stray or (seg and f"{INDEX_NAME}_{seg.group(1)}" not in live):
+            _remove(child)
+    side = folder / "side"
+    if side.is_dir() and not side.is_symlink():
+        for child in side.iterdir():
+            if child.name not in live:
+                _remove(child)
 
 
-def open_writer(ix: FileIndex, path: Path) -> IndexWriter:
-    try:
-        return ix.writer(timeout=LOCK_TIMEOUT_S)
-    except LockError:
-        raise IndexLockedError(
-            f"the index at {path} is locked by another writer",
-            hint="wait for the other `jobsearch index` to finish, then retry",
-        ) from None
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def _empty_build(path: Path) -> Path:
+    folder = layout.new_generation(path)
+    TOC.create(FileStorage(str(folder)), shared_schema(), INDEX_NAME)
+    return folder
+
+
+def create_index(path: Path) -> None:
+    """Make ``path`` an empty index (an index already there is replaced, atomically)."""
+    with layout.locked(path):
+        previous = layout.read_meta(path).get("generation")
+        folder = _empty_build(path)
+        layout.point_to(path, folder, SCHEMA_VERSION)
+        layout.sweep(path, {folder.name, str(previous)})
 
 
 def upsert(
-    ix: FileIndex,
     path: Path,
-    postings: Iterable[JobPosting],
-    progress: Callable[[JobPosting], None] | None = None,
+    postings: Iterable[JobPosting] | Deferred,
+    progress: Callable[[int], None] | None = None,
+    on_reject: Callable[[object, str], None] | None = None,
 ) -> AddSummary:
-    """Insert new postings, replace changed ones, skip identical ones; commit in batches."""
-    summary = AddSummary()
-    seen: dict[str, str] = {}
-    writer = open_writer(ix, path)
-    pending = 0
-    try:
-        searcher = ix.searcher()
-        try:
-            for posting in postings:
-                doc = to_document(posting)
-                previous = seen.get(posting.id)
-                if previous is not None and previous != doc[f.CONTENT_HASH] and pending:
-                    # The same id twice in one run: a buffered document cannot be
-                    # replaced, so commit it first and let the update delete it.
-                    writer.commit()
-                    writer, pending = open_writer(ix, path), 0
-                if previous is None:
-                    stored = searcher.document(**{f.ID: posting.id})
-                    previous = stored[f.CONTENT_HASH] if stored else None
-                if previous == doc[f.CONTENT_HASH]:
-                    summary.unchanged += 1
-                else:
-                    if previous is None:
-                        summary.added += 1
-                        writer.add_document(**doc)
-                    else:
-                        summary.updated += 1
-                        writer.update_document(**doc)
-                    pending += 1
-                seen[posting.id] = doc[f.CONTENT_HASH]
-                summary.ids.append(posting.id)
-                if progress:
-                    progress(posting)
-                if pending >= BATCH_SIZE:
-                    writer.commit()
-                    writer, pending = open_writer(ix, path), 0
-        finally:
-            searcher.close()
-    except BaseException:
-        writer.cancel()
-        raise
-    if pending:
-        writer.commit()
-    else:
-        writer.cancel()
-    return summary
+    """Insert new postings, replace changed ones, skip identical ones."""
+    with layout.locked(path):
+        folder = layout.current(path, SCHEMA_VERSION)
+        clean_orphans(folder)
+        with Snapshot(path) as snapshot:
+            run = _Run(folder, snapshot, on_reject)
+            build(folder, postings, run.existing, run.built, progress)
+        return run.finish()
 
 
 def rebuild(
     path: Path,
-    postings: Iterable[JobPosting],
-    progress: Callable[[JobPosting], None] | None = None,
+    postings: Iterable[JobPosting] | Deferred,
+    progress: Callable[[int], None] | None = None,
+    on_reject: Callable[[object, str], None] | None = None,
 ) -> AddSummary:
-    """Build a new index beside ``path`` and swap it in only when it is complete.
+    """Build a new index from ``postings`` beside the old one, then swap it in.
 
-    The old index stays searchable (and locked against other writers) during the build;
-    an interrupted rebuild leaves it untouched.
+    The old index stays searchable during the build. When the new one would hold no
+    posting, nothing is swapped and ``InputError`` says the old index was kept.
     """
-    lock = None
-    if exists(path):
-        lock = open_writer(whoosh_index.open_dir(str(path)), path)
-    staging = path.parent / f".{path.name}.rebuild"
-    try:
-        shutil.rmtree(staging, ignore_errors=True)
-        summary = upsert(create_index(staging), staging, postings, progress)
-        path.mkdir(parents=True, exist_ok=True)
-        for old in _index_files(path):
-            if old.name != "MAIN_WRITELOCK":
-                old.unlink()
-        for new in _index_files(staging):
-            if new.name != "MAIN_WRITELOCK":
-                shutil.move(str(new), path / new.name)
-    finally:
-        if lock is not None:
-            lock.cancel()
-        shutil.rmtree(staging, ignore_errors=True)
-    return summary
+    with layout.locked(path):
+        previous = layout.read_meta(path).get("generation")
+        folder = _empty_build(path)
+        try:
+            run = _Run(folder, None, on_reject)
+            build(folder, postings, {}, run.built, progress)
+            summary = run.finish()
+            if not summary.total:
+                kept = "the index was kept" if previous else "no index was made"
+                raise InputError(f"no valid postings to index: {kept}")
+            fault("rebuild:built")
+            layout.point_to(path, folder, SCHEMA_VERSION)
+        except BaseException:
+            _remove(folder)
+            raise
+        fault("rebuild:switched")
+        layout.sweep(path, {folder.name, str(previous)})
+        return summary
 
 
-def delete(ix: FileIndex, path: Path, ids: Iterable[str]) -> int:
-    writer = open_writer(ix, path)
-    try:
-        count = sum(writer.delete_by_term(f.ID, posting_id) for posting_id in ids)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    return count
+def delete(path: Path, ids: Iterable[str]) -> int:
+    """Delete postings by id; returns how many were deleted."""
+    with layout.locked(path):
+        folder = layout.current(path, SCHEMA_VERSION)
+        with Snapshot(path) as snapshot:
+            where = snapshot.locations()
+            segments = list(read_toc(folder).segments)
+            by_id = {s.segment_id(): s for s in segments}
+            count = 0
+            for posting_id in dict.fromkeys(ids):
+                found = where.get(posting_id)
+                if found is not None:
+                    by_id[found[0]].delete_document(found[1])
+                    count += 1
+        if count:
+            fault("delete:marked")
+            commit(folder, segments)
+        return count

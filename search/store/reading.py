@@ -1,0 +1,139 @@
+"""A read-only view of one committed state of an index: Whoosh's reader and side tables.
+
+A ``Snapshot`` pairs each Whoosh segment with its side tables and the offset of its
+documents, so a document number means the same thing to both. Whoosh is opened with our
+schema (the pickled one in the table of contents is never read) and through the
+restricted unpickler of ``search.store.safeload``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, EmptyIndexError, FileIndex, IndexVersionError
+from whoosh.reading import IndexReader
+
+from search.errors import SchemaVersionError
+from search.store import layout, safeload
+from search.store.schema import SCHEMA_VERSION, shared_schema
+from search.store.segments import INDEX_NAME
+from search.store.sidecar import SegmentTables
+
+safeload.install()
+
+
+def _unreadable(folder: Path, exc: Exception) -> SchemaVersionError:
+    return SchemaVersionError(
+        f"the index in {folder} cannot be read ({type(exc).__name__})",
+        hint="rebuild it: jobsearch index --rebuild PATH",
+    )
+
+
+def read_toc(folder: Path) -> TOC:
+    """The latest table of contents of a build folder, read safely."""
+    try:
+        return TOC.read(FileStorage(str(folder)), INDEX_NAME, schema=shared_schema())
+    except SchemaVersionError:
+        raise
+    except (EmptyIndexError, IndexVersionError, OSError, ValueError, EOFError) as exc:
+        raise _unreadable(folder, exc) from None
+
+
+@dataclass(frozen=True)
+class Part:
+    """One segment: its side tables, where its documents start, which are deleted."""
+
+    segment_id: str
+    offset: int
+    tables: SegmentTables
+    deleted: frozenset[int]
+
+    @cached_property
+    def live(self) -> npt.NDArray[np.bool_]:
+        mask = np.ones(self.tables.doc_count, dtype=bool)
+        if self.deleted:
+            mask[np.fromiter(self.deleted, dtype=np.int64)] = False
+        return mask
+
+
+class Snapshot:
+    """The index at ``path`` as of its last commit."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.folder = layout.current(path, SCHEMA_VERSION)
+        try:
+            self.index = FileIndex(FileStorage(str(self.folder)), shared_schema(), INDEX_NAME)
+            self.reader: IndexReader = self.index.reader()
+        except SchemaVersionError:
+            raise
+        except (EmptyIndexError, IndexVersionError, OSError, ValueError, EOFError) as exc:
+            raise _unreadable(self.folder, exc) from None
+        self.generation: int = self.reader.generation()
+        self.parts: list[Part] = []
+        for leaf, offset in self._leaves():
+            segment = leaf.segment()
+            tables = SegmentTables(self.folder / "side" / segment.segment_id())
+            deleted = frozenset(segment.deleted_docs())
+            self.parts.append(Part(segment.segment_id(), offset, tables, deleted))
+        self.doc_count_all = sum(p.tables.doc_count for p in self.parts)
+
+    def _leaves(self) -> list[tuple[Any, int]]:
+        if self.reader.is_atomic():
+            return [(self.reader, 0)] if self.reader.doc_count_all() else []
+        return list(self.reader.leaf_readers())
+
+    @cached_property
+    def live(self) -> npt.NDArray[np.bool_]:
+        """Which document numbers are not deleted, over the whole index."""
+        if not self.parts:
+            return np.zeros(0, dtype=bool)
+        return np.concatenate([p.live for p in self.parts])
+
+    def docnum(self, posting_id: str) -> int | None:
+        """The document number of the live posting with this id, or None."""
+        key = posting_id.encode("utf-8")
+        for part in self.parts:
+            ids = part.tables.array("ids")
+            if not len(ids) or len(key) > ids.dtype.itemsize:
+                continue
+            order = part.tables.array("ids.order")
+            start = int(np.searchsorted(ids[order], key, side="left"))
+            end = int(np.searchsorted(ids[order], key, side="right"))
+            for docnum in order[start:end].tolist():
+                if docnum not in part.deleted:
+                    return part.offset + docnum
+        return None
+
+    def locations(self) -> dict[str, tuple[str, int]]:
+        """Posting id -> (segment id, document number in it), for live documents."""
+        out: dict[str, tuple[str, int]] = {}
+        for part in self.parts:
+            ids = part.tables.array("ids")
+            for docnum in np.flatnonzero(part.live).tolist():
+                out[ids[docnum].decode("utf-8")] = (part.segment_id, docnum)
+        return out
+
+    def digests(self) -> dict[str, str]:
+        """Posting id -> content digest, for live documents (to skip unchanged ones)."""
+        out: dict[str, str] = {}
+        for part in self.parts:
+            ids, hashes = part.tables.array("ids"), part.tables.array("hashes")
+            for docnum in np.flatnonzero(part.live).tolist():
+                out[ids[docnum].decode("utf-8")] = hashes[docnum].decode("ascii")
+        return out
+
+    def close(self) -> None:
+        self.reader.close()
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
