@@ -6,10 +6,20 @@ import gzip
 import json
 import re
 import time
+import tomllib
+from importlib import resources
 
 import pytest
 
-from search.extract.skills import Skill, SkillVocabulary, extract_skills, vocabulary
+from search.extract.sections import boilerplate_spans, job_text
+from search.extract.skills import (
+    BOILERPLATE_WEIGHT,
+    Skill,
+    SkillVocabulary,
+    extract_skills,
+    vocabulary,
+    weighted_skills,
+)
 from tests.conftest import CORPUS, sample_postings
 
 
@@ -70,6 +80,124 @@ def test_finds(text: str, present: set[str]) -> None:
 )
 def test_does_not_find(text: str, absent: set[str]) -> None:
     assert not absent & set(extract_skills(text))
+
+
+def _entries() -> list[tuple[str, dict[str, object]]]:
+    raw = resources.files("search.extract").joinpath("vocab/skills.toml").read_text("utf-8")
+    return list(tomllib.loads(raw).items())
+
+
+def _spellings() -> list[tuple[str, str, str]]:
+    """(skill, spelling, sentence) for every spelling the vocabulary matches."""
+    cases = []
+    for name, entry in _entries():
+        if entry.get("name", True):
+            cases.append((name, name, f"We use {name} every day."))
+        for alias in entry.get("aliases", ()):  # type: ignore[attr-defined]
+            cases.append((name, alias, f"Experience with {alias} is required."))
+        for cased in entry.get("cased", ()):  # type: ignore[attr-defined]
+            cases.append((name, cased, f"Experience with {cased} is required."))
+        for listed in entry.get("listed", ()):  # type: ignore[attr-defined]
+            cases.append((name, listed, f"Experience with Kafka, {listed} and Docker."))
+    return cases
+
+
+@pytest.mark.parametrize(("skill", "spelling", "sentence"), _spellings())
+def test_every_spelling_is_found_in_a_sentence(skill: str, spelling: str, sentence: str) -> None:
+    """Each canonical name that people write, and each alias, names its skill."""
+    assert skill in extract_skills(sentence), spelling
+
+
+def test_only_one_word_names_are_unmatched() -> None:
+    """`name = false` suits an ordinary word ("rust"); a phrase never is one."""
+    unmatched = [name for name, entry in _entries() if entry.get("name", True) is False]
+    assert "rust" in unmatched
+    assert all(" " not in name and "-" not in name for name in unmatched)
+    with pytest.raises(ValueError, match="phrase"):
+        SkillVocabulary({"reinforcement learning": {"name": False, "cased": ["RL"]}})
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("Research in reinforcement learning and robotics", "reinforcement learning"),
+        ("applied machine learning in production", "machine learning"),
+        ("a background in artificial intelligence", "artificial intelligence"),
+        ("speech recognition and text-to-speech systems", "speech recognition"),
+        ("speech recognition and text-to-speech systems", "text-to-speech"),
+        ("named entity recognition for documents", "named entity recognition"),
+        ("retrieval-augmented generation pipelines", "retrieval-augmented generation"),
+        ("strong data structures and algorithms", "data structures and algorithms"),
+    ],
+)
+def test_phrase_names_match_in_plain_words(text: str, skill: str) -> None:
+    assert skill in extract_skills(text)
+
+
+BLURB = (
+    "Senior Backend Engineer\n"
+    "About Us\n\n"
+    "Acme is an AI company backed by top investors, building agentic AI on Salesforce.\n\n"
+    "About the Role\n\n"
+    "You will build Python services on AWS.\n\n"
+    "Benefits\n\n"
+    "- Slack stipend and a Kubernetes-themed hoodie\n\n"
+    "Acme is an equal opportunity employer."
+)
+
+
+def test_skills_named_only_in_boilerplate_are_not_the_jobs() -> None:
+    found = set(extract_skills(BLURB))
+    assert {"python", "aws"} <= found
+    assert not {"artificial intelligence", "ai agents", "salesforce", "kubernetes"} & found
+
+
+def test_weighted_skills_say_where_a_skill_was_named() -> None:
+    weights = dict(weighted_skills(BLURB))
+    assert weights["python"] == weights["aws"] == 1.0
+    assert weights["artificial intelligence"] == BOILERPLATE_WEIGHT
+    assert weights["salesforce"] == BOILERPLATE_WEIGHT
+    # a skill named in both places is the job's
+    both = BLURB.replace("You will build Python", "You will build AI features in Python")
+    assert dict(weighted_skills(both))["artificial intelligence"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        (
+            "Recruiter | GTM\nABOUT RAMP\n\nAt Ramp, we build cards.\n\nABOUT THE ROLE\n\n"
+            "Hire engineers.\n\nBENEFITS (FOR U.S.-BASED FULL-TIME EMPLOYEES)\n\n- Pet insurance",
+            ["Recruiter | GTM", "Hire engineers."],
+            ["we build cards", "Pet insurance"],
+        ),
+        (
+            "Engineer\nCrusoe's mission is to accelerate the abundance of energy and "
+            "intelligence, powering a world that builds with AI.\n\nWhat You’ll Do\n\n- Ship",
+            ["Engineer", "- Ship"],
+            ["Crusoe's mission"],
+        ),
+        (
+            "Engineer\nWe're looking for a Senior Engineer to lead our platform work and own "
+            "its roadmap end to end.\n\nWhat You’ll Do\n\n- Ship",
+            ["looking for a Senior Engineer"],
+            [],
+        ),
+        (
+            "Engineer\n\n🎯 Who we are:\n\nWe make tools.\n\nOur investors\n\nBig funds."
+            "\n\nResponsibilities\n\n- Write Go",
+            ["- Write Go"],
+            ["We make tools.", "Big funds."],
+        ),
+        ("Just a short posting with no headings at all.", ["no headings"], []),
+    ],
+)
+def test_job_text(text: str, kept: list[str], dropped: list[str]) -> None:
+    own = job_text(text)
+    assert all(part in own for part in kept)
+    assert not any(part in own for part in dropped)
+    for start, end in boilerplate_spans(text):
+        assert 0 <= start < end <= len(text)
 
 
 def test_order_and_no_duplicates() -> None:
@@ -165,7 +293,8 @@ def corpus_texts() -> list[str]:
 
 
 def test_corpus(corpus_texts: list[str]) -> None:
-    """Measured: ~1.6 s for all 9,387 descriptions; 83% of them name a skill."""
+    """Measured: 75% of the 9,387 descriptions name a skill in the job's own text (83% when
+    company boilerplate counted); "artificial intelligence" on 3,469 (5,066 before)."""
     start = time.perf_counter()
     found = [extract_skills(text) for text in corpus_texts]
     elapsed = time.perf_counter() - start
@@ -173,7 +302,8 @@ def test_corpus(corpus_texts: list[str]) -> None:
     with_pytorch = sum("pytorch" in skills for skills in found)
     mentions = sum("pytorch" in text.lower() for text in corpus_texts)
     assert with_pytorch == mentions  # "PyTorch" has no look-alike word
-    assert sum(bool(skills) for skills in found) / len(found) > 0.8
+    assert sum(bool(skills) for skills in found) / len(found) > 0.72
+    assert sum("artificial intelligence" in skills for skills in found) < 3800
     cv = [t for t, s in zip(corpus_texts, found, strict=True) if "computer vision" in s]
     assert all(re.search(r"computer vision|machine vision", t, re.I) or "CV" in t for t in cv)
     # "CV" alone counts only in a list of skills: never in the résumé sense

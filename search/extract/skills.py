@@ -1,5 +1,9 @@
 """Skills named in a posting, and the skill vocabulary behind them.
 
+A skill named only in the employer's boilerplate ("About us: an AI company", a benefits
+list naming Slack) is not the job's: ``extract_skills`` reads the job's own text
+(sections.py), and ``weighted_skills`` says where each skill was named.
+
 The vocabulary (``search/vocab/skills.toml``) maps every spelling of a skill to one
 canonical name. Extraction compiles all spellings into one regular expression, shaped
 as a prefix tree so that a scan over a long description stays fast, with whole-word
@@ -19,9 +23,20 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 
+from search.extract.sections import boilerplate_spans, job_text
 from search.extract.text import lower_in_place
 
-__all__ = ["Skill", "SkillVocabulary", "extract_skills", "vocabulary"]
+__all__ = [
+    "BOILERPLATE_WEIGHT",
+    "Skill",
+    "SkillVocabulary",
+    "extract_skills",
+    "vocabulary",
+    "weighted_skills",
+]
+
+#: The weight of a skill named only in company boilerplate, against 1.0 in the job's text.
+BOILERPLATE_WEIGHT = 0.25
 
 # A match may not continue a word on either side; "." counts as inside a word when a
 # word character follows ("node.js" is not "node") or precedes it ("next.js" is not "js";
@@ -97,6 +112,8 @@ class SkillVocabulary:
                 if other != index:
                     first = skills[other].name
                     raise ValueError(f"skills.toml: {form!r} names both {first!r} and {name!r}")
+            if entry.get("name", True) is False and re.search(r"[\s-]", name):
+                raise ValueError(f"skills.toml: {name!r} is a phrase: name = false never fits it")
             matched = [*aliases, name] if entry.get("name", True) else aliases
             for form in matched:
                 folded[form.lower()] = _Spelling(index, listed=False)
@@ -184,5 +201,29 @@ def skill_spellings(skills: tuple[str, ...]) -> list[str]:
 
 
 def extract_skills(text: str) -> tuple[str, ...]:
-    """Canonical names of the skills ``text`` mentions, in vocabulary order, no duplicates."""
-    return vocabulary().find(text)
+    """Canonical names of the skills the job's own text names, in vocabulary order.
+
+    Skills named only in boilerplate (sections.py) are left out; ``text`` is a posting's
+    title and description ("title\ndescription") or any part of them.
+    """
+    return vocabulary().find(job_text(text))
+
+
+def weighted_skills(text: str) -> tuple[tuple[str, float], ...]:
+    """Every skill ``text`` names with a weight: 1.0 in the job's own text, else
+    ``BOILERPLATE_WEIGHT`` (named only in the employer's blurb, benefits or notices).
+
+    In vocabulary order. For ranking and similarity, where a blurb's "AI" should count a
+    little, not as much as the job's.
+    """
+    vocab = vocabulary()
+    own = set(vocab.find(job_text(text)))
+    spans = boilerplate_spans(text)
+    blurb = (
+        set(vocab.find("\n\n".join(text[start:end] for start, end in spans))) if spans else set()
+    )
+    return tuple(
+        (skill.name, 1.0 if skill.name in own else BOILERPLATE_WEIGHT)
+        for skill in vocab
+        if skill.name in own or skill.name in blurb
+    )
