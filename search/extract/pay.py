@@ -1,0 +1,384 @@
+"""Pay stated in a posting's prose: "$150,000 - $200,000", "£60k", "€70.000", "$45/hr".
+
+Descriptions are full of sums that are not pay: funding rounds ("$50M Series B"), revenue,
+market sizes, stipends, sign-on bonuses, deal sizes. A sum therefore counts only when the
+words around it say it is pay (cue words in ``vocab/pay.toml``):
+
+* a cue in the three words right after a sum decides ("$220,000 OTE", "$500 learning
+  stipend"); otherwise the nearest cue before it ("the salary range is $X", "commuter
+  benefit; $300/month"); a sum with neither counts only when it follows an accepted one
+  closely (a second location zone of a salary table); everything else is not pay;
+* a sum of millions or billions is never pay, and a sum must be plausible for its period;
+* a sum without a stated period is yearly when it is of annual size (from $10k) and
+  dropped otherwise: "$5,000" alone may be a month, a bonus or a budget.
+
+Several ranges (by location zone or level) give the lowest minimum and the highest
+maximum among those in the first-mentioned currency and period; base pay wins over
+on-target earnings (OTE) when both are stated. A bare "$" is USD unless a code follows
+or the line names Canada or Australia.
+
+Cost: only short windows around a currency sign or code are parsed (one character-class
+scan and a few ``str.find`` calls per text), so a posting without money costs ~20 µs.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+from search.model import Pay
+
+__all__ = ["extract_pay"]
+
+_BACK = 160  # characters before a sum in which the nearest cue decides
+_CHAIN = 320  # a cue-less sum this close after an accepted one is part of the same table
+_MAX_RATIO = 5.0  # a range whose top is more than 5x its bottom is not one salary
+_NUMBER = (
+    r"(?P<num>\d{1,3}(?P<sep>[,.' \u00a0\u202f])\d{3}(?:(?P=sep)\d{3})*(?:[.,]\d{1,2})?"
+    r"|\d+(?:[.,]\d{1,2})?)(?![\d]|[,.]\d)"
+)
+_MULT = r"(?:\s?(?P<mult>[kK]|thousand|[mM]{1,2}|million|[bB][nN]?|billion|trillion)(?![^\W\d_]))?"
+_BIG = frozenset({"m", "mm", "million", "b", "bn", "billion", "trillion"})
+_GAP = re.compile(r"\s*(?:-|–|—|~|to|and|until|through|bis|à)\s*", re.IGNORECASE)
+_NEXT_WORDS = re.compile(r"[^\S\n]*\+?[^\S\n]*(?:[\w'’-]+[^\S\n]*){1,3}")
+#: Words after which the next words speak of something added: "$90,000 with an OTE of".
+_JOINER = re.compile(r"\b(?:with|plus|and|or|including|along)\b|\+")
+_OTE_IN_CLAUSE = re.compile(r"\b(?:ote|on[- ]target)\b")
+_CLAUSE_END = re.compile(r"(?<![A-Z])[.!?;](?:\s|$)|\n")
+_NUMERIC = frozenset("0123456789,.' ")
+_US = re.compile(r"\b(?:USD|US\$|U\.S\.|United States|USA|US|America)\b")
+_CANADA = re.compile(r"\b(?:canada|canadian|cad)\b", re.IGNORECASE)
+_AUSTRALIA = re.compile(r"\b(?:australia|australian|aud)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Amount:
+    """One number, with the currency written next to it (None for a bare number)."""
+
+    start: int
+    end: int
+    value: float
+    currency: str | None
+    symbol: bool  # the currency is a bare "$", which may be refined by the line
+    post: bool  # the currency is written after the number ("150,000 USD")
+    mult: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    low: float
+    high: float
+    currency: str
+    period: str
+    ote: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    symbols: dict[str, str]
+    codes: re.Pattern[str]
+    anchor: re.Pattern[str]
+    amount: re.Pattern[str]
+    words: tuple[tuple[re.Pattern[str], str], ...]
+    period_after: re.Pattern[str]
+    period_before: re.Pattern[str]
+    cue: re.Pattern[str]
+    scale: dict[str, float]
+    bounds: dict[str, tuple[float, float]]
+
+
+def _alternation(patterns: list[str]) -> str:
+    """Patterns longest first, so that "salary range" is read before "salary"."""
+    return "|".join(sorted(patterns, key=len, reverse=True))
+
+
+def _named(groups: dict[str, list[str]]) -> str:
+    return "|".join(f"(?P<{name}>{_alternation(pats)})" for name, pats in groups.items())
+
+
+def _factored(codes: list[str]) -> str:
+    """ "USD|UAH|CAD|..." as "U(?:SD|AH)|C(?:AD|...)": each first letter tested once."""
+    tails: dict[str, list[str]] = {}
+    for code in codes:
+        tails.setdefault(code[0], []).append(re.escape(code[1:]))
+    return "|".join(f"{head}(?:{'|'.join(rest)})" for head, rest in tails.items())
+
+
+@cache
+def _vocab() -> _Vocab:
+    """Compile pay.toml once: currency spellings, period phrases and cue words."""
+    raw = tomllib.loads(
+        resources.files("search.extract").joinpath("vocab/pay.toml").read_text("utf-8")
+    )
+    symbols: dict[str, str] = raw["symbols"]
+    codes: list[str] = raw["currencies"]["codes"]
+    words: dict[str, str] = raw["currencies"]["words"]
+    code_re = r"\b(?:" + "|".join(codes) + r")\b"
+    sym_re = _alternation([re.escape(s) for s in symbols])
+    word_re = "|".join(words)
+    amount = (
+        rf"(?:(?P<pre>{sym_re}|{code_re})\s?)?{_NUMBER}{_MULT}"
+        rf"(?:\s?\(?(?P<post>{code_re}|[€£]|\b(?:{word_re})\b)\)?)?"
+    )
+    gross = r"[^\S\n]*(?:(?:gross|brutto|net|base|pre-tax)[^\S\n]*)?"
+    return _Vocab(
+        symbols=symbols,
+        # Two scans: a character class, and a bare alternation factored by first letter
+        # (``re`` runs it with a first-character filter); merged into one pattern they run
+        # ten times slower.
+        codes=re.compile(_factored(codes)),
+        anchor=re.compile("[" + re.escape("".join({s[-1] for s in symbols})) + "]"),
+        amount=re.compile(amount),
+        words=tuple((re.compile(w, re.IGNORECASE), code) for w, code in words.items()),
+        period_after=re.compile(
+            gross + "(?:" + _named(raw["period_after"]) + r")(?!\w)", re.IGNORECASE
+        ),
+        period_before=re.compile(r"\b(?:" + _named(raw["period_before"]) + r")\b"),
+        cue=re.compile(r"\b(?:" + _named(raw["cues"]) + r")\b"),
+        scale={k: float(v) for k, v in raw["scale"].items()},
+        bounds={k: (float(v[0]), float(v[1])) for k, v in raw["bounds"].items()},
+    )
+
+
+def extract_pay(text: str) -> Pay | None:
+    """The base pay the text states for this job, or None when it states none.
+
+    ``Pay.text`` is the clause the (first) figure was read from, so a reader can check it.
+    """
+    vocab = _vocab()
+    candidates = _candidates(text, vocab)
+    if not candidates:
+        return None
+    base = [c for c in candidates if not c.ote]
+    chosen = base or candidates
+    first = chosen[0]
+    same = [c for c in chosen if c.currency == first.currency and c.period == first.period]
+    return Pay(
+        min=min(c.low for c in same),
+        max=max(c.high for c in same),
+        currency=first.currency,
+        period=first.period,
+        text=_phrase(text, first),
+    )
+
+
+def _candidates(text: str, vocab: _Vocab) -> list[_Candidate]:
+    """Every sum or range the words around it call pay, in text order."""
+    accepted: list[_Candidate] = []
+    amounts = _amounts(text, vocab)
+    i = 0
+    while i < len(amounts):
+        first = amounts[i]
+        second, period_end, period = _range_partner(text, amounts, i, vocab)
+        i += 2 if second else 1
+        sides = (first, second) if second else (first,)
+        if any(a.mult in _BIG for a in sides) or all(a.currency is None for a in sides):
+            continue
+        candidate = _judge(text, sides, period_end, period, accepted, vocab)
+        if candidate is not None:
+            accepted.append(candidate)
+    return accepted
+
+
+def _amounts(text: str, vocab: _Vocab) -> list[_Amount]:
+    """Every number in short windows around currency signs and codes, in text order."""
+    anchors = [m.start() for m in vocab.anchor.finditer(text)]
+    anchors += [m.start() for m in vocab.codes.finditer(text)]
+    if not anchors:
+        return []
+    anchors.sort()
+    windows: list[list[int]] = []
+    for at in anchors:
+        if windows and at - 40 <= windows[-1][1]:
+            windows[-1][1] = at + 60
+        else:
+            windows.append([max(0, at - 40), at + 60])
+    found: list[_Amount] = []
+    for start, end in windows:
+        while start > 0 and text[start - 1] in _NUMERIC:
+            start -= 1
+        for match in vocab.amount.finditer(text, start, end):
+            if found and match.start() < found[-1].end:
+                continue
+            found.append(_amount(match, vocab))
+    return found
+
+
+def _amount(match: re.Match[str], vocab: _Vocab) -> _Amount:
+    pre, post, sep = match.group("pre"), match.group("post"), match.group("sep")
+    mult = (match.group("mult") or "").lower()
+    number = match.group("num")
+    if sep:
+        number = number.replace(sep, "")
+    value = float(number.replace(",", "."))
+    if mult in ("k", "thousand"):
+        value *= 1000
+    currency = _currency(post, vocab) if post else None
+    if currency is None and pre:
+        currency = vocab.symbols.get(pre, pre)
+    return _Amount(
+        start=match.start(),
+        end=match.end(),
+        value=value,
+        currency=currency,
+        symbol=pre == "$" and not post,
+        post=bool(post),
+        mult=mult,
+    )
+
+
+def _currency(word: str, vocab: _Vocab) -> str:
+    if word in vocab.symbols:
+        return vocab.symbols[word]
+    for pattern, code in vocab.words:
+        if pattern.fullmatch(word):
+            return code
+    return word.upper()
+
+
+def _range_partner(
+    text: str, amounts: list[_Amount], i: int, vocab: _Vocab
+) -> tuple[_Amount | None, int, str | None]:
+    """The second end of a range starting at ``amounts[i]``, where the period ends, which.
+
+    "$150-200K" carries its "K" back to the first figure; "120,000 - 150,000 USD" its
+    currency; a period between the two ("$70,000/year - $110,000/year") is allowed.
+    """
+    first = amounts[i]
+    period_match = vocab.period_after.match(text, first.end)
+    gap_start = period_match.end() if period_match else first.end
+    if i + 1 < len(amounts):
+        second = amounts[i + 1]
+        if _GAP.fullmatch(text, gap_start, second.start) and _compatible(first, second):
+            after = vocab.period_after.match(text, second.end)
+            if after:
+                return second, after.end(), after.lastgroup
+            period = period_match.lastgroup if period_match else None
+            return second, second.end, period
+    if period_match:
+        return None, period_match.end(), period_match.lastgroup
+    return None, first.end, None
+
+
+def _compatible(first: _Amount, second: _Amount) -> bool:
+    """Whether two figures can be one range: currencies agree or one side states it."""
+    if first.currency and second.currency and first.currency != second.currency:
+        return first.symbol or second.symbol
+    if first.currency is None:
+        return second.post
+    return True
+
+
+def _judge(
+    text: str,
+    sides: tuple[_Amount, ...],
+    end: int,
+    period: str | None,
+    accepted: list[_Candidate],
+    vocab: _Vocab,
+) -> _Candidate | None:
+    """A candidate when the cue words call these figures pay and they are plausible."""
+    start = sides[0].start
+    kind = _cue_after(text, end, vocab) or _cue_before(text, start, vocab)
+    if kind == "pay" and _OTE_IN_CLAUSE.search(_clause_before(text, start).lower()):
+        kind = "ote"  # "the average on-target wage is $36/hour"
+    if kind == "not_pay":
+        return None
+    chained = bool(accepted) and start - accepted[-1].end <= _CHAIN
+    if kind is None and not chained and len(sides) == 1:
+        return None
+    low, high = _values(sides)
+    currency = _resolve_currency(text, sides)
+    period = period or _period_before(text, start, vocab)
+    scale = vocab.scale.get(currency, 1.0)
+    if period is None:
+        if low < vocab.bounds["year"][0] * scale:
+            return None
+        period = "year"
+    lo, hi = vocab.bounds[period]
+    if not (lo * scale <= low <= high <= hi * scale) or high > low * _MAX_RATIO:
+        return None
+    ote = kind == "ote" or (kind is None and chained and accepted[-1].ote)
+    return _Candidate(start, end, low, high, currency, period, ote)
+
+
+def _values(sides: tuple[_Amount, ...]) -> tuple[float, float]:
+    """Low and high figure; a "k" written only on one end of a range applies to both."""
+    if len(sides) == 1:
+        return sides[0].value, sides[0].value
+    low, high = sides[0].value, sides[1].value
+    if low < 1000 <= high and low * 1000 <= high:  # "$150-200K", "$170-195,000"
+        low *= 1000
+    elif high < 1000 <= low and high * 1000 >= low:  # "$150K-200"
+        high *= 1000
+    return low, high
+
+
+def _resolve_currency(text: str, sides: tuple[_Amount, ...]) -> str:
+    """An explicit code wins over a bare "$", which the line may make CAD or AUD."""
+    explicit = [a.currency for a in sides if a.currency and not a.symbol]
+    if explicit:
+        return explicit[-1]
+    line_start = text.rfind("\n", 0, sides[0].start) + 1
+    line_end = text.find("\n", sides[-1].end)
+    line = text[max(line_start, sides[0].start - 200) : line_end if line_end >= 0 else None]
+    if _CANADA.search(line):
+        return "CAD"
+    if _AUSTRALIA.search(line):
+        return "AUD"
+    return _dollar_of(text)
+
+
+@lru_cache(maxsize=4)
+def _dollar_of(text: str) -> str:
+    """The dollar of a posting that says "$" only: CAD or AUD when it names that country
+    and never the US ("Neo ... one of the few Canadian technology companies")."""
+    for name, code in (("Canad", "CAD"), ("Australia", "AUD")):
+        if name in text and not _US.search(text):
+            return code
+    return "USD"
+
+
+def _cue_after(text: str, end: int, vocab: _Vocab) -> str | None:
+    """The kind of the first cue among the (up to three) words right after a sum."""
+    words = _NEXT_WORDS.match(text, end)
+    if words is None:
+        return None
+    head = _JOINER.split(words.group().lower(), maxsplit=1)[0]
+    cue = vocab.cue.search(head)
+    return cue.lastgroup if cue else None
+
+
+def _cue_before(text: str, start: int, vocab: _Vocab) -> str | None:
+    """The kind of the nearest cue before a sum, within ``_BACK`` characters."""
+    window = text[max(0, start - _BACK) : start].lower()
+    last = None
+    for last in vocab.cue.finditer(window):  # noqa: B007 - the last match is the nearest
+        pass
+    return last.lastgroup if last else None
+
+
+def _clause_before(text: str, start: int, reach: int = 200) -> str:
+    """The text from the start of the clause holding ``start`` up to it."""
+    window = text[max(0, start - reach) : start]
+    ends = [m.end() for m in _CLAUSE_END.finditer(window)]
+    return window[ends[-1] :] if ends else window
+
+
+def _period_before(text: str, start: int, vocab: _Vocab) -> str | None:
+    """A period named earlier in the same clause: "Hourly wage: $19.00 - 21.00"."""
+    last = None
+    for last in vocab.period_before.finditer(_clause_before(text, start, 100).lower()):  # noqa: B007
+        pass
+    return last.lastgroup if last else None
+
+
+def _phrase(text: str, candidate: _Candidate) -> str:
+    """The clause a figure was read from, from its sentence start to the figure's end."""
+    head = _clause_before(text, candidate.start)
+    return " ".join((head + text[candidate.start : candidate.end]).split())
