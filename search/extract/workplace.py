@@ -1,0 +1,203 @@
+"""Where the work happens: remote, hybrid or onsite, as a job board's filter names it.
+
+The location field is trusted first: "San Francisco-Hybrid", "Remote - US", "NYC
+(On-site)" state it outright, with the remote words locations.py uses, so a posting that
+module calls remote is remote or hybrid here (hybrid where the field says "Hybrid").
+A field naming only a place or an office ("San Francisco Office") says nothing.
+
+Then the title ("Senior Engineer (Remote)"), then the description, read for statements
+about this job (vocabulary in ``vocab/workplace.toml``): "This is a hybrid role",
+"3 days a week in the office", "this role is fully remote", "#LI-Remote", "must be able
+to work onsite"; a remote statement after a negation ("this is not a remote position")
+makes it onsite. Statements about the employer ("we're a remote-first company", "we're
+an in-office company") count only when none about the job does, and mere mentions
+("remote-friendly culture", "we have offices and remote employees") count never.
+Precision first: None is the answer whenever the text does not say.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from search.extract.sections import lowered
+
+__all__ = ["extract_workplace"]
+
+_BACK = 80  # how far before an anchor word a statement may start
+_AHEAD = 60  # and how far after the anchor it may end
+_REACH = 90  # how far either side of "3 days a week" its sentence is read
+_NUMBER_WORDS = {"one": 1, "two": 2, "twice": 2, "three": 3, "four": 4, "five": 5}
+#: Words one of which every text statement contains; text away from them is never read.
+#: A count of office days is read only near them too: it needs presence or remote words.
+_ANCHORS = ("remote", "hybrid", "site", "person", "office", "anchor day")
+_DAYS_REACH = 90  # how far from an anchor a count of days a week may stand
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_PERK = re.compile(r"\b(?:lunch|lunches|dinners?|meals?|snacks|breakfast|catered)\b")
+_REMOTE_SENSING = re.compile(r"remote[- ]sensing|remote[- ]control")
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    field_hybrid: re.Pattern[str]
+    field_onsite: re.Pattern[str]
+    field_remote: re.Pattern[str]
+    title_remote: re.Pattern[str]
+    #: Per anchor word: the statements about the job, and about the employer, naming it.
+    role: dict[str, re.Pattern[str] | None]
+    company: dict[str, re.Pattern[str] | None]
+    days: tuple[re.Pattern[str], ...]
+    office: re.Pattern[str]
+    days_remote: re.Pattern[str]
+    negation: re.Pattern[str]
+
+
+def _words(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
+
+
+def _by_anchor(table: dict[str, list[str]]) -> dict[str, re.Pattern[str] | None]:
+    """For each anchor word, one pattern of the statements that contain it.
+
+    A named group per kind (remote, hybrid, onsite) says which kind matched. Running only
+    the few statements an anchor can start keeps the scan of a long description cheap.
+    """
+    compiled: dict[str, re.Pattern[str] | None] = {}
+    for anchor in _ANCHORS:
+        parts = []
+        for kind, patterns in table.items():
+            mine = [p for p in patterns if anchor.replace(" ", "[- ]") in p or anchor in p]
+            if mine:
+                parts.append(f"(?P<{kind}>{'|'.join(mine)})")
+        body = "|".join(parts)
+        compiled[anchor] = re.compile(r"(?<!\w)(?:" + body + r")(?!\w)") if parts else None
+    return compiled
+
+
+@cache
+def _vocab() -> _Vocab:
+    """Compile workplace.toml (and the remote words of place_aliases.toml) once."""
+    files = resources.files("search.extract")
+    raw = tomllib.loads(files.joinpath("vocab/workplace.toml").read_text("utf-8"))
+    places = tomllib.loads(files.joinpath("vocab/place_aliases.toml").read_text("utf-8"))
+    remote = [re.escape(w) for w in places["remote"]]
+    unrestricted = [re.escape(w) for w in places["unrestricted"]]
+    return _Vocab(
+        field_hybrid=_words(raw["location"]["hybrid"]),
+        field_onsite=_words(raw["location"]["onsite"]),
+        field_remote=_words(remote + unrestricted),
+        title_remote=_words(remote),
+        role=_by_anchor(raw["text"]["role"]),
+        company=_by_anchor(raw["text"]["company"]),
+        days=tuple(re.compile(r"\b" + p + r"\b") for p in raw["days"]["count"]),
+        office=_words([raw["days"]["office"]]),
+        days_remote=_words([raw["days"]["remote"]]),
+        negation=re.compile(raw["negation"]["before"]),
+    )
+
+
+def extract_workplace(location_text: str, text: str, title: str = "") -> str | None:
+    """ "remote", "hybrid", "onsite", or None when neither field nor text says.
+
+    ``location_text`` is the posting's location field, ``text`` its description and
+    ``title`` its title (optional: a title saying "(Remote)" is as good as the field).
+    """
+    vocab = _vocab()
+    kind = _from_field(location_text, vocab.field_remote, vocab) if location_text else None
+    if kind is None and title:
+        kind = _from_field(_REMOTE_SENSING.sub(" ", title.lower()), vocab.title_remote, vocab)
+    if kind is None and text:
+        kind = _statement(lowered(text), vocab)[0]
+    return kind
+
+
+def _from_field(field: str, remote_words: re.Pattern[str], vocab: _Vocab) -> str | None:
+    """A location string or title: hybrid, remote, onsite, or both remote and onsite.
+
+    "in-office; remote eligible after 90 days" offers both, which is hybrid.
+    """
+    low = field.lower()
+    if vocab.field_hybrid.search(low):
+        return "hybrid"
+    remote = remote_words.search(low) is not None
+    onsite = vocab.field_onsite.search(low) is not None
+    if remote and onsite:
+        return "hybrid"
+    if remote:
+        return "remote"
+    return "onsite" if onsite else None
+
+
+def _statement(low: str, vocab: _Vocab) -> tuple[str | None, int]:
+    """The kind and offset of the first statement about the job, else about the employer."""
+    role: list[tuple[int, str]] = []
+    company: list[tuple[int, str]] = []
+    for anchor in _ANCHORS:
+        role_re, company_re = vocab.role[anchor], vocab.company[anchor]
+        at = low.find(anchor)
+        while at >= 0:
+            start, end = max(0, at - _BACK), at + len(anchor) + _AHEAD
+            if role_re is not None:
+                for match in role_re.finditer(low, start, end):
+                    role.append((match.start(), _role_kind(low, match, vocab)))
+            if company_re is not None:
+                for match in company_re.finditer(low, start, end):
+                    company.append((match.start(), str(match.lastgroup)))
+            role += _days(low, max(0, at - _DAYS_REACH), at + _DAYS_REACH, vocab)
+            at = low.find(anchor, at + len(anchor))
+    found = min(role) if role else min(company) if company else None
+    return (found[1], found[0]) if found else (None, -1)
+
+
+def _role_kind(low: str, match: re.Match[str], vocab: _Vocab) -> str:
+    """The kind a statement about the job states, read with its sentence.
+
+    "this is not a remote position" is onsite; "work from our office in Bangalore in a
+    hybrid manner" is hybrid.
+    """
+    kind = str(match.lastgroup)
+    if kind == "remote" and vocab.negation.search(low, max(0, match.start() - 30), match.start()):
+        return "onsite"
+    if kind != "hybrid" and "hybrid" in _sentence(low, match.start(), match.end()):
+        return "hybrid"
+    return kind
+
+
+def _days(low: str, start: int, end: int, vocab: _Vocab) -> list[tuple[int, str]]:
+    """Counts of office days a week in ``low[start:end]``, each read as hybrid or onsite."""
+    found: list[tuple[int, str]] = []
+    for pattern in vocab.days:
+        for days in pattern.finditer(low, start, end):
+            kind = _days_kind(low, days, vocab)
+            if kind is not None:
+                found.append((days.start(), kind))
+    return found
+
+
+def _sentence(low: str, start: int, end: int) -> str:
+    """The sentence around ``low[start:end]``, at most ``_REACH`` either side."""
+    left = _SENTENCE_END.split(low[max(0, start - _REACH) : start])[-1]
+    right = _SENTENCE_END.split(low[end : end + _REACH])[0]
+    return left + low[start:end] + right
+
+
+def _days_kind(low: str, days: re.Match[str], vocab: _Vocab) -> str | None:
+    """ "3 days a week in the office" -> hybrid, "in person 5 days a week" -> onsite.
+
+    The count needs presence words in its sentence (five days: onsite; fewer, or "4-5":
+    hybrid) or remote words ("Remote policy: 1 day a week": hybrid). Perks are no
+    statement: "lunch in the SF office 5 days a week", "dinners 3x per week".
+    """
+    sentence = _sentence(low, days.start(), days.end())
+    if _PERK.search(sentence):
+        return None
+    count = days.group("n")
+    five = _NUMBER_WORDS.get(count) == 5 or re.findall(r"\d", count) == ["5"]
+    if vocab.office.search(sentence):
+        return "onsite" if five else "hybrid"
+    if vocab.days_remote.search(sentence) and not five:
+        return "hybrid"
+    return None
