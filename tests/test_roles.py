@@ -131,12 +131,26 @@ def test_classify_role(title: str, text: str, expected: str | None) -> None:
         ("Junior Account Executive", "", "entry"),
         ("Inventory Control Specialist I", "", "entry"),
         ("Software Engineer II", "", "mid"),
+        ("Machine Learning Engineer - 2", "", "mid"),
         ("Mid-Market Account Executive", "", None),
+        # "X Manager" titles of individual contributors are no manager level
+        ("Business Development Manager", "", None),
+        ("Customer Success Enablement Manager", "", None),
+        ("Compliance Manager", "", None),
+        ("Engineering Manager, Navigation SDK", "", "manager"),
         ("Account Executive", "", None),
         # no cue in the title: the text's role phrase, never a stray word
         ("", "We are looking for a Senior Applied Scientist to lead", "senior"),
         ("Applied Scientist", "Collaborate with senior scientists and engineers.", None),
         ("Applied Scientist", "As a successful applied scientist on our team", None),
+        # a level the text states outright
+        ("Design", "This is a senior, multidisciplinary role for a designer.", "senior"),
+        ("Account Executive", "This is a senior individual contributor role where you", "senior"),
+        ("Support Specialist", "This is an entry level role. The specialist is an", "entry"),
+        ("Engineer", "We are looking for lead front-end developers to help us build", "senior"),
+        ("Account Executive", "We're looking for a mid-level account executive with", "mid"),
+        ("Engineer", "We are looking for senior leadership buy-in.", None),
+        ("Engineer", "Our senior team is hiring.", None),
     ],
 )
 def test_classify_level(title: str, text: str, expected: str | None) -> None:
@@ -163,6 +177,40 @@ def test_classify_level(title: str, text: str, expected: str | None) -> None:
         ("Engineer", "This role is a contract-to-hire position", "contract"),
         ("Product Manager", "We are hiring for this full-time position in NYC.", "full-time"),
         ("Product Manager", "This is a full-time position based in NYC.", "full-time"),
+        # statements of this job's terms, as the corpus writes them
+        (
+            "Manager",
+            "Neo Financial is looking for a full-time Manager, Risk & Control",
+            "full-time",
+        ),
+        ("Copywriter", "This is a full-time, in-person role for someone who", "full-time"),
+        (
+            "Pharmacy Technician",
+            "Compensation: $20/hour\nStatus: Full-time\nReports To",
+            "full-time",
+        ),
+        ("Engineer", "This full time position requires working 5 days a week", "full-time"),
+        ("Engineer", "This critical, full-time role is essential for", "full-time"),
+        ("Engineer", "the position is full-time, salaried, exempt", "full-time"),
+        ("Engineer", "Location: SF Office | Team: Sales | Full-time\n\nCampfire is", "full-time"),
+        ("Director", "*** Please note this is a fulltime/ contractor role", "full-time"),
+        ("Curator", "This is a part-time, contracting role where compensation", "part-time"),
+        (
+            "Translator",
+            "Please note that this is a remote, freelance contractor position.",
+            "contract",
+        ),
+        ("Translator", "Lilt is looking for English into Polish freelance translators", "contract"),
+        ("Rep", "Job Type:\n\nFull-time/Part-time hours, contract role.", "contract"),
+        ("Nurse", "Pay: $20.00 per hour, contractor position.", "contract"),
+        ("Analyst", "This role is a fixed-term contract, remote within the EU", "temporary"),
+        # a labelled field names terms only in its value; "Contract Specialist" is a job
+        ("Lead", "Contract type: permanent employee or employer of record", None),
+        ("Specialist", "Hadrian is seeking a Contract Specialist to support", None),
+        ("Technician", "Hours:\n\n - Monday - Friday: 4pm-7pm (full-time option)", None),
+        ("Rep", "We are looking for individuals who can work full-time or part-time hours.", None),
+        ("Partner", "If you join us as an independent contractor, you're only entitled to", None),
+        ("Rep", "Job Type: Full-time and Part-time available", None),
         # boilerplate and contract-as-a-noun are no cues
         ("Account Executive", "Company equity for all full-time employees", None),
         ("Account Executive", "Negotiate contract terms and close deals.", None),
@@ -230,3 +278,12 @@ def test_corpus_coverage(corpus: list[dict[str, str]]) -> None:
     assert set(roles) - {None} <= set(role_families())
     assert set(levels) - {None} == set(LEVELS)
     assert levels["senior"] > levels["principal"] > levels["intern"]
+
+
+def test_corpus_employment_type_coverage(corpus: list[dict[str, str]]) -> None:
+    """Measured: a type for 11% of rows (7.7% before statements were read), full-time for
+    418 (310 before); boilerplate about "full-time employees" is no statement."""
+    types = Counter(classify_employment_type(r["title"], r["description"]) for r in corpus)
+    assert 1 - types[None] / len(corpus) > 0.10
+    assert types["full-time"] > 380
+    assert types["contract"] > 280

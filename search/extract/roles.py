@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from search.extract.sections import lowered
 from search.extract.text import lower_in_place
 
 __all__ = [
@@ -55,7 +56,13 @@ _FALLBACK_WORDS = 6
 _FALLBACK_TRIM = frozenset({"a", "an", "the", "of", "with", "and", "at", "to", "for", "in", "on"})
 _MAX_TITLE_WORDS = 9
 _MAX_SKIPPED = 4
-_TYPE_WINDOW = 80  # characters around an employment-type anchor that a text cue may span
+_TYPE_LABEL = re.compile(
+    r"^(?:employment|job|position|contract|role|work|engagement)?\s?"
+    r"(?:type|status|schedule|commitment|hours)\s*[:\-–|]"
+)
+_TYPE_ASIDE = re.compile(r"\([^)]*\)?")
+_TYPE_BACK = 110  # how far before an employment-type anchor a statement may start
+_TYPE_AHEAD = 80  # and how far after it it may end
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +75,12 @@ class _Vocab:
     ic_manager: re.Pattern[str]
     type_title: tuple[tuple[str, re.Pattern[str]], ...]
     type_anchors: re.Pattern[str]
-    type_text: re.Pattern[str]
-    type_groups: tuple[str, ...]
+    type_statement: re.Pattern[str]
+    type_words: tuple[tuple[str, re.Pattern[str]], ...]
+    type_conditional: re.Pattern[str]
+    level_anchors: tuple[str, ...]
+    level_text: re.Pattern[str]
+    level_words: dict[str, str]
 
 
 def _words(patterns: list[str]) -> re.Pattern[str]:
@@ -83,11 +94,14 @@ def _vocab() -> _Vocab:
     text = resources.files("search.extract").joinpath("vocab/roles.toml").read_text("utf-8")
     raw = tomllib.loads(text)
     etype = raw["employment_type"]
-    text_types = [t for t in EMPLOYMENT_TYPES if t in etype["text"]]
-    # One pattern with a named group per type, so that a single scan finds the earliest.
-    type_text = "|".join(
-        f"(?P<t{i}>" + "|".join(etype["text"][t]) + ")" for i, t in enumerate(text_types)
-    )
+    words = etype["words"]
+    any_type = "|".join(w for t in EMPLOYMENT_TYPES for w in words.get(t, ()))
+    modifier = "|".join([*etype["statements"]["modifiers"], any_type])
+    statements = [
+        p.replace("{mod}", modifier).replace("{type}", any_type)
+        for p in etype["statements"]["patterns"]
+    ]
+    level_text = raw["level_text"]
     return _Vocab(
         head_nouns=frozenset(raw["head_nouns"]),
         cues=re.compile("|".join(f"(?:{c})" for c in raw["title_cues"])),
@@ -97,8 +111,19 @@ def _vocab() -> _Vocab:
         ic_manager=_words([f"(?:{'|'.join(raw['level']['ic_manager'])}) managers?"]),
         type_title=tuple((t, _words(etype["title"][t])) for t in EMPLOYMENT_TYPES),
         type_anchors=re.compile("|".join(etype["text_anchors"])),
-        type_text=re.compile(type_text),
-        type_groups=tuple(text_types),
+        type_statement=re.compile(r"\b(?:" + "|".join(statements) + ")"),
+        type_words=tuple((t, re.compile(rf"\b(?:{'|'.join(words[t])})\b")) for t in words),
+        type_conditional=re.compile(etype["statements"]["conditional"]),
+        level_anchors=tuple(level_text["anchors"]),
+        level_text=re.compile(
+            "|".join(
+                f"(?:{p})".replace("{head}", "|".join(raw["head_nouns"])).replace(
+                    "?P<word>", f"?P<w{i}>"
+                )
+                for i, p in enumerate(level_text["patterns"])
+            )
+        ),
+        level_words={w: level for level in LEVELS for w in level_text.get(level, ())},
     )
 
 
@@ -180,7 +205,7 @@ def title_candidates(text: str) -> tuple[str, ...]:
     classifiers of one posting all ask for the same description.
     """
     vocab = _vocab()
-    ends = [cue.end() for cue in vocab.cues.finditer(lower_in_place(text))]
+    ends = [cue.end() for cue in vocab.cues.finditer(lowered(text))]
     ends += [cue.end() - 1 for cue in vocab.sentence_cue.finditer("." + text)]
     found: dict[str, None] = {}
     for end in sorted(ends):
@@ -258,7 +283,32 @@ def classify_level(title: str, text: str = "") -> str | None:
             level = _level_of(candidate)
             if level:
                 break
+        if level is None:
+            level = _level_statement(text)
     return level
+
+
+def _level_statement(text: str) -> str | None:
+    """A level the text states outright: "This is a senior individual contributor role",
+    "We are looking for lead front-end developer"; the earliest statement wins.
+
+    The anchors are found in the text as written (they are lower-case words in running
+    prose) and only a window around each is lowered: most texts state no level.
+    """
+    vocab = _vocab()
+    best: tuple[int, str] | None = None
+    for anchor in vocab.level_anchors:
+        at = text.find(anchor)
+        while at >= 0 and (best is None or at < best[0]):
+            start = max(0, at - 8)
+            window = lower_in_place(text[start : at + 160])
+            match = vocab.level_text.search(window)
+            if match is not None and match.start() <= at - start + len(anchor):
+                word = next(g for g in match.groups() if g)
+                best = (start + match.start(), vocab.level_words[word.replace("-", " ")])
+                break
+            at = text.find(anchor, at + len(anchor))
+    return best[1] if best else None
 
 
 def classify_employment_type(title: str, text: str = "") -> str | None:
@@ -278,10 +328,42 @@ def classify_employment_type(title: str, text: str = "") -> str | None:
         return None
     if classify_level(title, text) == "intern":
         return "internship"
-    lowered = lower_in_place(text)
-    for anchor in vocab.type_anchors.finditer(lowered):
-        start = max(0, anchor.start() - _TYPE_WINDOW)
-        match = vocab.type_text.search(lowered[start : anchor.end() + _TYPE_WINDOW])
-        if match is not None and match.lastgroup is not None:
-            return vocab.type_groups[int(match.lastgroup[1:])]
-    return None
+    return _type_statement(lowered(text), vocab)
+
+
+def _type_statement(low: str, vocab: _Vocab) -> str | None:
+    """The type named by the earliest statement of this job's terms in the text.
+
+    Statements are read only near the type words (``text_anchors``). "Full-time/Part-time
+    hours, contract role" names hours both ways, so the contract decides; otherwise the
+    first type a statement names wins ("This is a part-time, contracting role").
+    """
+    best: tuple[int, str] | None = None
+    for anchor in vocab.type_anchors.finditer(low):
+        if best is not None and anchor.start() - _TYPE_BACK > best[0]:
+            break
+        start = max(0, anchor.start() - _TYPE_BACK)
+        for match in vocab.type_statement.finditer(low, start, anchor.end() + _TYPE_AHEAD):
+            if best is not None and match.start() >= best[0]:
+                break
+            kind = _type_named(low, match, vocab)
+            if kind is not None:
+                best = (match.start(), kind)
+                break
+    return best[1] if best else None
+
+
+def _type_named(low: str, match: re.Match[str], vocab: _Vocab) -> str | None:
+    """The type a statement names, or None (none named, or a conditional sentence)."""
+    sentence_start = max(low.rfind(".", 0, match.start()), low.rfind("\n", 0, match.start()))
+    if vocab.type_conditional.search(low, sentence_start + 1, match.start() + 1):
+        return None
+    # "Contract type: Permanent" names no type; "Hours: 4pm-7pm (full-time option)" neither.
+    said = _TYPE_ASIDE.sub("", _TYPE_LABEL.sub("", match.group(), count=1))
+    found = sorted(
+        (hit.start(), kind) for kind, pattern in vocab.type_words for hit in pattern.finditer(said)
+    )
+    kinds = [kind for _, kind in found]
+    if "full-time" in kinds and "part-time" in kinds:
+        kinds = [k for k in kinds if k not in ("full-time", "part-time")]
+    return kinds[0] if kinds else None
