@@ -1,0 +1,237 @@
+"""Measured facts: how often the extractors answer, and how often they are right.
+
+``tests/data/judged_facts.jsonl`` holds postings of the shared corpus with their facts
+labelled by reading them (pay, workplace, years of experience, degree, employment type,
+level; null where the posting does not say). This module runs the extractors over those
+postings and compares, per fact:
+
+* judged    -- postings in the sample;
+* labelled  -- postings whose label is not null (the posting states the fact);
+* extracted -- postings for which the extractor gives an answer (not None);
+* correct   -- extracted answers equal to the label; for pay: same currency and period,
+  and minimum and maximum each within 1% of the label's;
+* coverage  = extracted / judged: how often a filter on the fact can see a posting;
+* precision = correct / extracted: how often an answer is right (a wrong answer where
+  the label is null counts against it: the posting does not say, the extractor invented);
+* recall    = correct / labelled: how many stated facts are found.
+
+``python -m search.factcheck [--corpus PATH] [--judged PATH] [--errors] [--corpus-wide]``
+prints the table (``--errors`` lists every disagreement, ``--corpus-wide`` adds each
+fact's coverage over the whole corpus). ``measure()`` returns the figures, which
+tests/test_factcheck.py holds as floors.
+
+The extractors see what the indexer gives them: the description, plus the location
+string and title for the workplace, and the title for employment type and level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from search.extract.experience import extract_degree, extract_experience
+from search.extract.pay import extract_pay
+from search.extract.roles import classify_employment_type, classify_level
+from search.extract.workplace import extract_workplace
+from search.model import Pay
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "jobs.jsonl.gz"
+JUDGED = ROOT / "tests" / "data" / "judged_facts.jsonl"
+
+#: The facts measured, in the order the table shows them.
+FACTS: tuple[str, ...] = (
+    "pay",
+    "workplace",
+    "experience_years",
+    "degree",
+    "employment_type",
+    "level",
+)
+#: How far a pay figure may be from the label and still count as the same (1%).
+PAY_TOLERANCE = 0.01
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FactScore:
+    """The counts for one fact; the rates are derived, and None when undefined."""
+
+    fact: str
+    judged: int
+    labelled: int
+    extracted: int
+    correct: int
+
+    @property
+    def coverage(self) -> float | None:
+        return self.extracted / self.judged if self.judged else None
+
+    @property
+    def precision(self) -> float | None:
+        return self.correct / self.extracted if self.extracted else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.correct / self.labelled if self.labelled else None
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """One posting where the extractor and the label differ."""
+
+    fact: str
+    id: str
+    title: str
+    extracted: object
+    labelled: object
+
+
+def _extract(row: Row) -> dict[str, object]:
+    """Every fact the extractors read from one corpus row."""
+    title, text, location = row.get("title") or "", row["description"], row.get("location") or ""
+    years = extract_experience(text)
+    return {
+        "pay": extract_pay(text),
+        "workplace": extract_workplace(location, text, title),
+        "experience_years": years[0] if years else None,
+        "degree": extract_degree(text),
+        "employment_type": classify_employment_type(title, text),
+        "level": classify_level(title, text),
+    }
+
+
+def _pay_equal(found: object, label: object) -> bool:
+    """Same currency and period, minimum and maximum within ``PAY_TOLERANCE``."""
+    if not isinstance(found, Pay) or not isinstance(label, dict):
+        return False
+    if found.currency != label.get("currency") or found.period != label.get("period"):
+        return False
+    return all(
+        value is not None and abs(value - label[end]) <= PAY_TOLERANCE * abs(label[end])
+        for value, end in ((found.min, "min"), (found.max, "max"))
+    )
+
+
+def _equal(fact: str, found: object, label: object) -> bool:
+    return _pay_equal(found, label) if fact == "pay" else found == label
+
+
+def read_judged(path: Path = JUDGED) -> list[Row]:
+    """The judged records (the first line, ``{"_about": ...}``, describes the file)."""
+    with path.open(encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines if line.strip()]
+    return [r for r in records if "_about" not in r]
+
+
+def read_corpus(path: Path = CORPUS, ids: set[str] | None = None) -> Iterator[Row]:
+    """Corpus rows, all of them or only those whose id is in ``ids``."""
+    opener: Callable[..., Any] = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if ids is None or row.get("id") in ids:
+                yield row
+
+
+def compare(
+    judged: Sequence[Row], rows: dict[str, Row]
+) -> tuple[tuple[FactScore, ...], list[Disagreement]]:
+    """Scores per fact, and every disagreement, for judged records found in ``rows``."""
+    counts = {fact: [0, 0, 0, 0] for fact in FACTS}  # judged, labelled, extracted, correct
+    wrong: list[Disagreement] = []
+    for record in judged:
+        row = rows.get(record["id"])
+        if row is None:
+            continue
+        found = _extract(row)
+        for fact in FACTS:
+            label, answer = record.get(fact), found[fact]
+            tally = counts[fact]
+            tally[0] += 1
+            tally[1] += label is not None
+            tally[2] += answer is not None
+            if answer is not None and _equal(fact, answer, label):
+                tally[3] += 1
+            elif answer is not None or label is not None:
+                wrong.append(Disagreement(fact, record["id"], row.get("title", ""), answer, label))
+    scores = tuple(FactScore(fact, *counts[fact]) for fact in FACTS)
+    return scores, wrong
+
+
+def measure(corpus: Path = CORPUS, judged: Path = JUDGED) -> tuple[FactScore, ...]:
+    """The scores of the extractors on the judged sample (FileNotFoundError if absent)."""
+    records = read_judged(judged)
+    rows = {row["id"]: row for row in read_corpus(corpus, {r["id"] for r in records})}
+    return compare(records, rows)[0]
+
+
+def corpus_coverage(corpus: Path = CORPUS) -> dict[str, float]:
+    """The share of all corpus postings for which each fact is extracted."""
+    seen = 0
+    found = dict.fromkeys(FACTS, 0)
+    for row in read_corpus(corpus):
+        seen += 1
+        for fact, answer in _extract(row).items():
+            found[fact] += answer is not None
+    return {fact: found[fact] / seen for fact in FACTS} if seen else {}
+
+
+def _rate(value: float | None) -> str:
+    return "   —" if value is None else f"{value:.2f}"
+
+
+def table(scores: Sequence[FactScore], wide: dict[str, float] | None = None) -> str:
+    """The scores as a Markdown table, ready for the README."""
+    head = "| fact | judged | labelled | extracted | correct | coverage | precision | recall |"
+    rule = "|---|---:|---:|---:|---:|---:|---:|---:|"
+    if wide is not None:
+        head += " corpus coverage |"
+        rule += "---:|"
+    lines = [head, rule]
+    for s in scores:
+        line = (
+            f"| {s.fact} | {s.judged} | {s.labelled} | {s.extracted} | {s.correct} "
+            f"| {_rate(s.coverage)} | {_rate(s.precision)} | {_rate(s.recall)} |"
+        )
+        if wide is not None:
+            line += f" {_rate(wide.get(s.fact))} |"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the table; exit status 1 when the corpus or the judged file is missing."""
+    parser = argparse.ArgumentParser(prog="python -m search.factcheck", description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="jobs.jsonl(.gz)")
+    parser.add_argument("--judged", type=Path, default=JUDGED, help="judged_facts.jsonl")
+    parser.add_argument("--errors", action="store_true", help="list every disagreement")
+    parser.add_argument("--corpus-wide", action="store_true", help="add corpus coverage")
+    args = parser.parse_args(argv)
+    for path in (args.corpus, args.judged):
+        if not path.exists():
+            print(f"factcheck: {path} not found", file=sys.stderr)
+            return 1
+    records = read_judged(args.judged)
+    rows = {row["id"]: row for row in read_corpus(args.corpus, {r["id"] for r in records})}
+    scores, wrong = compare(records, rows)
+    wide = corpus_coverage(args.corpus) if args.corpus_wide else None
+    print(table(scores, wide))
+    missing = len(records) - len(rows)
+    if missing:
+        print(f"\n{missing} judged postings are not in {args.corpus}", file=sys.stderr)
+    if args.errors:
+        for w in wrong:
+            print(f"{w.fact}\t{w.id}\t{w.title}\textracted={w.extracted!r}\tlabel={w.labelled!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
