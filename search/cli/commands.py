@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from search.errors import IndexNotFoundError, InputError, JobSearchError
 from search.ingest import Rejection
 from search.ingest.postings import load_postings
 from search.jobindex import JobIndex
+from search.model import JobPosting
 from search.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -157,9 +158,9 @@ def _progress(label: str) -> Iterator[Callable[[int], None]]:
 
 def _build(index_dir: Path, paths: Sequence[str], rebuild: bool, strict: bool) -> None:
     rejections: list[Rejection] = []
-    postings = load_postings(paths, strict=strict, on_reject=rejections.append)
-    if strict:
-        postings = iter(list(postings))  # every record is checked before anything is written
+    source = load_postings(paths, strict=strict, on_reject=rejections.append)
+    # --strict checks every record before anything is written.
+    postings: Iterable[JobPosting] = list(source) if strict else source
     with _progress(f"indexing {', '.join(paths)}") as advance:
         if rebuild:
             summary = JobIndex.rebuild(index_dir, postings, progress=advance)

@@ -134,7 +134,7 @@ def load_postings(
     field_map: FieldMapSpec = None,
     report: LoadReport | None = None,
     on_file: FileHandler | None = None,
-) -> Iterator[JobPosting]:
+) -> PostingSource:
     """Postings from files or directories, streamed; every path is checked at the call.
 
     Paths and ``field_map`` are validated before this returns (``InputError``), so a
@@ -147,58 +147,117 @@ def load_postings(
     per file (format, read, kept, merged, rejected) and the ids that different records
     share. ``on_file`` is called with each ``FileReport`` when its file is finished.
     Postings with an id seen before in this run are still yielded (the last one wins).
+
+    Iterate the result for ``JobPosting`` values, or give it to ``JobIndex.add``, which
+    then builds the postings (the extraction) on every core.
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
     files = read_files(paths, field_map=field_map)
-    return _stream(files, strict, on_reject or _log_rejection, report or LoadReport(), on_file)
+    return PostingSource(
+        files, strict, on_reject or _log_rejection, report or LoadReport(), on_file
+    )
 
 
-def _stream(
-    files: list[FileRead],
-    strict: bool,
-    on_reject: RejectHandler,
-    report: LoadReport,
-    on_file: FileHandler | None,
-) -> Iterator[JobPosting]:
-    seen: dict[str, tuple[int, str]] = {}
-    for reading in files:
-        counts = FileReport(reading.source)
-        for item in reading:
-            counts.read += 1
-            if isinstance(item, RawRecord):
-                try:
-                    posting = build_posting(item)
-                except ValueError as exc:
-                    item = Rejection(item.source, item.line, str(exc))
+class PostingSource:
+    """The postings of some files, read once.
+
+    Iterating builds each posting here. The index writer instead takes the raw records
+    (``pending``), builds them in worker processes (``make``) and reports the records
+    that fail (``rejected``); the per-file counts come out the same either way.
+    """
+
+    def __init__(
+        self,
+        files: list[FileRead],
+        strict: bool,
+        on_reject: RejectHandler,
+        report: LoadReport,
+        on_file: FileHandler | None,
+    ) -> None:
+        self.files = files
+        self.strict = strict
+        self.on_reject = on_reject
+        self.report = report
+        self.on_file = on_file
+        self._started = False
+        self._iterator: Iterator[JobPosting] | None = None
+        self._by_source: dict[str, FileReport] = {}
+        self._seen: dict[str, tuple[int, str]] = {}
+
+    def _start(self) -> None:
+        if self._started:
+            raise InputError("these postings were read already", hint="call load_postings again")
+        self._started = True
+
+    def __iter__(self) -> Iterator[JobPosting]:
+        return self
+
+    def __next__(self) -> JobPosting:
+        if self._iterator is None:
+            self._iterator = self._postings()
+        return next(self._iterator)
+
+    def _postings(self) -> Iterator[JobPosting]:
+        for record in self.pending():
+            built = self.make(record)
+            if isinstance(built, str):
+                self.rejected(record, built)
+            else:
+                yield built
+
+    def pending(self) -> Iterator[RawRecord]:
+        """The readable records, in file order; unreadable ones are reported here."""
+        self._start()
+        for reading in self.files:
+            counts = FileReport(reading.source)
+            self._by_source[reading.source] = counts
+            for item in reading:
+                counts.read += 1
+                if isinstance(item, RawRecord):
+                    self._count(item, counts)
+                    yield item
                 else:
-                    _count(posting, item, seen, counts, report)
-                    yield posting
-                    continue
+                    counts.rejected += 1
+                    self._reject(item)
+            counts.format = reading.format
+            self.report.files.append(counts)
+            if self.on_file is not None:
+                self.on_file(counts)
+
+    @staticmethod
+    def make(item: object) -> JobPosting | str:
+        """The posting of one record, or why it cannot be one."""
+        assert isinstance(item, RawRecord)
+        try:
+            return build_posting(item)
+        except ValueError as exc:
+            return str(exc)
+
+    def rejected(self, item: object, reason: str) -> None:
+        """A record ``make`` refused: counted as rejected instead of kept."""
+        assert isinstance(item, RawRecord)
+        counts = self._by_source.get(item.source)
+        if counts is not None:
             counts.rejected += 1
-            if strict:
-                raise InputError(str(item), hint="fix the record or index without --strict")
-            on_reject(item)
-        counts.format = reading.format
-        report.files.append(counts)
-        if on_file is not None:
-            on_file(counts)
+            counts.kept = max(0, counts.kept - 1)
+        self._reject(Rejection(item.source, item.line, reason))
 
+    def _reject(self, rejection: Rejection) -> None:
+        if self.strict:
+            raise InputError(str(rejection), hint="fix the record or index without --strict")
+        self.on_reject(rejection)
 
-def _count(
-    posting: JobPosting,
-    record: RawRecord,
-    seen: dict[str, tuple[int, str]],
-    counts: FileReport,
-    report: LoadReport,
-) -> None:
-    """Count a posting as kept or merged; a merge of different content is a conflict."""
-    fingerprint = hash((tuple(sorted(record.fields.items())), record.facts))
-    earlier = seen.get(posting.id)
-    seen[posting.id] = (fingerprint, posting.source)
-    if earlier is None:
-        counts.kept += 1
-        return
-    counts.merged += 1
-    if earlier[0] != fingerprint:
-        report.conflict(posting.id, earlier[1], posting.source)
+    def _count(self, record: RawRecord, counts: FileReport) -> None:
+        """Count a record as kept or merged; a merge of different content is a conflict."""
+        posting = posting_id(record.fields)
+        fingerprint = hash((tuple(sorted(record.fields.items())), record.facts))
+        source = f"{record.source}:{record.line}"
+        earlier = self._seen.get(posting)
+        self._seen[posting] = (fingerprint, source)
+        if earlier is None:
+            counts.kept += 1
+            return
+        counts.merged += 1
+        if earlier[0] != fingerprint:
+            self.report.conflict(posting, earlier[1], source)

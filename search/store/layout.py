@@ -21,6 +21,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -152,6 +153,23 @@ def sweep(path: Path, keep: set[str]) -> None:
             shutil.rmtree(child, ignore_errors=True)
         elif name.startswith(f".{META_FILE}.") and not child.is_symlink():
             with contextlib.suppress(OSError):
+                child.unlink()
+
+
+#: Files of the one-folder layout of schema versions 1-6, removed when such an index is
+#: rebuilt (only regular files with exactly these names).
+_LEGACY = re.compile(
+    r"^(?:_MAIN_\d+\.toc|MAIN_[0-9a-z]+\.[A-Za-z0-9_.]+|MAIN_WRITELOCK|forward\.pickle)$"
+)
+
+
+def remove_legacy(path: Path, previous: dict[str, Any]) -> None:
+    """After a rebuild, the files of an index in the old one-folder layout, if it was one."""
+    if not previous or previous.get("generation") is not None:
+        return
+    for child in path.iterdir():
+        with contextlib.suppress(OSError):
+            if _LEGACY.match(child.name) and stat.S_ISREG(os.lstat(child).st_mode):
                 child.unlink()
 
 

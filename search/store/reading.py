@@ -8,6 +8,8 @@ restricted unpickler of ``search.store.safeload``.
 
 from __future__ import annotations
 
+import pickle
+import struct
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +29,22 @@ from search.store.sidecar import SegmentTables
 
 safeload.install()
 
+#: What reading a damaged index raises inside Whoosh (a truncated file, a wrong number).
+_CORRUPT = (
+    EmptyIndexError,
+    IndexVersionError,
+    OSError,
+    ValueError,
+    EOFError,
+    AssertionError,
+    IndexError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    pickle.UnpicklingError,
+    struct.error,
+)
+
 
 def _unreadable(folder: Path, exc: Exception) -> SchemaVersionError:
     return SchemaVersionError(
@@ -41,7 +59,7 @@ def read_toc(folder: Path) -> TOC:
         return TOC.read(FileStorage(str(folder)), INDEX_NAME, schema=shared_schema())
     except SchemaVersionError:
         raise
-    except (EmptyIndexError, IndexVersionError, OSError, ValueError, EOFError) as exc:
+    except _CORRUPT as exc:
         raise _unreadable(folder, exc) from None
 
 
@@ -73,7 +91,7 @@ class Snapshot:
             self.reader: IndexReader = self.index.reader()
         except SchemaVersionError:
             raise
-        except (EmptyIndexError, IndexVersionError, OSError, ValueError, EOFError) as exc:
+        except _CORRUPT as exc:
             raise _unreadable(self.folder, exc) from None
         self.generation: int = self.reader.generation()
         self.parts: list[Part] = []

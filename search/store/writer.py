@@ -214,10 +214,11 @@ def _empty_build(path: Path) -> Path:
 def create_index(path: Path) -> None:
     """Make ``path`` an empty index (an index already there is replaced, atomically)."""
     with layout.locked(path):
-        previous = layout.read_meta(path).get("generation")
+        meta = layout.read_meta(path)
         folder = _empty_build(path)
         layout.point_to(path, folder, SCHEMA_VERSION)
-        layout.sweep(path, {folder.name, str(previous)})
+        layout.sweep(path, {folder.name, str(meta.get("generation"))})
+        layout.remove_legacy(path, meta)
 
 
 def upsert(
@@ -248,7 +249,8 @@ def rebuild(
     posting, nothing is swapped and ``InputError`` says the old index was kept.
     """
     with layout.locked(path):
-        previous = layout.read_meta(path).get("generation")
+        meta = layout.read_meta(path)
+        previous = meta.get("generation") or (meta and "legacy")
         folder = _empty_build(path)
         try:
             run = _Run(folder, None, on_reject)
@@ -264,6 +266,7 @@ def rebuild(
             raise
         fault("rebuild:switched")
         layout.sweep(path, {folder.name, str(previous)})
+        layout.remove_legacy(path, meta)
         return summary
 
 
