@@ -58,6 +58,21 @@ from tests.conftest import CORPUS
         ("The salary for this role is £60k - £75k", (60000, 75000, "GBP", "year")),
         ("Salary: USD 120K–150K", (120000, 150000, "USD", "year")),
         (
+            "The estimated salary for this role ranges from CA$190,000 - CA$220,000 based on",
+            (190000, 220000, "CAD", "year"),
+        ),
+        ("Salary ranging from 50k to 110k€ depending on seniority", (50000, 110000, "EUR", "year")),
+        (
+            "the approximate yearly compensation will be the following:\n\n - Netherlands: "
+            "78.000 EUR.\n\n - UK: 75.000 GBP.\n\n - Spain: 65.000 EUR.",
+            (65000, 78000, "EUR", "year"),
+        ),
+        (
+            "VERTRAGSDETAILS: Startdatum: 2026 // Jahresgehalt: ca. 34.500€",
+            (34500, 34500, "EUR", "year"),
+        ),
+        ("- your salary: 19.420€ (yearly gross salary)", (19420, 19420, "EUR", "year")),
+        (
             "Compensation: Base pay range of R$265,000- R$370,000 BRL + Series C equity",
             (265000, 370000, "BRL", "year"),
         ),
@@ -135,6 +150,9 @@ def test_reads_pay(text: str, expected: tuple[float, float, str, str]) -> None:
         "No employee at Directive Mexico makes less than the living wage of $2,500 MXN per month",
         "Proven track record of managing paid campaigns at a scale of $250K",
         "$10-15k average deal value",
+        "- Manage complex sales cycles and negotiate contracts with ACVs of €50k+.",
+        "- Logistics: managing a budget of €300k to bring Alaners together",
+        "We offer substantial support for relocation (10k€ signing bonus)",
         "Read our 5-10 minute guide",
         "",
     ],

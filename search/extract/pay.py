@@ -48,6 +48,9 @@ _NEXT_WORDS = re.compile(r"[^\S\n]*\+?[^\S\n]*(?:[\w'’-]+[^\S\n]*){1,3}")
 _JOINER = re.compile(r"\b(?:with|plus|and|or|including|along)\b|\+")
 _OTE_IN_CLAUSE = re.compile(r"\b(?:ote|on[- ]target)\b")
 _CLAUSE_END = re.compile(r"(?<![A-Z])[.!?;](?:\s|$)|\n")
+_DIGIT = re.compile(r"\d")
+_WINDOW_BACK = 32  # a window reaches this far before a sign or code ("120,000 - 150,000 USD")
+_WINDOW_AHEAD = 45  # and this far after it ("$150,000 - $200,000")
 _NUMERIC = frozenset("0123456789,.' ")
 _US = re.compile(r"\b(?:USD|US\$|U\.S\.|United States|USA|US|America)\b")
 _CANADA = re.compile(r"\b(?:canada|canadian|cad)\b", re.IGNORECASE)
@@ -186,18 +189,28 @@ def _candidates(text: str, vocab: _Vocab) -> list[_Candidate]:
 
 
 def _amounts(text: str, vocab: _Vocab) -> list[_Amount]:
-    """Every number in short windows around currency signs and codes, in text order."""
-    anchors = [m.start() for m in vocab.anchor.finditer(text)]
-    anchors += [m.start() for m in vocab.codes.finditer(text)]
+    """Every number in short windows around currency signs and codes, in text order.
+
+    A sign or code counts only with a digit next to it, and a code only as a word of its
+    own ("EUROPE", "INDUSTRY" and "ACADEMY" hold no currency): most descriptions then have
+    no window at all.
+    """
+    anchors = [m.start() for m in vocab.anchor.finditer(text) if _near_digit(text, m.start())]
+    for match in vocab.codes.finditer(text):
+        at, end = match.span()
+        if (at and text[at - 1].isalpha()) or (end < len(text) and text[end].isalpha()):
+            continue
+        if _near_digit(text, at):
+            anchors.append(at)
     if not anchors:
         return []
     anchors.sort()
     windows: list[list[int]] = []
     for at in anchors:
-        if windows and at - 40 <= windows[-1][1]:
-            windows[-1][1] = at + 60
+        if windows and at - _WINDOW_BACK <= windows[-1][1]:
+            windows[-1][1] = at + _WINDOW_AHEAD
         else:
-            windows.append([max(0, at - 40), at + 60])
+            windows.append([max(0, at - _WINDOW_BACK), at + _WINDOW_AHEAD])
     found: list[_Amount] = []
     for start, end in windows:
         while start > 0 and text[start - 1] in _NUMERIC:
@@ -207,6 +220,11 @@ def _amounts(text: str, vocab: _Vocab) -> list[_Amount]:
                 continue
             found.append(_amount(match, vocab))
     return found
+
+
+def _near_digit(text: str, at: int) -> bool:
+    """A digit just after a sign or code ("$150", "USD 120K") or shortly before ("70.000 €")."""
+    return _DIGIT.search(text, max(0, at - 12), at + 6) is not None
 
 
 def _amount(match: re.Match[str], vocab: _Vocab) -> _Amount:
