@@ -15,10 +15,11 @@ postings and compares, per fact:
   the label is null counts against it: the posting does not say, the extractor invented);
 * recall    = correct / labelled: how many stated facts are found.
 
-``python -m search.factcheck [--corpus PATH] [--judged PATH] [--errors] [--corpus-wide]``
-prints the table (``--errors`` lists every disagreement, ``--corpus-wide`` adds each
-fact's coverage over the whole corpus). ``measure()`` returns the figures, which
-tests/test_factcheck.py holds as floors.
+``python -m search.factcheck [--corpus PATH] [--judged PATH] [--errors] [--corpus-wide]
+[--timing]`` prints the table (``--errors`` lists every disagreement, ``--corpus-wide``
+adds each fact's coverage over the whole corpus, ``--timing`` the cost of each extractor
+per posting over the corpus, called one after the other as the indexer calls them).
+``measure()`` returns the figures, which tests/test_factcheck.py holds as floors.
 
 The extractors see what the indexer gives them: the description, plus the location
 string and title for the workplace, and the title for employment type and level.
@@ -30,6 +31,7 @@ import argparse
 import gzip
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +39,8 @@ from typing import Any
 
 from search.extract.experience import extract_degree, extract_experience
 from search.extract.pay import extract_pay
-from search.extract.roles import classify_employment_type, classify_level
+from search.extract.roles import classify_employment_type, classify_level, extract_title
+from search.extract.skills import extract_skills
 from search.extract.workplace import extract_workplace
 from search.model import Pay
 
@@ -184,6 +187,35 @@ def corpus_coverage(corpus: Path = CORPUS) -> dict[str, float]:
     return {fact: found[fact] / seen for fact in FACTS} if seen else {}
 
 
+#: The extractors timed by ``timing``, in the order the indexer calls them; the last
+#: four are the facts issue 9 added, the others are timed for comparison.
+_TIMED: tuple[tuple[str, Callable[[Row, str], object]], ...] = (
+    ("level", lambda row, title: classify_level(title, row["description"])),
+    ("employment_type", lambda row, title: classify_employment_type(title, row["description"])),
+    ("skills", lambda row, title: extract_skills(f"{title}\n{row['description']}")),
+    ("pay", lambda row, title: extract_pay(row["description"])),
+    ("workplace", lambda row, title: extract_workplace(row["location"], row["description"], title)),
+    ("experience_years", lambda row, title: extract_experience(row["description"])),
+    ("degree", lambda row, title: extract_degree(row["description"])),
+)
+
+
+def timing(corpus: Path = CORPUS, rounds: int = 2) -> dict[str, float]:
+    """Microseconds per posting for each extractor over the corpus (best of ``rounds``)."""
+    rows = list(read_corpus(corpus))
+    titles = [extract_title(row.get("title"), row["description"]) for row in rows]
+    best = {name: float("inf") for name, _ in _TIMED}
+    for _ in range(rounds):
+        spent = dict.fromkeys(best, 0.0)
+        for row, title in zip(rows, titles, strict=True):
+            for name, extract in _TIMED:
+                start = time.perf_counter()
+                extract(row, title)
+                spent[name] += time.perf_counter() - start
+        best = {name: min(best[name], spent[name]) for name in best}
+    return {name: seconds / max(len(rows), 1) * 1e6 for name, seconds in best.items()}
+
+
 def _rate(value: float | None) -> str:
     return "   —" if value is None else f"{value:.2f}"
 
@@ -214,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--judged", type=Path, default=JUDGED, help="judged_facts.jsonl")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
     parser.add_argument("--corpus-wide", action="store_true", help="add corpus coverage")
+    parser.add_argument("--timing", action="store_true", help="µs per posting per extractor")
     args = parser.parse_args(argv)
     for path in (args.corpus, args.judged):
         if not path.exists():
@@ -230,6 +263,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.errors:
         for w in wrong:
             print(f"{w.fact}\t{w.id}\t{w.title}\textracted={w.extracted!r}\tlabel={w.labelled!r}")
+    if args.timing:
+        spent = timing(args.corpus)
+        print("\n| extractor | µs per posting |\n|---|---:|")
+        for name, micros in spent.items():
+            print(f"| {name} | {micros:.0f} |")
+        added = sum(spent[name] for name in ("pay", "workplace", "experience_years", "degree"))
+        print(f"| pay + workplace + years + degree | {added:.0f} |")
     return 0
 
 
