@@ -8,6 +8,8 @@ import re
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.extract.roles import (
     EMPLOYMENT_TYPES,
@@ -219,6 +221,13 @@ def test_classify_level(title: str, text: str, expected: str | None) -> None:
 )
 def test_classify_employment_type(title: str, text: str, expected: str | None) -> None:
     assert classify_employment_type(title, text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.text())
+def test_classifiers_never_raise(title: str, text: str) -> None:
+    assert classify_employment_type(title, text) in (*EMPLOYMENT_TYPES, None)
+    assert classify_level(title, text) in (*LEVELS, None)
 
 
 def test_sample_postings() -> None:

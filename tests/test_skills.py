@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import re
 import time
@@ -10,6 +11,8 @@ import tomllib
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.extract.sections import boilerplate_spans, job_text
 from search.extract.skills import (
@@ -198,6 +201,23 @@ def test_job_text(text: str, kept: list[str], dropped: list[str]) -> None:
     assert not any(part in own for part in dropped)
     for start, end in boilerplate_spans(text):
         assert 0 <= start < end <= len(text)
+
+
+lines = st.sampled_from(
+    ["About us", "About the role", "Benefits", "What you'll do", "Who we are", "- Python",
+     "We build AI.", "Equal opportunity employer.", "Nice to have:", "", "\n", "#LI-Remote"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.lists(lines, max_size=30).map("\n\n".join)))
+def test_sections_and_skills_never_raise(text: str) -> None:
+    spans = boilerplate_spans(text)
+    assert all(0 <= a < b <= len(text) for a, b in spans)
+    assert all(b < c for (_, b), (c, _) in itertools.pairwise(spans))
+    assert len(job_text(text)) <= len(text) + 2 * len(spans)
+    weights = dict(weighted_skills(text))
+    assert set(extract_skills(text)) == {k for k, w in weights.items() if w == 1.0}
 
 
 def test_order_and_no_duplicates() -> None:
