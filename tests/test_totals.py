@@ -1,0 +1,100 @@
+"""Totals and facet counts are exact: compared with a brute-force count.
+
+The brute force asks Whoosh's own matchers for every matching document (no side
+tables), reads each one's stored posting, and counts in plain Python: jobs (copies of
+one job posted for several places count once) and, per facet, the union of the values
+of a job's copies.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from search import JobIndex
+from search.store.documents import duplicate_key, from_stored
+
+CASES: list[tuple[str, dict[str, object]]] = [
+    ("", {}),
+    ("scientist", {}),
+    ("learning", {"country": ["US"]}),
+    ("engineer", {"remote": True}),
+    ("", {"city": ["Seattle", "New York"]}),
+    ("data OR sales", {"level": ["senior"]}),
+    ("python -java", {}),
+]
+
+
+def _brute_force(
+    index: JobIndex, text: str, filters: dict[str, object]
+) -> tuple[int, dict[str, Counter[str]]]:
+    """Jobs and facet counts, from Whoosh's matchers and the stored postings.
+
+    The filters are read through the engine (with no text and no folding: their own
+    correctness is tested against an oracle in test_location_filters); the text match,
+    the folding and the counting are done here independently.
+    """
+    searcher = Searcher(index.searcher.reader(), closereader=False)
+    q = wq.Every() if not text else _parsed(text)
+    docs = [hit.docnum for hit in searcher.search(q, limit=None)]
+    postings = [from_stored(searcher.stored_fields(d)) for d in docs]
+    keep = {p.id for p in _filtered(index, filters)}
+    jobs: dict[str, list] = {}
+    for posting in postings:
+        if posting.id in keep:
+            jobs.setdefault(duplicate_key(posting), []).append(posting)
+    names = ("city", "country", "skill", "role", "level")
+    counts: dict[str, Counter[str]] = {name: Counter() for name in names}
+    for copies in jobs.values():
+        values: dict[str, set[str]] = {name: set() for name in counts}
+        for p in copies:
+            values["city"].update(p.cities)
+            values["country"].update(p.countries)
+            values["country"].update(c for c in p.remote_scope if len(c) == 2 and c.isupper())
+            values["skill"].update(p.skills)
+            values["role"].update([p.role] if p.role else [])
+            values["level"].update([p.level] if p.level else [])
+        for name, seen in values.items():
+            counts[name].update(seen)
+    return len(jobs), counts
+
+
+def _parsed(text: str) -> wq.Query:
+    from search.query.parser import parse_text
+
+    q = parse_text(text)
+    assert q is not None
+    return q
+
+
+def _filtered(index: JobIndex, filters: dict[str, object]) -> list:
+    """Every posting passing the filters, by asking with no text and no folding."""
+    every = index.search("", limit=100_000, collapse=False, facets=False, **filters)
+    return [hit.posting for hit in every.hits]
+
+
+@pytest.mark.parametrize(("text", "filters"), CASES)
+def test_sample_totals_and_facets_are_exact(
+    sample_index: JobIndex, text: str, filters: dict[str, object]
+) -> None:
+    total, counts = _brute_force(sample_index, text, filters)
+    results = sample_index.search(text, **filters)
+    assert results.total == total
+    for name, expected in counts.items():
+        top = dict(sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))[:10])
+        assert results.facets[name] == top, name
+
+
+@pytest.mark.parametrize(("text", "filters"), CASES)
+def test_corpus_totals_and_facets_are_exact(
+    corpus_index: JobIndex, text: str, filters: dict[str, object]
+) -> None:
+    total, counts = _brute_force(corpus_index, text, filters)
+    results = corpus_index.search(text, **filters)
+    assert results.total == total
+    for name, expected in counts.items():
+        top = dict(sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))[:10])
+        assert results.facets[name] == top, name
