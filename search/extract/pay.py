@@ -15,10 +15,10 @@ words around it say it is pay (cue words in ``vocab/pay.toml``):
 Several ranges (by location zone or level) give the lowest minimum and the highest
 maximum among those in the first-mentioned currency and period; base pay wins over
 on-target earnings (OTE) when both are stated. A bare "$" is USD unless a code follows
-or the line names Canada or Australia.
+or the line (or a posting that never names the US) names Canada or Australia.
 
-Cost: only short windows around a currency sign or code are parsed (one character-class
-scan and a few ``str.find`` calls per text), so a posting without money costs ~20 µs.
+Cost: two scans find currency signs and codes; only short windows around those that
+stand next to a digit are parsed.
 """
 
 from __future__ import annotations
@@ -52,9 +52,6 @@ _DIGIT = re.compile(r"\d")
 _WINDOW_BACK = 32  # a window reaches this far before a sign or code ("120,000 - 150,000 USD")
 _WINDOW_AHEAD = 45  # and this far after it ("$150,000 - $200,000")
 _NUMERIC = frozenset("0123456789,.' ")
-_US = re.compile(r"\b(?:USD|US\$|U\.S\.|United States|USA|US|America)\b")
-_CANADA = re.compile(r"\b(?:canada|canadian|cad)\b", re.IGNORECASE)
-_AUSTRALIA = re.compile(r"\b(?:australia|australian|aud)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +90,10 @@ class _Vocab:
     cue: re.Pattern[str]
     scale: dict[str, float]
     bounds: dict[str, tuple[float, float]]
+    #: (code, its country's names and code on a line, its names in a whole posting: "CAD"
+    #: elsewhere is mostly computer-aided design), and the names of the US.
+    dollars: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]
+    us: re.Pattern[str]
 
 
 def _alternation(patterns: list[str]) -> str:
@@ -102,6 +103,10 @@ def _alternation(patterns: list[str]) -> str:
 
 def _named(groups: dict[str, list[str]]) -> str:
     return "|".join(f"(?P<{name}>{_alternation(pats)})" for name, pats in groups.items())
+
+
+def _any_word(words: list[str], flags: int = 0) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b", flags)
 
 
 def _factored(codes: list[str]) -> str:
@@ -145,6 +150,16 @@ def _vocab() -> _Vocab:
         cue=re.compile(r"\b(?:" + _named(raw["cues"]) + r")\b"),
         scale={k: float(v) for k, v in raw["scale"].items()},
         bounds={k: (float(v[0]), float(v[1])) for k, v in raw["bounds"].items()},
+        dollars=tuple(
+            (
+                code,
+                _any_word(names, re.IGNORECASE),
+                _any_word([n for n in names if not n.isupper()]),
+            )
+            for code, names in raw["dollar"].items()
+            if code != "us"
+        ),
+        us=re.compile(r"\b(?:" + "|".join(raw["dollar"]["us"]) + r")\b"),
     )
 
 
@@ -345,10 +360,9 @@ def _resolve_currency(text: str, sides: tuple[_Amount, ...]) -> str:
     line_start = text.rfind("\n", 0, sides[0].start) + 1
     line_end = text.find("\n", sides[-1].end)
     line = text[max(line_start, sides[0].start - 200) : line_end if line_end >= 0 else None]
-    if _CANADA.search(line):
-        return "CAD"
-    if _AUSTRALIA.search(line):
-        return "AUD"
+    for code, on_line, _ in _vocab().dollars:
+        if on_line.search(line):
+            return code
     return _dollar_of(text)
 
 
@@ -356,8 +370,9 @@ def _resolve_currency(text: str, sides: tuple[_Amount, ...]) -> str:
 def _dollar_of(text: str) -> str:
     """The dollar of a posting that says "$" only: CAD or AUD when it names that country
     and never the US ("Neo ... one of the few Canadian technology companies")."""
-    for name, code in (("Canad", "CAD"), ("Australia", "AUD")):
-        if name in text and not _US.search(text):
+    vocab = _vocab()
+    for code, _, in_posting in vocab.dollars:
+        if in_posting.search(text) and not vocab.us.search(text):
             return code
     return "USD"
 
