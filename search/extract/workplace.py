@@ -36,8 +36,6 @@ _NUMBER_WORDS = {"one": 1, "two": 2, "twice": 2, "three": 3, "four": 4, "five": 
 _ANCHORS = ("remote", "hybrid", "site", "person", "office", "anchor day")
 _DAYS_REACH = 90  # how far from an anchor a count of days a week may stand
 _SENTENCE_END = re.compile(r"[.!?\n]")
-_PERK = re.compile(r"\b(?:lunch|lunches|dinners?|meals?|snacks|breakfast|catered)\b")
-_REMOTE_SENSING = re.compile(r"remote[- ]sensing|remote[- ]control")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +44,14 @@ class _Vocab:
     field_onsite: re.Pattern[str]
     field_remote: re.Pattern[str]
     title_remote: re.Pattern[str]
+    title_not: re.Pattern[str]
     #: Per anchor word: the statements about the job, and about the employer, naming it.
     role: dict[str, re.Pattern[str] | None]
     company: dict[str, re.Pattern[str] | None]
     days: tuple[re.Pattern[str], ...]
     office: re.Pattern[str]
     days_remote: re.Pattern[str]
+    perks: re.Pattern[str]
     negation: re.Pattern[str]
 
 
@@ -66,14 +66,18 @@ def _by_anchor(table: dict[str, list[str]]) -> dict[str, re.Pattern[str] | None]
     the few statements an anchor can start keeps the scan of a long description cheap.
     """
     compiled: dict[str, re.Pattern[str] | None] = {}
+    unread = {p for patterns in table.values() for p in patterns}
     for anchor in _ANCHORS:
         parts = []
         for kind, patterns in table.items():
-            mine = [p for p in patterns if anchor.replace(" ", "[- ]") in p or anchor in p]
+            mine = [p for p in patterns if anchor in p]
+            unread -= set(mine)
             if mine:
                 parts.append(f"(?P<{kind}>{'|'.join(mine)})")
         body = "|".join(parts)
         compiled[anchor] = re.compile(r"(?<!\w)(?:" + body + r")(?!\w)") if parts else None
+    if unread:
+        raise ValueError(f"workplace.toml: no anchor word in {sorted(unread)}")
     return compiled
 
 
@@ -90,11 +94,13 @@ def _vocab() -> _Vocab:
         field_onsite=_words(raw["location"]["onsite"]),
         field_remote=_words(remote + unrestricted),
         title_remote=_words(remote),
+        title_not=_words(raw["location"]["title_not"]),
         role=_by_anchor(raw["text"]["role"]),
         company=_by_anchor(raw["text"]["company"]),
         days=tuple(re.compile(r"\b" + p + r"\b") for p in raw["days"]["count"]),
         office=_words([raw["days"]["office"]]),
         days_remote=_words([raw["days"]["remote"]]),
+        perks=_words([raw["days"]["perks"]]),
         negation=re.compile(raw["negation"]["before"]),
     )
 
@@ -108,7 +114,7 @@ def extract_workplace(location_text: str, text: str, title: str = "") -> str | N
     vocab = _vocab()
     kind = _from_field(location_text, vocab.field_remote, vocab) if location_text else None
     if kind is None and title:
-        kind = _from_field(_REMOTE_SENSING.sub(" ", title.lower()), vocab.title_remote, vocab)
+        kind = _from_field(vocab.title_not.sub(" ", title.lower()), vocab.title_remote, vocab)
     if kind is None and text:
         kind = _statement(lowered(text), vocab)[0]
     return kind
@@ -194,7 +200,7 @@ def _days_kind(low: str, days: re.Match[str], vocab: _Vocab) -> str | None:
     statement: "lunch in the SF office 5 days a week", "dinners 3x per week".
     """
     sentence = _sentence(low, days.start(), days.end())
-    if _PERK.search(sentence):
+    if vocab.perks.search(sentence):
         return None
     count = days.group("n")
     five = _NUMBER_WORDS.get(count) == 5 or re.findall(r"\d", count) == ["5"]
