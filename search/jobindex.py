@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh.searching import Searcher
 
@@ -23,14 +24,24 @@ from search.query.pipeline import Context, Request, Sort
 from search.query.similar import similar as similar_to
 from search.query.stats import index_stats
 from search.results import Filters, Hit, SearchResults
-from search.store import layout, writer
-from search.store.building import Deferred
+from search.store import layout
 from search.store.documents import from_stored
 from search.store.reading import Snapshot
 from search.store.schema import SCHEMA_VERSION
-from search.store.writer import AddSummary
 
-Postings = Iterable[JobPosting] | Deferred
+if TYPE_CHECKING:  # the writer (and its process pool) loads only when something writes
+    from types import ModuleType
+
+    from search.store.building import Deferred
+    from search.store.writer import AddSummary
+
+    Postings = Iterable[JobPosting] | Deferred
+
+
+def _writer() -> ModuleType:
+    from search.store import writer
+
+    return writer
 
 
 def _not_found(posting_id: str) -> PostingNotFoundError:
@@ -64,7 +75,7 @@ class JobIndex:
     @classmethod
     def create(cls, path: str | os.PathLike[str]) -> JobIndex:
         """Create an empty index, replacing any index already in ``path`` (atomically)."""
-        writer.create_index(Path(path))
+        _writer().create_index(Path(path))
         return cls.open(path)
 
     @classmethod
@@ -85,7 +96,7 @@ class JobIndex:
         working during a rebuild and an interrupted rebuild changes nothing. When no
         posting is valid the old index is kept and ``InputError`` says so.
         """
-        return writer.rebuild(Path(path), postings, progress)
+        return _writer().rebuild(Path(path), postings, progress)
 
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
@@ -115,12 +126,12 @@ class JobIndex:
         how many input records each step read.
         """
         self.close()
-        return writer.upsert(self.path, postings, progress)
+        return _writer().upsert(self.path, postings, progress)
 
     def delete(self, ids: Iterable[str]) -> int:
         """Delete postings by id; returns how many were deleted."""
         self.close()
-        return writer.delete(self.path, ids)
+        return _writer().delete(self.path, ids)
 
     # -- reading -----------------------------------------------------------------------
 

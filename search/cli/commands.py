@@ -29,8 +29,6 @@ from search.cli.render import (
     to_jsonl,
 )
 from search.errors import IndexNotFoundError, InputError, JobSearchError
-from search.ingest import Rejection
-from search.ingest.postings import load_postings
 from search.jobindex import JobIndex
 from search.model import JobPosting
 from search.version import __version__
@@ -157,6 +155,9 @@ def _progress(label: str) -> Iterator[Callable[[int], None]]:
 
 
 def _build(index_dir: Path, paths: Sequence[str], rebuild: bool, strict: bool) -> None:
+    from search.ingest import Rejection  # only indexing reads files
+    from search.ingest.postings import load_postings
+
     rejections: list[Rejection] = []
     source = load_postings(paths, strict=strict, on_reject=rejections.append)
     # --strict checks every record before anything is written.

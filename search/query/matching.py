@@ -26,7 +26,7 @@ from whoosh.util.numeric import byte_to_length
 
 from search.store import fields as f
 from search.store.reading import Snapshot
-from search.store.segments import RANKED_FIELDS
+from search.store.fields import RANKED_FIELDS
 
 #: Whoosh's BM25F defaults.
 B = 0.75

@@ -64,6 +64,30 @@ FACET_FIELDS: tuple[str, ...] = (CITY, COUNTRY, SKILL, ROLE, LEVEL)
 PAYLOAD = "payload"
 
 
+#: Ranked fields, whose per-document lengths BM25F reads from the side tables.
+RANKED_FIELDS: tuple[str, ...] = (TITLE, DESCRIPTION)
+#: Fields a search reads from the side tables (the rest serve Whoosh's own use).
+SIDE_FIELDS: tuple[str, ...] = (
+    TITLE,
+    DESCRIPTION,
+    TITLE_PHRASE,
+    DESCRIPTION_PHRASE,
+    SKILL,
+    CITY,
+    COUNTRY,
+    ROLE,
+    LEVEL,
+    EMPLOYMENT_TYPE,
+    CITY_KEY,
+    STATE_KEY,
+    COUNTRY_KEY,
+    REGION_KEY,
+    COMPANY_KEY,
+    GEO,
+    REMOTE,
+)
+
+
 def term_text(raw: bytes | str) -> str:
     """A term as text: Whoosh hands out terms as bytes from lexicons, str elsewhere."""
     return raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)

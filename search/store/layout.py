@@ -33,6 +33,8 @@ from typing import Any
 from search.errors import IndexLockedError, IndexNotFoundError, InputError, SchemaVersionError
 from search.version import __version__
 
+#: The name Whoosh files of a build carry (``_MAIN_3.toc``, ``MAIN_<segment>.pst``).
+INDEX_NAME = "MAIN"
 META_FILE = "jobsearch.json"
 LOCK_FILE = "jobsearch.lock"
 GEN_PREFIX = "gen-"

@@ -23,8 +23,8 @@ from whoosh.reading import IndexReader
 
 from search.errors import SchemaVersionError
 from search.store import layout, safeload
+from search.store.layout import INDEX_NAME
 from search.store.schema import SCHEMA_VERSION, shared_schema
-from search.store.segments import INDEX_NAME
 from search.store.sidecar import SegmentTables
 
 safeload.install()

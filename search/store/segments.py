@@ -22,45 +22,22 @@ import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3Segment, W3TermInfo
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import Storage
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import byte_to_length
 
 from search.store import fields as f
 from search.store import sidecar
 from search.store.documents import IndexedDoc
+from search.store.fields import RANKED_FIELDS, SIDE_FIELDS
+from search.store.layout import INDEX_NAME
 
-INDEX_NAME = "MAIN"
 BLOCK = 128
 COMPRESSION = 3
-#: Fields a search reads from the side tables (the rest are for Whoosh's own use).
-SIDE_FIELDS: tuple[str, ...] = (
-    f.TITLE,
-    f.DESCRIPTION,
-    f.TITLE_PHRASE,
-    f.DESCRIPTION_PHRASE,
-    f.SKILL,
-    f.CITY,
-    f.COUNTRY,
-    f.ROLE,
-    f.LEVEL,
-    f.EMPLOYMENT_TYPE,
-    f.CITY_KEY,
-    f.STATE_KEY,
-    f.COUNTRY_KEY,
-    f.REGION_KEY,
-    f.COMPANY_KEY,
-    f.GEO,
-    f.REMOTE,
-)
-#: Ranked fields, whose per-document lengths BM25F reads.
-RANKED_FIELDS: tuple[str, ...] = (f.TITLE, f.DESCRIPTION)
-_LENGTH_BYTE = np.array([length_to_byte(n) for n in range(1 << 16)], dtype=np.uint8)
 _BYTE_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
 
 def length_bytes(lengths: np.ndarray) -> np.ndarray:
-    """Whoosh's one-byte approximation of each field length."""
-    clipped = np.minimum(lengths, len(_LENGTH_BYTE) - 1)
-    out = _LENGTH_BYTE[clipped]
+    """Whoosh's one-byte approximation of each field length (``length_to_byte``)."""
+    out = np.searchsorted(_BYTE_LENGTH, lengths, side="left").astype(np.uint8)
     out[lengths >= 106374] = 255
     return out
 

@@ -29,9 +29,9 @@ from search.errors import InputError
 from search.model import JobPosting
 from search.store import layout
 from search.store.building import Built, Deferred, build
+from search.store.layout import INDEX_NAME
 from search.store.reading import Snapshot, read_toc
 from search.store.schema import SCHEMA_VERSION, shared_schema
-from search.store.segments import INDEX_NAME
 
 #: Where a writer can be made to die, in the order they happen.
 FAULT_STEPS = (
