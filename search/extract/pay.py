@@ -17,8 +17,8 @@ maximum among those in the first-mentioned currency and period; base pay wins ov
 on-target earnings (OTE) when both are stated. A bare "$" is USD unless a code follows
 or the line (or a posting that never names the US) names Canada or Australia.
 
-Cost: two scans find currency signs and codes; only short windows around those that
-stand next to a digit are parsed.
+Cost: one-character finds locate the currency signs and one scan the codes; only short
+windows around those that stand next to a digit are parsed.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ class _Candidate:
 class _Vocab:
     symbols: dict[str, str]
     codes: re.Pattern[str]
-    anchor: re.Pattern[str]
+    signs: str
     amount: re.Pattern[str]
     words: tuple[tuple[re.Pattern[str], str], ...]
     period_after: re.Pattern[str]
@@ -136,11 +136,10 @@ def _vocab() -> _Vocab:
     gross = r"[^\S\n]*(?:(?:gross|brutto|net|base|pre-tax)[^\S\n]*)?"
     return _Vocab(
         symbols=symbols,
-        # Two scans: a character class, and a bare alternation factored by first letter
-        # (``re`` runs it with a first-character filter); merged into one pattern they run
-        # ten times slower.
+        # A bare alternation factored by first letter: ``re`` runs it with a first-character
+        # filter; merged with the currency signs into one pattern it runs ten times slower.
         codes=re.compile(_factored(codes)),
-        anchor=re.compile("[" + re.escape("".join({s[-1] for s in symbols})) + "]"),
+        signs="".join(sorted({s[-1] for s in symbols})),
         amount=re.compile(amount),
         words=tuple((re.compile(w, re.IGNORECASE), code) for w, code in words.items()),
         period_after=re.compile(
@@ -210,7 +209,13 @@ def _amounts(text: str, vocab: _Vocab) -> list[_Amount]:
     own ("EUROPE", "INDUSTRY" and "ACADEMY" hold no currency): most descriptions then have
     no window at all.
     """
-    anchors = [m.start() for m in vocab.anchor.finditer(text) if _near_digit(text, m.start())]
+    anchors = []
+    for sign in vocab.signs:  # one-character finds: five times faster than a class scan
+        at = text.find(sign)
+        while at >= 0:
+            if _near_digit(text, at):
+                anchors.append(at)
+            at = text.find(sign, at + 1)
     for match in vocab.codes.finditer(text):
         at, end = match.span()
         if (at and text[at - 1].isalpha()) or (end < len(text) and text[end].isalpha()):
