@@ -78,7 +78,17 @@ def test_search_json_has_the_documented_shape(runner: CliRunner, sample_index_di
         "snippet",
     }
     assert expected <= hit.keys()
-    assert set(data["facets"]) == {"city", "country", "skill", "role", "level"}
+    assert set(data["facets"]) == {
+        "city",
+        "country",
+        "skill",
+        "role",
+        "level",
+        "company",
+        "workplace",
+        "pay",
+        "experience",
+    }
     assert data["facets"]["city"]["Seattle"] == data["total"]
 
 

@@ -133,7 +133,17 @@ def test_query_with_filter_ranks_and_facets(sample_index: JobIndex) -> None:
     assert all(s is not None and s > 0 for s in scores)
     assert scores == sorted(scores, reverse=True)
     assert results.facets["city"]["Seattle"] == results.total
-    assert set(results.facets) == {"city", "country", "skill", "role", "level"}
+    assert set(results.facets) == {
+        "city",
+        "country",
+        "skill",
+        "role",
+        "level",
+        "company",
+        "workplace",
+        "pay",
+        "experience",
+    }
     assert MARK_OPEN in results.hits[0].snippet
 
 

@@ -23,7 +23,7 @@ from whoosh.index import TOC
 from search import IndexLockedError, InputError, JobIndex, load_postings
 from search.errors import UnsafeIndexError
 from search.store import layout, safeload
-from search.store.schema import shared_schema
+from search.store.schema import SCHEMA_VERSION, shared_schema
 from search.store.writer import FAULT_STEPS
 from tests.conftest import DATA, ROOT
 
@@ -255,7 +255,7 @@ def test_the_unpickler_refuses_code_and_reads_data() -> None:
 def test_a_crafted_table_of_contents_runs_nothing(sample_copy: Path, tmp_path: Path) -> None:
     marker = Path("/tmp/jobsearch-pwned")
     marker.unlink(missing_ok=True)
-    folder = layout.current(sample_copy, 7)
+    folder = layout.current(sample_copy, SCHEMA_VERSION)
     storage = FileStorage(str(folder))
     generation = TOC._latest_generation(storage, "MAIN") + 1
     TOC(shared_schema(), [_Boom()], generation).write(storage, "MAIN")  # a poisoned one
@@ -269,7 +269,7 @@ def test_a_crafted_table_of_contents_runs_nothing(sample_copy: Path, tmp_path: P
 def test_a_crafted_side_table_runs_nothing(sample_copy: Path) -> None:
     marker = Path("/tmp/jobsearch-pwned")
     marker.unlink(missing_ok=True)
-    folder = layout.current(sample_copy, 7)
+    folder = layout.current(sample_copy, SCHEMA_VERSION)
     table = next((folder / "side").glob("*/title.terms.npy"))
     table.write_bytes(pickle.dumps(_Boom()))
     result = _cli("search", "python", "--index", str(sample_copy))

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from search.errors import InputError
+from search.extract.experience import extract_degree, extract_experience
 from search.extract.locations import extract_locations
+from search.extract.pay import extract_pay
 from search.extract.roles import (
     classify_employment_type,
     classify_level,
@@ -23,6 +25,7 @@ from search.extract.roles import (
     extract_title,
 )
 from search.extract.skills import extract_skills
+from search.extract.workplace import extract_workplace
 from search.ingest import FieldMapSpec, FileRead, RawRecord, Rejection, read_files
 from search.ingest.dates import date_of
 from search.ingest.records import Facts
@@ -62,27 +65,25 @@ def parse_date(text: str) -> date:
     return found
 
 
-# Text fallbacks for facts. Each returns the structured fact when the feed stated one;
-# wiring a text extractor of search/extract is one line in each (the comment gives it).
+# Facts a feed states outright win; the text is read only when the feed says nothing.
 
 
 def _pay(facts: Facts, text: str) -> Pay | None:
-    return facts.pay  # fallback: `return facts.pay or extract_pay(text)`
+    return facts.pay or extract_pay(text)
 
 
 def _workplace(facts: Facts, location_text: str, text: str, title: str) -> str | None:
-    # fallback: `return facts.workplace or extract_workplace(location_text, text, title)`
-    return facts.workplace
+    return facts.workplace or extract_workplace(location_text, text, title)
 
 
 def _experience(facts: Facts, text: str) -> tuple[int | None, str]:
     if facts.experience_years is not None:
         return facts.experience_years, facts.experience_text
-    return None, ""  # fallback: `return extract_experience(text) or (None, "")`
+    return extract_experience(text) or (None, "")
 
 
 def _degree(facts: Facts, text: str) -> str | None:
-    return facts.degree  # fallback: `return facts.degree or extract_degree(text)`
+    return facts.degree or extract_degree(text)
 
 
 def build_posting(record: RawRecord) -> JobPosting:

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from search.query.matching import Index, Mask
+from search.store import fields as f
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +104,58 @@ def _group_excess(
 def distinct_jobs(index: Index, mask: Mask) -> int:
     """How many jobs match, copies of one job counting once."""
     return len(np.unique(index.column("dup")[mask]))
+
+
+#: Upper bounds of the pay bands, a year's pay in thousands of the posting's currency.
+PAY_BANDS = (50, 100, 150, 200, 250)
+#: Upper bounds (inclusive) of the experience bands, in years.
+YEAR_BANDS = (1, 3, 5, 9)
+
+
+def _band_labels(bounds: tuple[int, ...], unit: str, step: int, last: str) -> list[str]:
+    """ "0-50k", "50-100k", ... "250k+"; "0-1 years", "2-3 years", ... "10+ years"."""
+    labels, low = [], 0
+    for high in bounds:
+        labels.append(f"{low}-{high}{unit}")
+        low = high + step
+    labels.append(last.format(low))
+    return labels
+
+
+def _count_bands(
+    index: Index, mask: Mask, keys: npt.NDArray[np.int64], labels: list[str], fold: bool
+) -> dict[str, int]:
+    """How many documents (or jobs, folding copies) of ``mask`` fall in each band;
+    ``keys`` is each document's band number, -1 for none."""
+    where = np.flatnonzero(mask & (keys >= 0))
+    if not len(where):
+        return {}
+    bands = keys[where]
+    if fold:
+        pairs = np.unique(np.stack([bands, index.column("dup")[where]]), axis=1)
+        bands = pairs[0]
+    counts = np.bincount(bands, minlength=len(labels))
+    return {labels[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+
+def bands(index: Index, mask: Mask, fold: bool = True) -> dict[str, dict[str, int]]:
+    """Facets of ranges: a year's pay (by currency, the top of the stated range) and the
+    years of experience required. Postings that state neither are not counted."""
+    high = index.column("pay_high")
+    pay: dict[str, int] = {}
+    labels = _band_labels(PAY_BANDS, "k", 0, "{}k+")
+    for currency in index.terms(f.PAY_CURRENCY):
+        docs, _ = index.docs(f.PAY_CURRENCY, currency.encode("utf-8"))
+        in_currency = np.zeros(index.size, dtype=bool)
+        in_currency[docs] = True
+        keys = np.full(index.size, -1, dtype=np.int64)
+        stated = in_currency & ~np.isnan(high)
+        keys[stated] = np.searchsorted(np.array(PAY_BANDS) * 1000, high[stated], side="left")
+        for label, n in _count_bands(index, mask, keys, labels, fold).items():
+            pay[f"{currency} {label}"] = n
+    years = index.column("years").astype(np.int64)
+    year_keys = np.where(years >= 0, np.searchsorted(np.array(YEAR_BANDS), years, side="left"), -1)
+    experience = _count_bands(
+        index, mask, year_keys, _band_labels(YEAR_BANDS, " years", 1, "{}+ years"), fold
+    )
+    return {"pay": dict(sorted(pay.items(), key=lambda kv: -kv[1])[:10]), "experience": experience}

@@ -9,6 +9,7 @@ what extraction meant.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,8 +22,9 @@ from search.extract.roles import (
 )
 from search.extract.skills import vocabulary
 from search.extract.text import normalize_key
+from search.filters import Filters
+from search.model import DEGREES
 from search.query.matching import Index, Mask
-from search.results import Filters
 from search.store import fields as f
 from search.store.documents import EPOCH
 
@@ -74,32 +76,123 @@ def _any(index: Index, field: str, values: Iterable[str]) -> Mask | None:
     return mask
 
 
-def filter_mask(index: Index, filters: Filters) -> Mask | None:
-    """The documents passing every filter (None when no filter is set).
+@dataclass(slots=True)
+class FilterSet:
+    """The documents passing every filter, and what the data-dependent ones left out.
 
-    Several values of one filter are ORed, different filters ANDed; a filter never
-    changes a score. Read from the side tables: a few array operations per value.
+    ``unstated`` maps a filter that needs a fact (pay, years of experience) to the
+    documents that do not state it, so the search can say how many it left out.
     """
+
+    parts: dict[str, Mask] = field(default_factory=dict)
+    unstated: dict[str, Mask] = field(default_factory=dict)
+
+    @property
+    def mask(self) -> Mask | None:
+        combined: Mask | None = None
+        for part in self.parts.values():
+            combined = part if combined is None else combined & part
+        return combined
+
+    def left_out(self, matched: Mask) -> list[str]:
+        """Notes: how many of ``matched`` (before these filters) lacked a needed fact."""
+        notes = []
+        for name, missing in self.unstated.items():
+            others = [m for n, m in self.parts.items() if n != name]
+            keep = matched & missing
+            for other in others:
+                keep &= other
+            count = int(keep.sum())
+            if count:
+                what = _UNSTATED[name]
+                noun = "posting" if count == 1 else "postings"
+                notes.append(f"{count:,} {noun} that state no {what} were left out")
+        return notes
+
+
+_UNSTATED = {"salary": "pay", "years": "years of experience"}
+
+
+def _workplaces(index: Index, filters: Filters) -> list[str]:
+    """Workplace values asked for: --workplace, and --remote/--on-site as aliases."""
+    wanted = list(filters.workplace)
+    if filters.remote is True:
+        wanted.append("remote")
+    elif filters.remote is False:
+        wanted.append("onsite")
+    return wanted
+
+
+def _salary(index: Index, filters: Filters, found: FilterSet) -> None:
+    if filters.salary_min is None:
+        return
+    high = index.column("pay_high")
+    stated = ~np.isnan(high)
+    reaches = np.zeros(index.size, dtype=bool)
+    reaches[stated] = high[stated] >= filters.salary_min
+    if filters.currency:
+        in_currency = _any(index, f.PAY_CURRENCY, [filters.currency])
+        reaches &= in_currency if in_currency is not None else False
+    found.parts["salary"] = reaches
+    found.unstated["salary"] = ~stated
+
+
+def _experience(index: Index, filters: Filters, found: FilterSet) -> None:
+    if filters.max_years is None:
+        return
+    years = index.column("years")
+    found.parts["years"] = (years >= 0) & (years <= filters.max_years)
+    found.unstated["years"] = years < 0
+
+
+def _degree(index: Index, filters: Filters) -> Mask | None:
+    """Postings requiring at most the degree given (a degree of "none": no degree)."""
+    if filters.degree is None:
+        return None
+    required = _any(index, f.DEGREE, DEGREES)
+    allowed = ~required if required is not None else np.ones(index.size, dtype=bool)
+    if filters.degree != "none":
+        upto = DEGREES[: DEGREES.index(filters.degree) + 1]
+        within = _any(index, f.DEGREE, upto)
+        if within is not None:
+            allowed |= within
+    return allowed
+
+
+def filter_set(index: Index, filters: Filters) -> FilterSet:
+    """Every filter as a set of documents; several values of one filter are ORed,
+    different filters ANDed; a filter never changes a score. Read from the side tables:
+    a few array operations per value."""
     vocab = vocabulary()
-    parts: list[Mask | None] = [
-        _any(index, f.CITY_KEY, map(normalize_key, filters.city)),
-        _any(index, f.STATE_KEY, map(normalize_key, filters.state)),
-        _any(index, f.COUNTRY_KEY, map(normalize_key, filters.country)),
-        _any(index, f.SKILL, [vocab.canonical(s) or s.strip() for s in filters.skill]),
-        _any(index, f.LEVEL, map(normalize_level, filters.level)),
-        _any(index, f.EMPLOYMENT_TYPE, map(normalize_employment_type, filters.employment_type)),
-    ]
+    found = FilterSet()
+    parts: dict[str, Mask | None] = {
+        "city": _any(index, f.CITY_KEY, map(normalize_key, filters.city)),
+        "state": _any(index, f.STATE_KEY, map(normalize_key, filters.state)),
+        "country": _any(index, f.COUNTRY_KEY, map(normalize_key, filters.country)),
+        "skill": _any(index, f.SKILL, [vocab.canonical(s) or s.strip() for s in filters.skill]),
+        "level": _any(index, f.LEVEL, map(normalize_level, filters.level)),
+        "type": _any(
+            index, f.EMPLOYMENT_TYPE, map(normalize_employment_type, filters.employment_type)
+        ),
+        "company": _any(index, f.COMPANY_KEY, map(normalize_key, filters.company)),
+        "workplace": _any(index, f.WORKPLACE, _workplaces(index, filters)),
+        "degree": _degree(index, filters),
+    }
     if filters.role:
-        parts.append(_any(index, f.ROLE, _roles(filters.role, index.terms(f.ROLE))))
+        parts["role"] = _any(index, f.ROLE, _roles(filters.role, index.terms(f.ROLE)))
     if filters.exclude_company:
         companies = _any(index, f.COMPANY_KEY, map(normalize_key, filters.exclude_company))
-        parts.append(~companies if companies is not None else None)
-    if filters.remote is not None:
-        parts.append(_any(index, f.REMOTE, ["t" if filters.remote else "f"]))
+        parts["exclude_company"] = ~companies if companies is not None else None
     if filters.since is not None:
-        parts.append(index.column("posted") >= (filters.since - EPOCH).days)
-    mask: Mask | None = None
-    for part in parts:
+        parts["since"] = index.column("posted") >= (filters.since - EPOCH).days
+    for name, part in parts.items():
         if part is not None:
-            mask = part if mask is None else mask & part
-    return mask
+            found.parts[name] = part
+    _salary(index, filters, found)
+    _experience(index, filters, found)
+    return found
+
+
+def filter_mask(index: Index, filters: Filters) -> Mask | None:
+    """The documents passing every filter (None when no filter is set)."""
+    return filter_set(index, filters).mask

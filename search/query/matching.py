@@ -25,8 +25,8 @@ from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
 from search.store import fields as f
-from search.store.reading import Snapshot
 from search.store.fields import RANKED_FIELDS
+from search.store.reading import Snapshot
 
 #: Whoosh's BM25F defaults.
 B = 0.75

@@ -29,7 +29,7 @@ from search.extract.text import normalize_key
 from search.model import JobPosting, Place
 from search.query import facets as facet_counts
 from search.query.explain import explain_hit
-from search.query.filters import filter_mask
+from search.query.filters import FilterSet, filter_set
 from search.query.fuzzy import fuzzy_query
 from search.query.matching import Index, Mask, Match, evaluate, top
 from search.query.parser import parse_text, query_words, relax
@@ -40,8 +40,8 @@ from search.results import Filters, Hit, SearchResults
 from search.store import fields as f
 from search.store.documents import from_stored
 
-Sort = Literal["relevance", "newest"]
-SORTS: tuple[str, ...] = ("relevance", "newest")
+Sort = Literal["relevance", "newest", "pay"]
+SORTS: tuple[str, ...] = ("relevance", "newest", "pay")
 #: Extra candidates taken beyond the page, for the copies that folding removes.
 COLLAPSE_ROOM = 50
 
@@ -69,7 +69,9 @@ class Request:
         if self.limit < 1 or self.page < 1:
             raise InvalidFilterError("limit and page must be 1 or more")
         if self.sort not in SORTS:
-            raise InvalidFilterError(f"unknown sort {self.sort!r}", hint="use relevance or newest")
+            raise InvalidFilterError(
+                f"unknown sort {self.sort!r}", hint="use relevance, newest or pay"
+            )
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -87,9 +89,11 @@ class Plan:
     parsed: wq.Query | None
     base: wq.Query
     excluded: wq.Query | None
+    filters: FilterSet
     allowed: Mask | None
     center: Place | None
     by_date: bool
+    by_pay: bool
     notes: list[str] = field(default_factory=list)
 
 
@@ -130,7 +134,8 @@ def plan(ctx: Context, request: Request) -> Plan:
     notes = _unmatched_places(ctx, filters)
     if parsed is None and text.strip():
         notes.append(f"no searchable words in {text!r}: listing every match")
-    allowed = filter_mask(ctx.index, filters)
+    chosen = filter_set(ctx.index, filters)
+    allowed = chosen.mask
     center = None
     if filters.near:
         radius = filters.radius_km or 0.0
@@ -142,8 +147,9 @@ def plan(ctx: Context, request: Request) -> Plan:
     base: wq.Query = parsed if parsed is not None else wq.Every()
     if excluded is not None:
         base = wq.AndNot(base, excluded)
-    by_date = parsed is None or request.sort == "newest"
-    return Plan(parsed, base, excluded, allowed, center, by_date, notes)
+    by_pay = request.sort == "pay"
+    by_date = not by_pay and (parsed is None or request.sort == "newest")
+    return Plan(parsed, base, excluded, chosen, allowed, center, by_date, by_pay, notes)
 
 
 # -- 2. match and 3. fall back -------------------------------------------------------
@@ -157,7 +163,13 @@ def _matches(ctx: Context, p: Plan, q: wq.Query) -> Match:
 
 
 def match(ctx: Context, p: Plan) -> Found:
-    return Found(_matches(ctx, p, p.base), p.parsed)
+    """Every document matching the query and the filters; notes say how many the pay
+    and experience filters left out because they state neither."""
+    found = evaluate(ctx.index, p.base)
+    p.notes.extend(p.filters.left_out(found.mask))
+    if p.allowed is not None:
+        found.mask &= p.allowed
+    return Found(found, p.parsed)
 
 
 def _unknown_words(ctx: Context, q: wq.Query) -> bool:
@@ -206,6 +218,9 @@ def order(ctx: Context, p: Plan, found: Found, limit: int) -> Ranked:
     if p.by_date:
         ranked = top(m, limit, order=ctx.index.column("posted").astype(np.float64))
         return [(int(d), None) for d in ranked]
+    if p.by_pay:
+        pay = np.nan_to_num(ctx.index.column("pay_high"), nan=-np.inf)
+        return [(int(d), float(m.scores[d])) for d in top(m, limit, order=pay)]
     return [(int(d), float(m.scores[d])) for d in top(m, limit)]
 
 
@@ -213,7 +228,7 @@ def partial_matches(ctx: Context, request: Request, p: Plan, found: Found) -> Ra
     """Postings with some of the words, to follow the few that have them all (as web
     search does) on the first page, and a note saying how many."""
     matched = int(found.match.mask.sum())
-    if request.page != 1 or p.by_date or found.fuzzy or matched >= request.limit:
+    if request.page != 1 or p.by_date or p.by_pay or found.fuzzy or matched >= request.limit:
         return []
     loose = relax(p.base)
     if loose is None:
@@ -335,7 +350,9 @@ def summarise(
     total = facet_counts.distinct_jobs(ctx.index, mask) if request.collapse else int(mask.sum())
     if not request.facets:
         return total, {}
-    return total, facet_counts.count(ctx.index, mask, f.FACET_FIELDS, fold=request.collapse)
+    counted = facet_counts.count(ctx.index, mask, f.FACET_FIELDS, fold=request.collapse)
+    counted.update(facet_counts.bands(ctx.index, mask, fold=request.collapse))
+    return total, counted
 
 
 def run(ctx: Context, request: Request) -> SearchResults:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
@@ -53,6 +54,11 @@ class IndexedDoc:
     #: 64-bit key shared by the copies of one job posted for several places.
     dup: int = 0
     content_hash: str = ""
+    #: The stated pay, a year's worth in its own currency (NaN when none is stated).
+    pay_low: float = math.nan
+    pay_high: float = math.nan
+    #: The minimum years of experience required, -1 when none is stated.
+    years: int = -1
 
 
 def duplicate_key(posting: JobPosting) -> str:
@@ -182,10 +188,26 @@ def _keyword_values(posting: JobPosting, dup_key: str) -> dict[str, object]:
         f.LEVEL: posting.level,
         f.EMPLOYMENT_TYPE: posting.employment_type,
         f.COMPANY_KEY: normalize_key(posting.company) if posting.company else None,
+        f.COMPANY: posting.company,
+        f.WORKPLACE: workplace_of(posting),
+        f.PAY_CURRENCY: posting.pay.currency if posting.pay else None,
+        f.DEGREE: posting.degree,
     }
     for name, key_field in f.PLACE_KEY_FIELDS.items():
         values[key_field] = _join(keys[name])
     return values
+
+
+def workplace_of(posting: JobPosting) -> str | None:
+    """Where the work happens, for filters and facets, as comma-separated values: as
+    stated, and remote too when the posting is open to remote work ("San Francisco
+    (Hybrid) OR Remote"); with nothing stated, onsite when it names a place."""
+    kinds = [posting.workplace] if posting.workplace else []
+    if posting.remote and "remote" not in kinds:
+        kinds.append("remote")
+    if not kinds and posting.places:
+        kinds.append("onsite")
+    return ",".join(kinds) or None
 
 
 def _keyword_postings(value: object) -> Postings:
@@ -250,7 +272,17 @@ def to_document(
         posted_day=(posting.posted - EPOCH).days if posting.posted else -1,
         dup=dup_number(key),
         content_hash=digest,
+        pay_low=_annual(posting.pay, low=True),
+        pay_high=_annual(posting.pay, low=False),
+        years=posting.experience_years if posting.experience_years is not None else -1,
     )
+
+
+def _annual(pay: Pay | None, low: bool) -> float:
+    if pay is None:
+        return math.nan
+    value = pay.annual_min if low else pay.annual_max
+    return math.nan if value is None else float(value)
 
 
 def from_stored(stored: dict[str, Any]) -> JobPosting:

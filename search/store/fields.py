@@ -57,7 +57,16 @@ SKILL = "skill"
 ROLE = "role"
 LEVEL = "level"
 EMPLOYMENT_TYPE = "employment_type"
-FACET_FIELDS: tuple[str, ...] = (CITY, COUNTRY, SKILL, ROLE, LEVEL)
+#: The employer as the posting names it (filters use ``company_key``).
+COMPANY = "company"
+#: remote, hybrid or onsite; a posting that names an office and says nothing of remote or
+#: hybrid work counts as onsite.
+WORKPLACE = "workplace"
+#: The ISO code of the currency of the stated pay.
+PAY_CURRENCY = "pay_currency"
+#: The lowest degree required (bachelor, master, phd); absent when none is stated.
+DEGREE = "degree"
+FACET_FIELDS: tuple[str, ...] = (CITY, COUNTRY, SKILL, ROLE, LEVEL, COMPANY, WORKPLACE)
 
 # -- stored ---------------------------------------------------------------------------
 #: The posting's fields other than the description, as one stored value.
@@ -85,6 +94,10 @@ SIDE_FIELDS: tuple[str, ...] = (
     COMPANY_KEY,
     GEO,
     REMOTE,
+    COMPANY,
+    WORKPLACE,
+    PAY_CURRENCY,
+    DEGREE,
 )
 
 

@@ -13,7 +13,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from search.store import fields as f
 from search.store.analysis import exact_analyzer, text_analyzer
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def build_schema() -> Schema:
@@ -50,6 +50,10 @@ def build_schema() -> Schema:
             f.REMOTE: BOOLEAN(),
             f.POSTED: DATETIME(),
             f.COMPANY_KEY: ID(),
+            f.COMPANY: ID(),
+            f.WORKPLACE: KEYWORD(**keyword),
+            f.PAY_CURRENCY: ID(),
+            f.DEGREE: ID(),
             f.PAYLOAD: STORED(),
         }
     )

@@ -78,6 +78,9 @@ class SegmentBuilder:
         self._hashes: list[str] = []
         self._posted = array("i")
         self._dup = array("q")
+        self._pay_low = array("d")
+        self._pay_high = array("d")
+        self._years = array("h")
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -106,6 +109,9 @@ class SegmentBuilder:
         self._hashes.append(doc.content_hash)
         self._posted.append(doc.posted_day)
         self._dup.append(doc.dup)
+        self._pay_low.append(doc.pay_low)
+        self._pay_high.append(doc.pay_high)
+        self._years.append(doc.years)
         return docnum
 
     def finish(self) -> W3Segment:
@@ -165,6 +171,9 @@ class SegmentBuilder:
         sidecar.save(folder, "hashes", np.array(self._hashes, dtype="S32"))
         sidecar.save(folder, "posted", np.frombuffer(self._posted, dtype=np.int32).copy())
         sidecar.save(folder, "dup", np.frombuffer(self._dup, dtype=np.int64).copy())
+        sidecar.save(folder, "pay_low", np.frombuffer(self._pay_low, dtype=np.float64).copy())
+        sidecar.save(folder, "pay_high", np.frombuffer(self._pay_high, dtype=np.float64).copy())
+        sidecar.save(folder, "years", np.frombuffer(self._years, dtype=np.int16).copy())
         present = [n for n in SIDE_FIELDS if (folder / f"{n}.terms.npy").exists()]
         weighted = [n for n in present if (folder / f"{n}.w.npy").exists()]
         sidecar.write_meta(folder, {"docs": len(self.ids), "fields": present, "weighted": weighted})

@@ -16,7 +16,9 @@ live in Whoosh's table of contents). Every file is a ``.npy`` array or JSON, loa
 - ``<field>.len.npy``    for ranked fields: each document's length byte (as Whoosh's)
 
 and per document: ``ids.npy``, ``hashes.npy`` (content digests), ``posted.npy`` (days
-since 1970, -1 undated), ``dup.npy`` (duplicate-group key).
+since 1970, -1 undated), ``dup.npy`` (duplicate-group key), ``pay_low.npy`` and
+``pay_high.npy`` (a year's pay in its own currency, NaN unstated), ``years.npy`` (years
+of experience required, -1 unstated).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import numpy.typing as npt
 
 from search.errors import SchemaVersionError
 
-FORMAT = 1
+FORMAT = 2
 META = "meta.json"
 
 IntArray = npt.NDArray[np.int64]
