@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from whoosh.searching import Searcher
 
-from search.errors import PostingNotFoundError
+from search.errors import InvalidFilterError, PostingNotFoundError
 from search.model import JobPosting
 from search.query import pipeline
 from search.query.baseline import rank_plain_bm25
@@ -119,14 +119,26 @@ class JobIndex:
         self,
         postings: Postings,
         progress: Callable[[int], None] | None = None,
+        *,
+        prune: bool = False,
     ) -> AddSummary:
         """Insert or update postings by id; identical postings are left alone.
 
         ``postings`` from ``load_postings`` are built on every core; ``progress`` is told
-        how many input records each step read.
+        how many input records each step read. With ``prune`` (postings from
+        ``load_postings`` only), postings indexed earlier from the same files that the
+        files no longer hold are deleted: a feed re-read in full drops closed jobs.
         """
+        files: list[str] = []
+        if prune:
+            read = getattr(postings, "files", None)
+            if read is None:
+                raise InvalidFilterError(
+                    "pruning needs postings read from files", hint="use load_postings(PATHS)"
+                )
+            files = [str(Path(f.source).resolve()) for f in read]
         self.close()
-        return _writer().upsert(self.path, postings, progress)
+        return _writer().upsert(self.path, postings, progress, prune=files)
 
     def delete(self, ids: Iterable[str]) -> int:
         """Delete postings by id; returns how many were deleted."""

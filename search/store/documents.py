@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from whoosh.support.charset import accent_map
@@ -85,8 +86,13 @@ def geo_token(place: Place) -> str | None:
 
 
 def content_hash(posting: JobPosting, payload: dict[str, Any] | None = None) -> str:
-    """A digest of everything stored for a posting: equal digests mean nothing changed."""
-    data = payload if payload is not None else _payload(posting)
+    """A digest of everything stored for a posting: equal digests mean nothing changed.
+
+    Where it was read from (``source``, file and line) is left out: a feed that lists its
+    jobs in another order has not changed them.
+    """
+    data = dict(payload if payload is not None else _payload(posting))
+    data.pop("source", None)
     blob = json.dumps(data, sort_keys=True, default=str).encode()
     blob += b"\x1f" + posting.description.encode("utf-8", "surrogatepass")
     return hashlib.blake2b(blob, digest_size=16).hexdigest()
@@ -192,10 +198,20 @@ def _keyword_values(posting: JobPosting, dup_key: str) -> dict[str, object]:
         f.WORKPLACE: workplace_of(posting),
         f.PAY_CURRENCY: posting.pay.currency if posting.pay else None,
         f.DEGREE: posting.degree,
+        f.SOURCE_FILE: source_file(posting.source),
     }
     for name, key_field in f.PLACE_KEY_FIELDS.items():
         values[key_field] = _join(keys[name])
     return values
+
+
+@lru_cache(maxsize=1024)
+def source_file(source: str) -> str | None:
+    """The absolute path of the file of a posting's ``path:line`` source (None if none)."""
+    path, _, line = source.rpartition(":")
+    if not path or not line.isdigit():
+        return None
+    return str(Path(path).resolve())
 
 
 def workplace_of(posting: JobPosting) -> str | None:

@@ -66,6 +66,9 @@ WORKPLACE = "workplace"
 PAY_CURRENCY = "pay_currency"
 #: The lowest degree required (bachelor, master, phd); absent when none is stated.
 DEGREE = "degree"
+#: The absolute path of the file a posting was read from, so that postings a feed no
+#: longer holds can be pruned.
+SOURCE_FILE = "source_file"
 FACET_FIELDS: tuple[str, ...] = (CITY, COUNTRY, SKILL, ROLE, LEVEL, COMPANY, WORKPLACE)
 
 # -- stored ---------------------------------------------------------------------------
@@ -98,6 +101,7 @@ SIDE_FIELDS: tuple[str, ...] = (
     WORKPLACE,
     PAY_CURRENCY,
     DEGREE,
+    SOURCE_FILE,
 )
 
 

@@ -13,7 +13,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from search.store import fields as f
 from search.store.analysis import exact_analyzer, text_analyzer
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def build_schema() -> Schema:
@@ -54,6 +54,7 @@ def build_schema() -> Schema:
             f.WORKPLACE: KEYWORD(**keyword),
             f.PAY_CURRENCY: ID(),
             f.DEGREE: ID(),
+            f.SOURCE_FILE: ID(),
             f.PAYLOAD: STORED(),
         }
     )

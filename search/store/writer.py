@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from whoosh.index import TOC
 
 from search.errors import InputError
 from search.model import JobPosting
+from search.store import fields as f
 from search.store import layout
 from search.store.building import Built, Deferred, build
 from search.store.layout import INDEX_NAME
@@ -64,6 +65,8 @@ class AddSummary:
     unchanged: int = 0
     rejected: int = 0
     merged: int = 0
+    #: Postings removed because the file they came from no longer holds them.
+    pruned: int = 0
     ids: list[str] = field(default_factory=list)
 
     @property
@@ -226,15 +229,46 @@ def upsert(
     postings: Iterable[JobPosting] | Deferred,
     progress: Callable[[int], None] | None = None,
     on_reject: Callable[[object, str], None] | None = None,
+    prune: Iterable[str] = (),
 ) -> AddSummary:
-    """Insert new postings, replace changed ones, skip identical ones."""
+    """Insert new postings, replace changed ones, skip identical ones.
+
+    ``prune`` names files (absolute paths) being read again in full: their postings that
+    this run did not see are deleted, in the same commit as the last segment.
+    """
     with layout.locked(path):
         folder = layout.current(path, SCHEMA_VERSION)
         clean_orphans(folder)
         with Snapshot(path) as snapshot:
             run = _Run(folder, snapshot, on_reject)
             build(folder, postings, run.existing, run.built, progress)
-        return run.finish()
+            gone = _unseen(snapshot, set(prune), run.latest)
+        if gone:
+            by_id = {s.segment_id(): s for s in run.segments}
+            for segment_id, docnum in gone:
+                by_id[segment_id].delete_document(docnum)
+            commit(folder, run.segments)
+        summary = run.finish()
+        summary.pruned = len(gone)
+        return summary
+
+
+def _unseen(
+    snapshot: Snapshot, files: set[str], seen: Mapping[str, object]
+) -> list[tuple[str, int]]:
+    """(segment, document) of live postings read from ``files`` whose id was not seen."""
+    out = []
+    for part in snapshot.parts:
+        table = part.tables.table(f.SOURCE_FILE)
+        if table is None or not files:
+            continue
+        ids = part.tables.array("ids")
+        for name in files:
+            docs, _ = table.postings(name.encode("utf-8"))
+            for docnum in docs.tolist():
+                if docnum not in part.deleted and ids[docnum].decode("utf-8") not in seen:
+                    out.append((part.segment_id, docnum))
+    return out
 
 
 def rebuild(
