@@ -1,4 +1,8 @@
-"""The ``jobsearch`` command: a thin shell over ``JobIndex``. No Whoosh in here."""
+"""The ``jobsearch`` command: a thin shell over ``JobIndex``. No Whoosh in here.
+
+Everything printed for people goes through ``search.cli.safe``: the consoles never read
+markup, and text from postings, files and users reaches them as cleaned ``Text``.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,21 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
+from search.cli.options import (
+    QueryCommand,
+    filter_options,
+    index_option,
+    limit_option,
+    output_options,
+    query_argument,
+)
 from search.cli.render import (
     OutputFormat,
     facets_table,
@@ -28,19 +41,23 @@ from search.cli.render import (
     to_json,
     to_jsonl,
 )
+from search.cli.safe import clean, message
 from search.errors import IndexNotFoundError, InputError, JobSearchError
 from search.jobindex import JobIndex
 from search.model import JobPosting
 from search.version import __version__
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-DEFAULT_INDEX = "index"
 DEFAULT_DATA = "data"
 MAX_REJECTIONS_SHOWN = 20
 
-out = Console(soft_wrap=False, highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# No markup and no emoji codes: a "[" or ":" in a posting is text, never styling.
+out = Console(soft_wrap=False, highlight=False, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def say(*parts: str | tuple[str, str]) -> None:
+    """One line on stderr, every part cleaned (see ``search.cli.safe.message``)."""
+    err.print(message(*parts))
 
 
 class JobSearchGroup(click.Group):
@@ -50,89 +67,14 @@ class JobSearchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except JobSearchError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            say(("error:", "bold red"), " ", str(exc))
             sys.exit(1)
         except KeyboardInterrupt:
-            err.print("interrupted: the index keeps everything committed before the interrupt")
+            say("interrupted: the index keeps everything committed before the interrupt")
             sys.exit(130)
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(0)
-
-
-def index_option(func: F) -> F:
-    return click.option(
-        "--index",
-        "index_dir",
-        envvar="JOBSEARCH_INDEX",
-        default=DEFAULT_INDEX,
-        show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Index directory (environment variable JOBSEARCH_INDEX).",
-    )(func)
-
-
-def output_options(formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> Callable[[F], F]:
-    def decorate(func: F) -> F:
-        func = click.option(
-            "--format",
-            "fmt",
-            type=click.Choice([f.value for f in formats]),
-            default=OutputFormat.TABLE.value,
-            show_default=True,
-            help="table for people; json, jsonl or csv for programs.",
-        )(func)
-        return index_option(func)
-
-    return decorate
-
-
-def limit_option(default: int) -> Callable[[F], F]:
-    return click.option(
-        "--limit",
-        type=click.IntRange(min=1, max=1000),
-        default=default,
-        show_default=True,
-        help="Hits per page.",
-    )
-
-
-def filter_options(func: F) -> F:
-    """The filters shared by ``search`` and ``facets``."""
-    options = [
-        click.option("--city", multiple=True, help="City (repeat to OR): Seattle, NYC, Bangalore."),
-        click.option("--state", multiple=True, help="State or region: WA, California, KA."),
-        click.option("--country", multiple=True, help="Country name or ISO code: DE, Germany, GB."),
-        click.option("--skill", multiple=True, help="Skill or alias: pytorch, NLP, k8s."),
-        click.option("--role", multiple=True, help="Role family: 'data scientist', engineer."),
-        click.option(
-            "--level", multiple=True, help="intern, entry, mid, senior, principal, manager."
-        ),
-        click.option(
-            "--type",
-            "employment_type",
-            multiple=True,
-            help="full-time, part-time, contract, temporary, internship.",
-        ),
-        click.option(
-            "--remote/--on-site", default=None, help="Only remote (or only non-remote) postings."
-        ),
-        click.option("--near", help="A city to search around, e.g. --near Seattle."),
-        click.option("--radius", "radius_km", help="Distance for --near: 50km (default), 30mi."),
-        click.option("--exclude", multiple=True, help="Leave out postings with this word."),
-        click.option(
-            "--exclude-company", multiple=True, help="Leave out postings of this employer."
-        ),
-        click.option(
-            "--since",
-            type=click.DateTime(formats=["%Y-%m-%d"]),
-            metavar="YYYY-MM-DD",
-            help="Posted on or after YYYY-MM-DD.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
 
 
 def _filters(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -144,7 +86,7 @@ def _filters(kwargs: dict[str, Any]) -> dict[str, Any]:
 def _progress(label: str) -> Iterator[Callable[[int], None]]:
     columns = [
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TextColumn("{task.completed} postings"),
         TimeElapsedColumn(),
@@ -162,7 +104,7 @@ def _build(index_dir: Path, paths: Sequence[str], rebuild: bool, strict: bool) -
     source = load_postings(paths, strict=strict, on_reject=rejections.append)
     # --strict checks every record before anything is written.
     postings: Iterable[JobPosting] = list(source) if strict else source
-    with _progress(f"indexing {', '.join(paths)}") as advance:
+    with _progress(clean(f"indexing {', '.join(paths)}")) as advance:
         if rebuild:
             summary = JobIndex.rebuild(index_dir, postings, progress=advance)
             index = JobIndex.open(index_dir)
@@ -170,10 +112,10 @@ def _build(index_dir: Path, paths: Sequence[str], rebuild: bool, strict: bool) -
             index = JobIndex.open_or_create(index_dir)
             summary = index.add(postings, progress=advance)
     for rejection in rejections[:MAX_REJECTIONS_SHOWN]:
-        err.print(f"[yellow]rejected[/] {rejection}", markup=True, highlight=False)
+        say(("rejected", "yellow"), " ", str(rejection))
     if len(rejections) > MAX_REJECTIONS_SHOWN:
-        err.print(f"... and {len(rejections) - MAX_REJECTIONS_SHOWN} more rejected records")
-    err.print(
+        say(f"... and {len(rejections) - MAX_REJECTIONS_SHOWN} more rejected records")
+    say(
         f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
         f"rejected {len(rejections)}; {index_dir} holds {len(index)} "
         f"posting{'' if len(index) == 1 else 's'}"
@@ -194,13 +136,15 @@ def _open(index_dir: Path, ctx: click.Context) -> JobIndex:
         is_default = ctx.get_parameter_source("index_dir") == click.core.ParameterSource.DEFAULT
         if not (is_default and Path(source).is_dir()):
             raise
-        err.print(f"no index at {index_dir}/: building it from {source}/ first")
+        say(f"no index at {index_dir}/: building it from {source}/ first")
         _build(index_dir, [source], rebuild=False, strict=False)
         return JobIndex.open(index_dir)
 
 
 def _echo(text: str) -> None:
-    click.echo(text, nl=not text.endswith("\n"))
+    """Machine output as it is: click would strip some escape sequences when piped,
+    changing the data (JSON escapes them anyway; CSV keeps text as text)."""
+    click.echo(text, nl=not text.endswith("\n"), color=True)
 
 
 @click.group(cls=JobSearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -223,8 +167,8 @@ def index_command(paths: tuple[str, ...], index_dir: Path, rebuild: bool, strict
     _build(index_dir, list(paths) or [DEFAULT_DATA], rebuild, strict)
 
 
-@main.command("search")
-@click.argument("query", nargs=-1)
+@main.command("search", cls=QueryCommand)
+@query_argument
 @filter_options
 @click.option("--title", "title_only", is_flag=True, help="Match the query in titles only.")
 @click.option(
@@ -239,11 +183,19 @@ def index_command(paths: tuple[str, ...], index_dir: Path, rebuild: bool, strict
 @output_options()
 @click.pass_context
 def search_command(
-    ctx: click.Context, query: tuple[str, ...], index_dir: Path, fmt: str, **options: Any
+    ctx: click.Context,
+    query: tuple[str, ...],
+    index_dir: Path,
+    fmt: str,
+    csv_raw: bool,
+    **options: Any,
 ) -> None:
-    """Search postings: keywords (quotes, AND/OR/NOT, -word) plus filters.
+    """Search postings: keywords (quotes, AND/OR/NOT, -word to exclude) plus filters.
 
     With no QUERY, lists every posting that passes the filters, newest first.
+    `jobsearch search python -java` excludes java; every word after -- is query text
+    (`jobsearch search -- --python`). Queries are limited in length, words, quoted
+    phrases and nesting; past a limit the error says which.
     """
     index = _open(index_dir, ctx)
     show_all = options.pop("show_all")
@@ -254,12 +206,12 @@ def search_command(
     elif fmt_ is OutputFormat.JSONL:
         _echo(to_jsonl(hit_record(h) for h in results))
     elif fmt_ is OutputFormat.CSV:
-        _echo(hits_csv(results))
+        _echo(hits_csv(results, raw=csv_raw))
     else:
         out.print(results_view(results))
     if fmt_ in (OutputFormat.JSONL, OutputFormat.CSV):
         for line in result_messages(results):
-            err.print(line)
+            say(line)
 
 
 @main.command("show")
@@ -281,7 +233,7 @@ def show_command(ctx: click.Context, posting_id: str, index_dir: Path, fmt: str)
 @output_options()
 @click.pass_context
 def similar_command(
-    ctx: click.Context, posting_id: str, limit: int, index_dir: Path, fmt: str
+    ctx: click.Context, posting_id: str, limit: int, index_dir: Path, fmt: str, csv_raw: bool
 ) -> None:
     """Postings most like POSTING_ID."""
     hits = _open(index_dir, ctx).similar(posting_id, limit=limit)
@@ -291,13 +243,13 @@ def similar_command(
     elif fmt_ is OutputFormat.JSONL:
         _echo(to_jsonl(hit_record(h) for h in hits))
     elif fmt_ is OutputFormat.CSV:
-        _echo(hits_csv(hits))
+        _echo(hits_csv(hits, raw=csv_raw))
     else:
         out.print(hits_table(hits, title=f"Postings like {posting_id}"))
 
 
-@main.command("facets")
-@click.argument("query", nargs=-1)
+@main.command("facets", cls=QueryCommand)
+@query_argument
 @filter_options
 @output_options([OutputFormat.TABLE, OutputFormat.JSON])
 @click.pass_context
@@ -307,7 +259,7 @@ def facets_command(
     """Counts of city, country, skill, role and level for a query and filters."""
     results = _open(index_dir, ctx).search(" ".join(query), limit=1, **_filters(options))
     if results.suggestion:
-        err.print(f"did you mean: {results.suggestion}")
+        say(f"did you mean: {results.suggestion}")
     if fmt == OutputFormat.JSON.value:
         _echo(
             to_json(
@@ -320,7 +272,7 @@ def facets_command(
             )
         )
     else:
-        out.print(f"{results.total} matching postings")
+        out.print(Text(f"{results.total} matching postings"))
         out.print(facets_table(results.facets))
 
 
@@ -360,7 +312,7 @@ def evaluate_command(corpus: Path | None, per_query: bool) -> None:
     if corpus is not None and not corpus.exists():
         raise InputError(f"no such file: {corpus}")
     if not source.exists():
-        err.print(f"corpus not found at {source}: measuring the sample queries only")
+        say(f"corpus not found at {source}: measuring the sample queries only")
     report = evaluate.run(source if source.exists() else None)
     _echo(evaluate.format_report(report, per_query=per_query))
 

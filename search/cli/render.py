@@ -2,6 +2,10 @@
 
 Functions here return objects or strings and never print: the CLI decides where output
 goes. Machine formats carry no colour codes so they pipe into jq or a spreadsheet.
+
+Every string from a posting or a user reaches a renderable through ``search.cli.safe``
+(``text``/``clean``): rich never parses it as markup and a terminal never receives its
+control codes. A plain ``str`` handed to a rich ``Table`` or ``Panel`` would be parsed.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from search.cli.safe import clean, csv_cell, json_text, text
 from search.model import JobPosting
 from search.results import MARK_CLOSE, MARK_OPEN, Hit, SearchResults
 
@@ -106,14 +111,17 @@ def result_messages(results: SearchResults) -> list[str]:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """Indented JSON; text keeps every character (terminal controls as escapes)."""
+    return json_text(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def to_jsonl(records: Iterable[dict[str, Any]]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    return "".join(json_text(json.dumps(r, ensure_ascii=False)) + "\n" for r in records)
 
 
-def hits_csv(hits: Iterable[Hit]) -> str:
+def hits_csv(hits: Iterable[Hit], raw: bool = False) -> str:
+    """CSV of the hits; cells a spreadsheet would run as formulas are neutralised
+    (a leading ``'``) unless ``raw``."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
@@ -122,7 +130,7 @@ def hits_csv(hits: Iterable[Hit]) -> str:
         row["locations"] = "; ".join(place.label() for place in hit.posting.places)
         row["skills"] = "; ".join(hit.posting.skills)
         row["snippet"] = plain(hit.snippet)
-        writer.writerow(row)
+        writer.writerow({name: csv_cell(row.get(name), raw=raw) for name in CSV_COLUMNS})
     return buffer.getvalue()
 
 
@@ -132,15 +140,15 @@ def plain(snippet: str) -> str:
 
 def marked_text(snippet: str, style: str = "bold yellow") -> Text:
     """A snippet with its ``<em>`` marks turned into highlighting."""
-    text = Text()
+    shown = Text()
     rest = snippet
     while MARK_OPEN in rest:
         before, _, after = rest.partition(MARK_OPEN)
         word, _, rest = after.partition(MARK_CLOSE)
-        text.append(before)
-        text.append(word, style=style)
-    text.append(rest)
-    return text
+        shown.append(clean(before))
+        shown.append(clean(word), style=style)
+    shown.append(clean(rest))
+    return shown
 
 
 def _locations(posting: JobPosting, most: int = 3) -> str:
@@ -171,7 +179,9 @@ def _short_snippet(snippet: str, width: int = 160) -> str:
 
 
 def hits_table(hits: Iterable[Hit], title: str | None = None, first: int = 1) -> Table:
-    table = Table(title=title, show_lines=True, expand=True, title_justify="left")
+    table = Table(
+        title=text(title) if title else None, show_lines=True, expand=True, title_justify="left"
+    )
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("Posting", ratio=4)
     table.add_column("Where", ratio=2)
@@ -179,10 +189,10 @@ def hits_table(hits: Iterable[Hit], title: str | None = None, first: int = 1) ->
     table.add_column("Score", justify="right", no_wrap=True)
     for rank, hit in enumerate(hits, first):
         p = hit.posting
-        cell = Text(p.title, style="bold")
+        cell = text(p.title, "bold")
         if p.company:
-            cell.append(f" · {p.company}", style="cyan")
-        cell.append(f"\n{p.id}", style="dim")
+            cell.append(f" · {clean(p.company)}", style="cyan")
+        cell.append(f"\n{clean(p.id)}", style="dim")
         if p.posted:
             cell.append(f" · {p.posted.isoformat()}", style="dim")
         if hit.snippet:
@@ -190,39 +200,39 @@ def hits_table(hits: Iterable[Hit], title: str | None = None, first: int = 1) ->
             cell.append_text(marked_text(_short_snippet(hit.snippet)))
         if hit.explanation is not None:
             cell.append_text(_explanation(hit))
-        kind = "\n".join(x for x in (p.level, p.employment_type) if x) or "—"
+        kind = "\n".join(clean(x) for x in (p.level, p.employment_type) if x) or "—"
         score = f"{hit.score:.2f}" if hit.score is not None else "—"
-        where = _locations(p)
+        where = clean(_locations(p))
         if hit.distance_km is not None:
             where = f"{hit.distance_km:g} km · {where}"
         if hit.duplicates:
             where += f"\n(posted {len(hit.duplicates) + 1} times)"
-        table.add_row(str(rank), cell, where, kind, score)
+        table.add_row(Text(str(rank)), cell, Text(where), Text(kind), Text(score))
     return table
 
 
 def _explanation(hit: Hit) -> Text:
     assert hit.explanation is not None
-    text = Text()
+    shown = Text()
     for part in hit.explanation.parts:
-        text.append(f"\n  {part.score:6.2f}  {part.field}:{part.term}", style="magenta")
+        shown.append(f"\n  {part.score:6.2f}  {clean(part.field)}:{clean(part.term)}", "magenta")
     for synonym in hit.explanation.synonyms:
-        text.append(f"\n  synonym: {synonym}", style="magenta")
+        shown.append(f"\n  synonym: {clean(synonym)}", style="magenta")
     for place in hit.explanation.places:
-        text.append(f"\n  filter {place}", style="magenta")
-    return text
+        shown.append(f"\n  filter {clean(place)}", style="magenta")
+    return shown
 
 
 def facets_table(facets: dict[str, dict[str, int]], most: int = 10) -> Table:
     table = Table(title="Facets", title_justify="left", expand=False)
     for name in facets:
-        table.add_column(name.capitalize())
+        table.add_column(text(name.capitalize()))
     columns = [
-        [f"{value} ({count})" for value, count in list(facets[name].items())[:most]]
+        [text(f"{value} ({count})") for value, count in list(facets[name].items())[:most]]
         for name in facets
     ]
     for row in range(max((len(c) for c in columns), default=0)):
-        table.add_row(*[c[row] if row < len(c) else "" for c in columns])
+        table.add_row(*[c[row] if row < len(c) else Text() for c in columns])
     return table
 
 
@@ -236,7 +246,7 @@ def results_view(results: SearchResults, show_facets: bool = True) -> Renderable
         shown = f" — showing {first}-{last}, page {results.page} of {results.pages}"
         header = Text(f"{results.total} {noun}" + (shown if results.hits else ""), style="bold")
     parts: list[RenderableType] = [header]
-    parts.extend(Text(line, style="yellow") for line in result_messages(results))
+    parts.extend(text(line, "yellow") for line in result_messages(results))
     if results.hits:
         parts.append(hits_table(results.hits, first=first))
     if show_facets and results.total:
@@ -269,17 +279,17 @@ def posting_view(posting: JobPosting) -> RenderableType:
     ]
     for name, value in rows:
         if value:
-            meta.add_row(name, str(value))
+            meta.add_row(name, text(value))
     for place in posting.places:
         detail = place.label()
         if place.lat is not None:
             detail += f"  ({place.lat:.3f}, {place.lon:.3f})"
         if place.note:
             detail += f"  — {place.note}"
-        meta.add_row("place", detail)
+        meta.add_row("place", text(detail))
     return Panel(
-        Group(meta, Text(""), Text(posting.description)),
-        title=Text(posting.title, style="bold"),
+        Group(meta, Text(""), text(posting.description, lines=True)),
+        title=text(posting.title, "bold"),
         title_align="left",
     )
 
@@ -293,5 +303,5 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
             continue
         if key == "size_bytes":
             key, value = "size", f"{value / 1_048_576:.1f} MiB"
-        grid.add_row(key.replace("_", " "), str(value))
+        grid.add_row(text(key.replace("_", " ")), text(value))
     return Group(grid, facets_table(stats.get("top", {})))

@@ -1,0 +1,167 @@
+"""The options commands share, as decorators, and the command class that reads QUERY.
+
+Kept apart from the commands so each command reads as what it does: ``--index``,
+``--format`` (with ``--csv-raw`` where CSV is offered), ``--limit`` and the filters are
+declared once here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from search.cli.render import OutputFormat
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_INDEX = "index"
+#: Put before a query word that click would otherwise read as an option; removed again
+#: by ``query_argument`` before the command sees the word.
+_MARK = " "
+
+
+class QueryCommand(click.Command):
+    """A command whose QUERY may hold words starting with "-": ``search -python``
+    excludes python, as the query syntax promises.
+
+    Click reads any argument starting with "-" as options (``-python`` as ``-p -y -t
+    -h ...``, and ``-h`` would show the help). Here a single-dash word that is not one of
+    the command's options is kept as a query word. An unknown ``--word`` stays an error,
+    since it is most often a misspelt option, and the error says how to search for it:
+    after ``--``, everything is query text.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = _options(self.get_params(ctx))
+        kept: list[str] = []
+        value_next = False
+        for at, arg in enumerate(args):
+            if arg == "--":
+                kept.extend(args[at:])
+                break
+            name = arg.split("=", 1)[0]
+            if value_next:
+                value_next = False
+            elif name in takes_value:
+                value_next = takes_value[name] and "=" not in arg
+            elif len(arg) > 1 and arg[0] == "-" and arg[1] != "-":
+                arg = _MARK + arg
+            kept.append(arg)
+        try:
+            return super().parse_args(ctx, kept)
+        except click.NoSuchOption as exc:
+            hint = (
+                "To search for it, put the query after --: "
+                f"jobsearch {self.name} -- {exc.option_name}"
+            )
+            raise click.NoSuchOption(
+                exc.option_name, f"{exc.format_message()} {hint}", ctx=exc.ctx
+            ) from None
+
+
+def _options(params: Sequence[click.Parameter]) -> dict[str, bool]:
+    """Every option string of the command, and whether it takes a value."""
+    found: dict[str, bool] = {}
+    for param in params:
+        if isinstance(param, click.Option):
+            takes = not (param.is_flag or param.count)
+            for name in (*param.opts, *param.secondary_opts):
+                found[name] = takes
+    return found
+
+
+def _unmark(_: click.Context, __: click.Parameter, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The query words with the mark of ``QueryCommand`` taken off."""
+    return tuple(w.removeprefix(_MARK) if w.startswith(_MARK + "-") else w for w in words)
+
+
+def query_argument(func: F) -> F:
+    """QUERY: the words of the query, as typed (``-word`` excludes a word)."""
+    return click.argument("query", nargs=-1, callback=_unmark)(func)
+
+
+def index_option(func: F) -> F:
+    return click.option(
+        "--index",
+        "index_dir",
+        envvar="JOBSEARCH_INDEX",
+        default=DEFAULT_INDEX,
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Index directory (environment variable JOBSEARCH_INDEX).",
+    )(func)
+
+
+def output_options(formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> Callable[[F], F]:
+    """``--format`` among ``formats`` and ``--index``; ``--csv-raw`` where CSV is offered."""
+
+    def decorate(func: F) -> F:
+        if OutputFormat.CSV in formats:
+            func = click.option(
+                "--csv-raw",
+                is_flag=True,
+                help="With --format csv, write every cell as it is. By default a cell "
+                "starting with = + - @ (a formula to a spreadsheet) gets a leading '.",
+            )(func)
+        func = click.option(
+            "--format",
+            "fmt",
+            type=click.Choice([f.value for f in formats]),
+            default=OutputFormat.TABLE.value,
+            show_default=True,
+            help="table for people; json, jsonl or csv for programs.",
+        )(func)
+        return index_option(func)
+
+    return decorate
+
+
+def limit_option(default: int) -> Callable[[F], F]:
+    return click.option(
+        "--limit",
+        type=click.IntRange(min=1, max=1000),
+        default=default,
+        show_default=True,
+        help="Hits per page.",
+    )
+
+
+def filter_options(func: F) -> F:
+    """The filters shared by ``search`` and ``facets``."""
+    options = [
+        click.option("--city", multiple=True, help="City (repeat to OR): Seattle, NYC, Bangalore."),
+        click.option("--state", multiple=True, help="State or region: WA, California, KA."),
+        click.option("--country", multiple=True, help="Country name or ISO code: DE, Germany, GB."),
+        click.option("--skill", multiple=True, help="Skill or alias: pytorch, NLP, k8s."),
+        click.option("--role", multiple=True, help="Role family: 'data scientist', engineer."),
+        click.option(
+            "--level", multiple=True, help="intern, entry, mid, senior, principal, manager."
+        ),
+        click.option(
+            "--type",
+            "employment_type",
+            multiple=True,
+            help="full-time, part-time, contract, temporary, internship.",
+        ),
+        click.option(
+            "--remote/--on-site", default=None, help="Only remote (or only non-remote) postings."
+        ),
+        click.option("--near", help="A city to search around, e.g. --near Seattle."),
+        click.option("--radius", "radius_km", help="Distance for --near: 50km (default), 30mi."),
+        click.option("--exclude", multiple=True, help="Leave out postings with this word."),
+        click.option(
+            "--exclude-company", multiple=True, help="Leave out postings of this employer."
+        ),
+        click.option(
+            "--since",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            metavar="YYYY-MM-DD",
+            help="Posted on or after YYYY-MM-DD.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
