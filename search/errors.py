@@ -41,3 +41,7 @@ class PostingNotFoundError(JobSearchError):
 
 class InvalidFilterError(JobSearchError):
     """A filter value cannot be understood (a bad date, an unknown level, a bad radius)."""
+
+
+class InvalidQueryError(JobSearchError):
+    """The query text is not text, or is too long or too complex to search."""

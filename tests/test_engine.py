@@ -16,7 +16,9 @@ from search import (
     SearchResults,
     load_postings,
 )
+from search.errors import InvalidQueryError
 from search.query.filters import normalize_employment_type, normalize_level
+from search.query.parser import check_text
 from search.results import MARK_OPEN
 from tests.conftest import DATA
 
@@ -294,7 +296,15 @@ def test_any_query_text_searches_without_raising(sample_index: JobIndex, text: s
     )
 )
 def test_query_syntax_fragments_never_raise(sample_index: JobIndex, parts: list[str]) -> None:
-    results = sample_index.search(" ".join(parts), explain=True)
+    """Within the limits any text searches; past them, only ``InvalidQueryError``."""
+    text = " ".join(parts)
+    try:
+        check_text(text)
+    except InvalidQueryError:
+        with pytest.raises(InvalidQueryError):
+            sample_index.search(text, explain=True)
+        return
+    results = sample_index.search(text, explain=True)
     assert all(hit.explanation is not None for hit in results)
     assert results.total <= len(sample_index)
 

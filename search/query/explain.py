@@ -1,13 +1,19 @@
 """Why a hit matched: each query term's share of the score, synonyms, satisfying places.
 
 Used only with ``--explain``, so clarity beats speed: each term of the query is scored
-on its own, as the search scored it, and read at the one document.
+on its own, as the search scored it, and read at the one document. Each distinct term is
+evaluated once per search, not once per hit (a quoted phrase is checked in stored text,
+which took seconds per hit), and at most ``MAX_EXPLAINED`` terms are explained.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 
+import numpy as np
+import numpy.typing as npt
 from whoosh import query as wq
 
 from search.extract.skills import vocabulary
@@ -32,6 +38,43 @@ def _leaves(q: wq.Query) -> list[wq.Query]:
     return [leaf for child in children for leaf in _leaves(child)]
 
 
+#: Distinct query terms explained, in query order (a query has at most a few dozen words).
+MAX_EXPLAINED = 48
+
+#: (documents matching, their scores) of one term, sparse: most terms match few postings.
+_Sparse = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
+
+
+class _LastQuery:
+    """The terms of the query last explained, evaluated, for the other hits of its page.
+
+    One entry: the hits of a page are explained one after another with the same query
+    object. The index is held weakly, so a closed snapshot is never kept alive.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[weakref.ref[Index], wq.Query] | None = None
+        self._terms: list[tuple[wq.Query, _Sparse]] = []
+
+    def terms(self, index: Index, q: wq.Query) -> list[tuple[wq.Query, _Sparse]]:
+        with self._lock:
+            key = self._key
+            if key is not None and key[0]() is index and key[1] is q:
+                return self._terms
+        found = []
+        for leaf in list(dict.fromkeys(_leaves(q)))[:MAX_EXPLAINED]:
+            match = evaluate(index, leaf)
+            docs = np.flatnonzero(match.mask)
+            found.append((leaf, (docs, match.scores[docs])))
+        with self._lock:
+            self._key, self._terms = (weakref.ref(index), q), found
+        return found
+
+
+_LAST = _LastQuery()
+
+
 def _describe(leaf: wq.Query) -> tuple[str, str]:
     if isinstance(leaf, wq.Phrase):
         return leaf.fieldname, '"' + " ".join(leaf.words) + '"'
@@ -40,11 +83,11 @@ def _describe(leaf: wq.Query) -> tuple[str, str]:
 
 def _score_parts(index: Index, docnum: int, q: wq.Query) -> list[ScorePart]:
     parts = []
-    for leaf in _leaves(q):
-        found = evaluate(index, leaf)
-        if found.mask[docnum]:
+    for leaf, (docs, scores) in _LAST.terms(index, q):
+        at = int(np.searchsorted(docs, docnum))
+        if at < len(docs) and docs[at] == docnum:
             field, term = _describe(leaf)
-            parts.append(ScorePart(field, term, round(float(found.scores[docnum]), 3)))
+            parts.append(ScorePart(field, term, round(float(scores[at]), 3)))
     return sorted(parts, key=lambda p: -p.score)
 
 

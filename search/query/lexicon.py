@@ -10,7 +10,7 @@ from weakref import WeakKeyDictionary, proxy
 from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 
-from search.query.words import MIN_LENGTH, deletes, edits1, skill_words
+from search.query.words import MAX_WORD_LENGTH, MIN_LENGTH, deletes, edits1, skill_words
 from search.store import fields as f
 from search.store.fields import term_text
 
@@ -74,7 +74,9 @@ class Lexicon:
             table: dict[str, list[str]] = {}
             words = set(skill_words()).union(*(self._words_of(n) for n in self.surface))
             for known in words:
-                if len(known) >= MIN_LENGTH - 1 and known.isalpha():
+                # A posting's title may hold a "word" of thousands of letters; its
+                # deletion variants would number millions.
+                if MIN_LENGTH - 1 <= len(known) <= MAX_WORD_LENGTH and known.isalpha():
                     for variant in deletes(known, 2 if len(known) > 7 else 1):
                         table.setdefault(variant, []).append(known)
             self._near = table

@@ -1,8 +1,14 @@
-"""User text -> a Whoosh query. Lenient: user text never raises.
+"""User text -> a Whoosh query. Lenient within bounds: text past the limits raises
+``InvalidQueryError``; any other text parses (odd syntax falls back to its plain words).
 
 Query text goes through Whoosh's parser (quotes, AND/OR/NOT, parentheses, a leading ``-``
 to exclude) over the title and description fields, title weighted higher (BM25F).
 Acronyms and synonyms are a parser plugin, ``SkillPlugin``: see ``search.query.synonyms``.
+
+The work a query costs grows with its words, its quoted phrases (checked in stored
+text) and its nesting, so each is limited before parsing; and a user may name only the
+ranked text fields (``title:``, ``description:``): ``spell_title:x``, ``id:x`` or
+``[a TO z]`` are plain words, never a look at internal fields or a range over a lexicon.
 """
 
 from __future__ import annotations
@@ -10,18 +16,62 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from whoosh import query as wq
-from whoosh.qparser import AndGroup, MultifieldParser, PlusMinusPlugin
-from whoosh.qparser.plugins import WildcardPlugin
+from whoosh.qparser import AndGroup, MultifieldParser, PlusMinusPlugin, syntax
+from whoosh.qparser.plugins import FieldsPlugin, RangePlugin, WildcardPlugin
+from whoosh.qparser.taggers import RegexTagger
 
+from search.errors import InvalidQueryError
 from search.extract.skills import vocabulary
 from search.query.synonyms import OPERATORS, SkillPlugin
+from search.query.words import TOKEN
 from search.store import fields as f
 from search.store.fields import term_text
 from search.store.schema import shared_schema
 
-__all__ = ["OPERATORS", "parse_text", "query_words", "relax"]
+__all__ = ["OPERATORS", "check_text", "parse_text", "query_words", "relax"]
+
+#: Longest query text accepted: a long paragraph. Pasting a whole posting is not a query.
+MAX_QUERY_CHARS = 1_000
+#: Most words (operators included) in one query: each becomes several terms per field.
+MAX_QUERY_WORDS = 64
+#: Most quoted phrases: a phrase of common words is checked in stored text, the dearest
+#: part of a search.
+MAX_PHRASES = 2
+#: Deepest nesting of parentheses.
+MAX_NESTING = 8
+#: The fields a user may name before a colon: the ranked text, never internal fields.
+USER_FIELDS: tuple[str, ...] = f.TEXT_FIELDS
+
+
+class _UserFieldsPlugin(FieldsPlugin):
+    """``title:`` and ``description:`` (any case) name a field; any other ``name:`` is the
+    word ``name``, so ``skill:pytorch`` searches both words and ``spell_title:x`` never
+    reaches an internal field."""
+
+    class FieldnameTagger(RegexTagger):
+        def create(self, parser: Any, match: re.Match[str]) -> syntax.SyntaxNode:
+            name = match.group("text")
+            if name.lower() in USER_FIELDS:
+                return syntax.FieldnameNode(name.lower(), match.group(0))
+            return syntax.WordNode(name)
+
+    def __init__(self) -> None:
+        super().__init__(expr=r"(?<![\w.+#-])(?P<text>\w+):", remove_unknown=True)
+
+
+class _PlusMinus(PlusMinusPlugin):
+    """Whoosh's ``+word``/``-word``, except that a query of excluded words only means
+    everything but them: Whoosh turns "nothing AND NOT python" into "python", so
+    ``-python`` searched for python."""
+
+    def do_plusminus(self, parser: Any, group: syntax.GroupNode) -> syntax.SyntaxNode:
+        found = super().do_plusminus(parser, group)
+        if isinstance(found, syntax.AndNotGroup) and not found.nodes[0]:
+            return syntax.NotGroup([found.nodes[1]])
+        return found
 
 
 @cache
@@ -30,9 +80,12 @@ def _parser(fields: tuple[str, ...], synonyms: bool) -> MultifieldParser:
     parser = MultifieldParser(list(fields), shared_schema(), fieldboosts=boosts, group=AndGroup)
     # A leading + or - marks a word, but not the + of "C++" or the - of "full-stack".
     parser.add_plugin(
-        PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\w)", minusexpr=r"(?<![^\s(])-(?=[\w\"(])")
+        _PlusMinus(plusexpr=r"(?<![^\s(])\+(?=\w)", minusexpr=r"(?<![^\s(])-(?=[\w\"(])")
     )
     parser.remove_plugin_class(WildcardPlugin)
+    parser.remove_plugin_class(RangePlugin)  # [a TO z] would walk a whole lexicon
+    parser.remove_plugin_class(FieldsPlugin)
+    parser.add_plugin(_UserFieldsPlugin())
     if synonyms:
         parser.add_plugin(SkillPlugin())
     return parser
@@ -46,14 +99,48 @@ def _is_empty(q: wq.Query) -> bool:
     return q is wq.NullQuery or isinstance(q, type(wq.NullQuery))
 
 
+def _nesting(text: str) -> int:
+    """The deepest nesting of parentheses (unbalanced ones count as far as they go)."""
+    depth = deepest = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")" and depth:
+            depth -= 1
+    return deepest
+
+
+def check_text(text: object) -> str:
+    """``text`` if it is query text within the limits; ``InvalidQueryError`` says which
+    limit it passes (or that it is not text at all)."""
+    if not isinstance(text, str):
+        raise InvalidQueryError(f"query text must be a string, not {type(text).__name__}")
+    hint = "shorten it, or use filters such as --skill and --city"
+    counts = (
+        (len(text), MAX_QUERY_CHARS, "characters"),
+        (len(TOKEN.findall(text)), MAX_QUERY_WORDS, "words"),
+        (text.count('"') // 2, MAX_PHRASES, "quoted phrases"),
+        (_nesting(text), MAX_NESTING, "levels of nested parentheses"),
+    )
+    for count, most, what in counts:
+        if count > most:
+            raise InvalidQueryError(
+                f"the query has {count:,} {what}; the limit is {most:,}", hint=hint
+            )
+    return text
+
+
 def parse_text(text: str, fields: Sequence[str] = f.TEXT_FIELDS) -> wq.Query | None:
     """The query for ``text``, or None when it has no searchable words.
 
     Skill names are expanded when the query runs over title and description (not for a
     title-only search, where "NLP" means the word in a title). Whoosh's parser has
     corners that raise; then the text is read without synonyms, then as plain words.
+    Text that is not a string or passes a limit (see ``check_text``) raises
+    ``InvalidQueryError`` before any work is done.
     """
-    text = (text or "").strip()
+    text = check_text("" if text is None else text).strip()
     if not text:
         return None
     names = tuple(fields)

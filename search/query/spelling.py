@@ -16,11 +16,18 @@ Where the known words come from, and why:
 A word is corrected only when it is unknown (or all but unused) and a close known word is
 much more frequent; inflections and British/American spellings of a known word are never
 "corrected", since they are forms of the same word rather than mistakes.
+
+The work is bounded whatever the text: candidate generation grows with a word's length
+squared (a 10,000-letter word took 12-19 s), so longer words than ``MAX_WORD_LENGTH``
+are left alone, at most ``MAX_CANDIDATES`` candidates are weighed per word, and words
+past the ``BUDGET_S`` time budget are left as typed.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from collections.abc import Iterator
 
 from whoosh.analysis import STOP_WORDS
@@ -30,7 +37,14 @@ from whoosh.support.levenshtein import distance
 
 from search.query.lexicon import MIN_DF, Lexicon, lexicon_of
 from search.query.synonyms import OPERATORS
-from search.query.words import TOKEN, max_edits, same_word, skill_pairs, skill_words
+from search.query.words import (
+    MAX_WORD_LENGTH,
+    TOKEN,
+    max_edits,
+    same_word,
+    skill_pairs,
+    skill_words,
+)
 
 __all__ = ["suggest"]
 
@@ -49,6 +63,11 @@ SECOND_EDIT = 0.1
 #: Weight of a candidate that forms a known skill phrase with its neighbour
 #: ("reinforcement" + "learning").
 PHRASE_BONUS = 5.0
+#: Candidates weighed per word, nearest in length first (a typical typo has a few dozen).
+MAX_CANDIDATES = 200
+#: Seconds of correcting per query; later words are left as typed (a typical query
+#: takes a few milliseconds once the lexicon is loaded).
+BUDGET_S = 0.5
 
 
 def _closest_form(lex: Lexicon, word: str, candidate: str) -> str:
@@ -79,7 +98,7 @@ def _correct(lex: Lexicon, word: str, before: str | None, after: str | None) -> 
     rebuilt = lex.stem_candidates(word, stem) - surface
     pairs = skill_pairs()
     ranked: list[tuple[float, int, str]] = []
-    for candidate in surface | rebuilt:
+    for candidate in _nearest(word, surface | rebuilt):
         if candidate == word or same_word(word, candidate):
             continue
         dist = distance(word, candidate, limit=edits + 1)
@@ -113,30 +132,41 @@ def _correct(lex: Lexicon, word: str, before: str | None, after: str | None) -> 
     return None
 
 
+def _nearest(word: str, candidates: set[str]) -> list[str]:
+    """At most ``MAX_CANDIDATES`` candidates, those nearest ``word`` in length first."""
+    if len(candidates) <= MAX_CANDIDATES:
+        return sorted(candidates)
+    return sorted(candidates, key=lambda c: (abs(len(c) - len(word)), c))[:MAX_CANDIDATES]
+
+
 def _words(text: str) -> Iterator[re.Match[str]]:
-    """Tokens that may be corrected: plain words, not operators, field names or wildcards."""
+    """Tokens that may be corrected: plain words of sensible length, not operators, field
+    names or wildcards."""
     for match in TOKEN.finditer(text):
         token = match.group()
         start, end = match.span()
-        if token in OPERATORS or not (token.isascii() and token.isalpha()):
+        if len(token) > MAX_WORD_LENGTH or token in OPERATORS:
+            continue
+        if not (token.isascii() and token.isalpha()):
             continue
         if text[end : end + 1] in (":", "*", "?") or text[start - 1 : start] in ("*", "?"):
             continue
         yield match
 
 
-def suggest(searcher: Searcher, text: str) -> str | None:
+def suggest(searcher: Searcher, text: str, budget_s: float = BUDGET_S) -> str | None:
     """A corrected query string when some words of `text` look misspelled (not in the index,
     and a close known word is much more frequent); None when the text looks fine. Keeps
     quotes/operators/filters syntax and words that are fine; lower-cases only corrected words.
+    Words reached after ``budget_s`` seconds are left as typed.
     """
     try:
-        return _suggest(searcher.reader(), text or "")
+        return _suggest(searcher.reader(), text or "", time.monotonic() + budget_s)
     except Exception:  # a suggestion is a courtesy: it must never break a search
         return None
 
 
-def _suggest(reader: IndexReader, text: str) -> str | None:
+def _suggest(reader: IndexReader, text: str, deadline: float = math.inf) -> str | None:
     lex = lexicon_of(reader)
     matches = list(_words(text))
     lowered = [m.group().lower() for m in matches]
@@ -144,6 +174,8 @@ def _suggest(reader: IndexReader, text: str) -> str | None:
     last = 0
     changed = False
     for i, match in enumerate(matches):
+        if time.monotonic() > deadline:
+            break
         before = lowered[i - 1] if i else None
         after = lowered[i + 1] if i + 1 < len(lowered) else None
         fixed = _correct(lex, lowered[i], before, after)

@@ -14,6 +14,9 @@ from search.store.analysis import TOKEN_PATTERN
 #: Shorter words are too ambiguous to correct ("rust", "java" and "ruby" are one edit apart
 #: from many words), and a misspelled three-letter word is more often an acronym.
 MIN_LENGTH = 4
+#: Longer words are never corrected or fuzzily matched: no skill or English word is this
+#: long, and the candidates of a word grow with its length squared.
+MAX_WORD_LENGTH = 40
 
 # Word-like tokens as the analyzer sees them (c++, c#, node.js stay whole).
 TOKEN = re.compile(TOKEN_PATTERN)
