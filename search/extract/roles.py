@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -251,13 +252,15 @@ def classify_role(title: str, text: str = "") -> str | None:
     Application") do the text's role phrases, in text order, decide ("A Principal Applied
     Scientist will ..." makes it an applied scientist).
     """
-    role = _role_of(title)
-    if role is None and text:
-        for candidate in title_candidates(text):
-            role = _role_of(candidate)
-            if role:
-                break
-    return role
+    return _from_title_or_text(_role_of, title, text)
+
+
+def _from_title_or_text(read: Callable[[str], str | None], title: str, text: str) -> str | None:
+    """What ``read`` finds in the title, else in the text's role phrases, in text order."""
+    found = read(title)
+    if found is None and text:
+        found = next((x for c in title_candidates(text) if (x := read(c))), None)
+    return found
 
 
 def _level_of(title: str) -> str | None:
@@ -277,14 +280,9 @@ def classify_level(title: str, text: str = "") -> str | None:
     No cue at all gives None rather than a guessed "mid": a filter on level should only
     return postings that say so.
     """
-    level = _level_of(title)
+    level = _from_title_or_text(_level_of, title, text)
     if level is None and text:
-        for candidate in title_candidates(text):
-            level = _level_of(candidate)
-            if level:
-                break
-        if level is None:
-            level = _level_statement(text)
+        level = _level_statement(text)
     return level
 
 
