@@ -30,6 +30,9 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
         ("builtins", "int"),
         ("copyreg", "_reconstructor"),
         ("builtins", "object"),
+        # Pickle protocol 2 (Whoosh's default) rebuilds bytes with a codec call; a codec
+        # transforms data and runs nothing (PyTorch's weights-only loader allows it too).
+        ("_codecs", "encode"),
     }
 )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from dataclasses import dataclass
 from pathlib import Path
 from pickle import dumps
 from typing import Any
@@ -31,6 +32,9 @@ from search.store.fields import RANKED_FIELDS, SIDE_FIELDS
 from search.store.layout import INDEX_NAME
 
 BLOCK = 128
+#: Scorable fields: Whoosh keeps each document's length of these (block statistics use
+#: them); the ranked ones are also saved in the side tables.
+LENGTH_FIELDS: tuple[str, ...] = (*RANKED_FIELDS, f.SKILL_TEXT)
 COMPRESSION = 3
 _BYTE_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
@@ -73,7 +77,7 @@ class SegmentBuilder:
         self._perdoc = self.codec.per_document_writer(storage, self.segment)
         self._fields: dict[str, _Field] = {}
         self._spelling: dict[str, int] = {}
-        self._lengths: dict[str, array[int]] = {name: array("I") for name in RANKED_FIELDS}
+        self._lengths: dict[str, array[int]] = {name: array("I") for name in LENGTH_FIELDS}
         self.ids: list[str] = []
         self._hashes: list[str] = []
         self._posted = array("i")
@@ -103,7 +107,7 @@ class SegmentBuilder:
             acc.add(docnum, postings)
         for word in doc.spelling:
             self._spelling[word] = self._spelling.get(word, 0) + 1
-        for name in RANKED_FIELDS:
+        for name in LENGTH_FIELDS:
             self._lengths[name].append(doc.lengths.get(name, 0))
         self.ids.append(doc.id)
         self._hashes.append(doc.content_hash)
@@ -162,7 +166,8 @@ class SegmentBuilder:
 
     def _save_docs(self, byte_lengths: dict[str, np.ndarray]) -> None:
         folder = self.side
-        for name, lengths in byte_lengths.items():
+        for name in RANKED_FIELDS:
+            lengths = byte_lengths[name]
             sidecar.save(folder, f"{name}.len", lengths)
         width = max(1, max((len(i.encode("utf-8")) for i in self.ids), default=1))
         ids = np.array([i.encode("utf-8") for i in self.ids], dtype=f"S{width}")
@@ -201,6 +206,57 @@ def _sorted_postings(acc: _Field) -> tuple[list[bytes], np.ndarray, np.ndarray, 
     return [by_id[i] for i in order], ptr, docs, weights
 
 
+@dataclass(frozen=True, slots=True)
+class _Blocks:
+    """The statistics of every block of a field's postings, computed for all blocks at
+    once: blocks of up to 128 postings, each within one term, in posting order."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    first: np.ndarray  # index of each term's first block
+    count: np.ndarray  # blocks per term
+    deltas: np.ndarray  # document numbers as gaps, restarting at each block
+    wmin: list[float]
+    wmax: list[float]
+    wsum: list[float]
+    low: list[int]  # shortest non-empty field length byte in the block (0: none)
+    high: list[int]
+
+
+def _blocks(
+    ptr: np.ndarray, docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray | None
+) -> _Blocks:
+    counts = np.diff(ptr)
+    per_term = (counts + BLOCK - 1) // BLOCK
+    first = np.concatenate([[0], np.cumsum(per_term)])[:-1]
+    term_of = np.repeat(np.arange(len(counts)), per_term)
+    within = np.arange(len(term_of)) - np.repeat(first, per_term)
+    starts = ptr[:-1][term_of] + BLOCK * within
+    ends = np.minimum(starts + BLOCK, ptr[1:][term_of])
+    ids = docs.astype(np.int64)
+    deltas = np.empty_like(ids)
+    if len(ids):
+        deltas[0] = ids[0]
+        deltas[1:] = ids[1:] - ids[:-1]
+        deltas[starts] = ids[starts]
+    if len(starts):
+        wmin = np.minimum.reduceat(weights, starts).tolist()
+        wmax = np.maximum.reduceat(weights, starts).tolist()
+        wsum = np.add.reduceat(weights.astype(np.float64), starts).tolist()
+    else:
+        wmin = wmax = wsum = []
+    if lengths is not None and len(starts):
+        per_posting = lengths[docs].astype(np.int16)
+        high = np.maximum.reduceat(per_posting, starts)
+        # Whoosh skips documents where the field is empty when it takes the minimum.
+        low = np.minimum.reduceat(np.where(per_posting > 0, per_posting, 999), starts)
+        low[low == 999] = 0
+        lows, highs = low.tolist(), high.tolist()
+    else:
+        lows = highs = [0] * len(starts)
+    return _Blocks(starts, ends, first, per_term, deltas, wmin, wmax, wsum, lows, highs)
+
+
 def _write_field(
     writer: Any,
     schema: Schema,
@@ -215,79 +271,73 @@ def _write_field(
     fieldobj = schema[name]
     writer.start_field(name, fieldobj)
     fixed = fieldobj.format.fixed_value_size()
+    values = weights.astype(">u4").tobytes() if fixed == 4 else b""
+    blocks = _blocks(ptr, docs, weights, lengths)
     postfile = writer._postfile
-    field_id = writer._fieldid
     add_term = writer._tindex.add
-    prefix = field_id.to_bytes(2, "big")
+    prefix = writer._fieldid.to_bytes(2, "big")
+    firsts, counts = blocks.first.tolist(), blocks.count.tolist()
     for i, term in enumerate(terms):
-        start, end = int(ptr[i]), int(ptr[i + 1])
-        info = _write_postings(postfile, docs[start:end], weights[start:end], lengths, fixed)
+        info = _write_term(postfile, blocks, firsts[i], counts[i], docs, weights, values, fixed)
         add_term(prefix + term, info.to_bytes())
     writer.finish_field()
 
 
-def _write_postings(
+def _write_term(
     postfile: Any,
+    blocks: _Blocks,
+    first: int,
+    count: int,
     docs: np.ndarray,
     weights: np.ndarray,
-    lengths: np.ndarray | None,
+    values: bytes,
     fixed: int | None,
 ) -> W3TermInfo:
     """One posting list in W3 blocks, with the term statistics Whoosh keeps.
 
-    Mirrors ``W3PostingsWriter._write_block``: a pickled (ids as deltas, weights,
-    values) tuple compressed with zlib, after a pickled block-info tuple.
+    Mirrors ``W3PostingsWriter._write_block``: a pickled (ids as gaps, weights, values)
+    tuple compressed with zlib, after a pickled block-info tuple (protocol 4, which
+    needs no code to rebuild bytes).
     """
     info = W3TermInfo()
     start = postfile.tell()
     postfile.write(WHOOSH3_HEADER_MAGIC)
-    n = len(docs)
-    block_lengths = lengths[docs] if lengths is not None else None
-    total_weight = 0.0
-    max_weight = 0.0
     min_length: int | None = None
     max_length = 0
-    for b in range(0, n, BLOCK):
-        ids = docs[b : b + BLOCK]
-        ws = weights[b : b + BLOCK]
-        wmin, wmax = float(ws.min()), float(ws.max())
+    for b in range(first, first + count):
+        s, e = int(blocks.starts[b]), int(blocks.ends[b])
+        wmin, wmax = blocks.wmin[b], blocks.wmax[b]
         if wmin == wmax == 1.0:
             mini_weights: Any = None
         elif wmin == wmax:
             mini_weights = wmin
         else:
-            mini_weights = tuple(ws.tolist())
+            mini_weights = tuple(weights[s:e].tolist())
         if fixed == 0:
-            values: Any = None
-        elif fixed:
-            values = ws.astype(">u4").tobytes()
+            block_values: Any = None
+        elif fixed == 4:
+            block_values = values[4 * s : 4 * e]
         else:
-            values = tuple(b"" for _ in range(len(ids)))
-        deltas = np.diff(ids.astype(np.int64), prepend=0)
-        data = zlib.compress(dumps((tuple(deltas.tolist()), mini_weights, values), 4), COMPRESSION)
-        low = high = 0
-        if block_lengths is not None:
-            lb = block_lengths[b : b + BLOCK]
-            present = lb[lb > 0]  # Whoosh skips documents where the field is empty
-            if present.size:
-                low, high = int(present.min()), int(present.max())
-        head = dumps((len(ids), int(ids[-1]), wmax, COMPRESSION, low, high), 4)
+            block_values = tuple(b"" for _ in range(e - s))
+        gaps = tuple(blocks.deltas[s:e].tolist())
+        data = zlib.compress(dumps((gaps, mini_weights, block_values), 4), COMPRESSION)
+        low, high = blocks.low[b], blocks.high[b]
+        head = dumps((e - s, int(docs[e - 1]), wmax, COMPRESSION, low, high), 4)
         size = len(head) + len(data)
-        postfile.write_int(-size if b + BLOCK >= n else size)
+        postfile.write_int(-size if b == first + count - 1 else size)
         postfile.write(head)
         postfile.write(data)
-        total_weight += float(ws.sum())
-        max_weight = max(max_weight, wmax)
         if low:
             length = int(_BYTE_LENGTH[low])
             min_length = length if min_length is None else min(min_length, length)
         max_length = max(max_length, int(_BYTE_LENGTH[high]))
-    info._weight = total_weight
-    info._df = n
+    s0, e0 = int(blocks.starts[first]), int(blocks.ends[first + count - 1])
+    info._weight = sum(blocks.wsum[first : first + count])
+    info._df = e0 - s0
     info._minlength = min_length
     info._maxlength = max_length
-    info._maxweight = max_weight
-    info._minid = int(docs[0]) if n else None
-    info._maxid = int(docs[-1]) if n else None
+    info._maxweight = max(blocks.wmax[first : first + count])
+    info._minid = int(docs[s0])
+    info._maxid = int(docs[e0 - 1])
     info.set_extent(start, postfile.tell() - start)
     return info
