@@ -255,6 +255,11 @@ class JobIndex:
 
 def _filters(given: Filters | Mapping[str, object] | None, more: Mapping[str, object]) -> Filters:
     """One ``Filters`` from a value or mapping plus keyword values."""
+    if given is not None and not isinstance(given, Filters | Mapping):
+        raise InvalidFilterError(
+            f"filters must be a Filters or a mapping, not {type(given).__name__}",
+            hint="or give them as keywords: city=..., level=...",
+        )
     if isinstance(given, Filters):
         if not more:
             return given

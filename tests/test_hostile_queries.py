@@ -153,13 +153,10 @@ def test_filters_of_the_wrong_type_raise_our_error(sample_index: JobIndex, kwarg
         sample_index.search("python", **kwargs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="search/query/pipeline.py Request.check compares limit/page before checking "
-    "their type; see the issue 8 notes for the change",
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"limit": "10"}, {"page": "2"}, {"limit": 2.5}, {"collapse": "no"}, {"sort": 3}],
 )
-@pytest.mark.parametrize("kwargs", [{"limit": "10"}, {"page": "2"}, {"limit": 2.5}])
 def test_limit_and_page_of_the_wrong_type_raise_our_error(
     sample_index: JobIndex, kwargs: dict
 ) -> None:

@@ -61,6 +61,8 @@ class Index:
         #: Things a user should know about how the query was evaluated.
         self.notes: list[str] = []
         self._columns: dict[str, np.ndarray] = {}
+        #: Phrases already checked in stored text, by (field, words): see ``phrases``.
+        self.phrases: dict[tuple[str, tuple[str, ...]], Mask] = {}
 
     def postings(
         self, field: str, term: bytes
@@ -264,7 +266,7 @@ def _phrase(index: Index, q: wq.Phrase) -> Match:
     else:
         from search.query.phrases import verified
 
-        found.mask = verified(index, q.fieldname, [w.decode("utf-8") for w in words])
+        found.mask = verified(index, q.fieldname, [w.decode("utf-8") for w in words]).copy()
     total = np.zeros(index.size)
     for word in words:
         docs, scores = term_scores(index, q.fieldname, word, 1.0)

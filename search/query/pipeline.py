@@ -66,9 +66,17 @@ class Request:
     facets: bool = True
 
     def check(self) -> None:
+        """A clear error for a value a library caller got wrong (never a TypeError)."""
+        for name in ("limit", "page"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InvalidFilterError(f"{name} must be a whole number, not {value!r}")
+        for name in ("title_only", "collapse", "explain", "facets"):
+            if not isinstance(getattr(self, name), bool):
+                raise InvalidFilterError(f"{name} takes True or False, not {getattr(self, name)!r}")
         if self.limit < 1 or self.page < 1:
             raise InvalidFilterError("limit and page must be 1 or more")
-        if self.sort not in SORTS:
+        if not isinstance(self.sort, str) or self.sort not in SORTS:
             raise InvalidFilterError(
                 f"unknown sort {self.sort!r}", hint="use relevance, newest or pay"
             )
@@ -148,7 +156,9 @@ def plan(ctx: Context, request: Request) -> Plan:
     if excluded is not None:
         base = wq.AndNot(base, excluded)
     by_pay = request.sort == "pay"
-    by_date = not by_pay and (parsed is None or request.sort == "newest")
+    # Nothing to rank by when the text only excludes words ("-python"): newest first.
+    only_excluded = isinstance(parsed, wq.Not)
+    by_date = not by_pay and (parsed is None or only_excluded or request.sort == "newest")
     return Plan(parsed, base, excluded, chosen, allowed, center, by_date, by_pay, notes)
 
 
@@ -375,7 +385,7 @@ def run(ctx: Context, request: Request) -> SearchResults:
         limit=request.limit,
         hits=hits,
         facets=facets,
-        notes=tuple([*p.notes, *ctx.index.notes]),
+        notes=tuple(dict.fromkeys([*p.notes, *ctx.index.notes])),
         suggestion=suggestion,
         fuzzy=found.fuzzy,
     )
