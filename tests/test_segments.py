@@ -21,8 +21,9 @@ from search import JobPosting, load_postings
 from search.extract.skills import skill_spellings
 from search.store import fields as f
 from search.store.analysis import FastTextAnalysis
-from search.store.documents import _keyword_values, duplicate_key, phrase_terms, to_document
+from search.store.documents import _keyword_values, duplicate_key, to_document
 from search.store.layout import INDEX_NAME
+from search.store.phrases import phrase_terms
 from search.store.schema import shared_schema
 from search.store.segments import SegmentBuilder
 from search.store.sidecar import SegmentTables

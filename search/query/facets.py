@@ -9,7 +9,6 @@ need that, and they are few.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,30 +21,15 @@ from search.store import fields as f
 @dataclass(frozen=True, slots=True)
 class _Pairs:
     docs: npt.NDArray[np.int64]
-    values: npt.NDArray[np.int64]
+    values: npt.NDArray[np.int32]
     names: list[str]
 
 
 def _pairs(index: Index, field: str, mask: Mask) -> _Pairs:
-    """(global document, global value) for every posting of ``field`` in ``mask``."""
-    names: dict[str, int] = {}
-    docs, values = [], []
-    for part in index.snapshot.parts:
-        table = part.tables.table(field)
-        if table is None or not len(table.terms):
-            continue
-        ids = np.array(
-            [names.setdefault(t.decode("utf-8"), len(names)) for t in table.terms.tolist()],
-            dtype=np.int64,
-        )
-        global_docs = table.docs.astype(np.int64) + part.offset
-        keep = mask[global_docs]
-        docs.append(global_docs[keep])
-        values.append(ids[table.entry_terms[keep]])
-    if not docs:
-        empty = np.zeros(0, dtype=np.int64)
-        return _Pairs(empty, empty, [])
-    return _Pairs(np.concatenate(docs), np.concatenate(values), list(names))
+    """(global document, value number) for every posting of ``field`` in ``mask``."""
+    docs, values, names = index.entries(field)
+    keep = mask[docs]
+    return _Pairs(docs[keep], values[keep], names)
 
 
 def count(
@@ -56,33 +40,52 @@ def count(
     With ``fold``, documents with the same duplicate key count once, with the union of
     their values (one job offered in three cities counts once per city).
     """
-    groups = _groups(index, mask) if fold else None
+    groups = index.groups if fold and index.has_copies else None
     out: dict[str, dict[str, int]] = {}
     for field in fields:
-        pairs = _pairs(index, field, mask)
-        width = len(pairs.names)
-        counts = np.bincount(pairs.values, minlength=width).astype(np.int64)
-        if groups is not None and len(pairs.docs):
-            counts = counts - _group_excess(pairs, groups, width)
-        tally = Counter({pairs.names[i]: int(counts[i]) for i in np.flatnonzero(counts)})
-        out[field] = dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
+        counts, names = _counts(index, field, mask)
+        if groups is not None and len(names):
+            counts = counts - _group_excess(_pairs(index, field, mask), groups, len(names))
+        out[field] = _top(counts, names, top)
     return out
 
 
-def _groups(index: Index, mask: Mask) -> npt.NDArray[np.int64] | None:
-    """For each document, the index of its duplicate group among the matches if that
-    group has several matching documents, else -1; None when no group does."""
-    dup = index.column("dup")
-    where = np.flatnonzero(mask)
-    if not len(where):
-        return None
-    _, inverse, sizes = np.unique(dup[where], return_inverse=True, return_counts=True)
-    shared = sizes[inverse] > 1
-    if not shared.any():
-        return None
-    groups = np.full(index.size, -1, dtype=np.int64)
-    groups[where[shared]] = inverse[shared]
-    return groups
+def _counts(index: Index, field: str, mask: Mask) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """How many documents of ``mask`` hold each value of ``field`` (by name).
+
+    From each segment's bit sets (an AND and a bit count per value); a segment without
+    them is counted from the field's postings (one gather and one weighted count).
+    """
+    names, per_part = index.value_names(field)
+    counts = np.zeros(len(names), dtype=np.int64)
+    for part, ids in zip(index.snapshot.parts, per_part, strict=True):
+        if ids is None:
+            continue
+        segment = mask[part.offset : part.offset + part.tables.doc_count]
+        bits = part.tables.bits(field)
+        if bits is not None:
+            packed = np.packbits(segment, bitorder="little")
+            words = np.zeros(bits.shape[1] * 8, dtype=np.uint8)
+            words[: len(packed)] = packed
+            counts[ids] += np.bitwise_count(bits & words.view("<u8")).sum(axis=1, dtype=np.int64)
+        else:
+            table = part.tables.table(field)
+            assert table is not None
+            held = segment[table.docs].astype(np.int64)
+            counts[ids] += np.bincount(table.entry_terms, weights=held, minlength=len(ids)).astype(
+                np.int64
+            )
+    return counts, names
+
+
+def _top(counts: npt.NDArray[np.int64], names: list[str], top: int) -> dict[str, int]:
+    """The ``top`` largest counts by name, ties by name."""
+    present = np.flatnonzero(counts)
+    if len(present) > top * 4:  # narrow to a few candidates before sorting names
+        kth = np.partition(counts[present], len(present) - top)[len(present) - top]
+        present = present[counts[present] >= kth]
+    ranked = sorted((-int(counts[i]), names[i]) for i in present)[:top]
+    return {name: -n for n, name in ranked}
 
 
 def _group_excess(
@@ -93,17 +96,18 @@ def _group_excess(
     shared = group_of >= 0
     if not shared.any():
         return np.zeros(width, dtype=np.int64)
-    values = pairs.values[shared]
-    keys = group_of[shared] * width + values
-    unique = np.unique(keys) % width
-    seen = np.bincount(values, minlength=width)
-    once = np.bincount(unique, minlength=width)
-    return seen - once
+    values = pairs.values[shared].astype(np.int64)
+    unique = np.unique(group_of[shared] * width + values) % width
+    return np.bincount(values, minlength=width) - np.bincount(unique, minlength=width)
 
 
 def distinct_jobs(index: Index, mask: Mask) -> int:
     """How many jobs match, copies of one job counting once."""
-    return len(np.unique(index.column("dup")[mask]))
+    if not index.has_copies:
+        return int(mask.sum())
+    groups = index.groups[mask]
+    shared = groups[groups >= 0]
+    return int(len(groups) - len(shared) + len(np.unique(shared)))
 
 
 #: Upper bounds of the pay bands, a year's pay in thousands of the posting's currency.
@@ -131,31 +135,51 @@ def _count_bands(
     if not len(where):
         return {}
     bands = keys[where]
-    if fold:
-        pairs = np.unique(np.stack([bands, index.column("dup")[where]]), axis=1)
-        bands = pairs[0]
     counts = np.bincount(bands, minlength=len(labels))
+    if fold:
+        groups = index.groups[where]
+        shared = groups >= 0
+        if shared.any():
+            width = len(labels)
+            once = np.unique(groups[shared] * width + bands[shared]) % width
+            counts = counts - np.bincount(bands[shared], minlength=width)
+            counts = counts + np.bincount(once, minlength=width)
     return {labels[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+
+def _pay_keys(index: Index) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Each document's pay band (currency and range) as a number, -1 when no pay is
+    stated, and the band names. Computed once per snapshot."""
+    found = index.derived.get("pay_bands")
+    if found is None:
+        high = index.column("pay_high")
+        ranges = _band_labels(PAY_BANDS, "k", 0, "{}k+")
+        keys = np.full(index.size, -1, dtype=np.int64)
+        labels: list[str] = []
+        for currency in index.terms(f.PAY_CURRENCY):
+            docs, _ = index.docs(f.PAY_CURRENCY, currency.encode("utf-8"))
+            docs = docs[~np.isnan(high[docs])]
+            band = np.searchsorted(np.array(PAY_BANDS) * 1000, high[docs], side="left")
+            keys[docs] = len(labels) + band
+            labels.extend(f"{currency} {r}" for r in ranges)
+        found = index.derived["pay_bands"] = (keys, labels)
+    return found  # type: ignore[return-value]
+
+
+def _year_keys(index: Index) -> npt.NDArray[np.int64]:
+    found = index.derived.get("year_bands")
+    if found is None:
+        years = index.column("years").astype(np.int64)
+        bands = np.searchsorted(np.array(YEAR_BANDS), years, side="left")
+        found = index.derived["year_bands"] = np.where(years >= 0, bands, -1)
+    return found  # type: ignore[return-value]
 
 
 def bands(index: Index, mask: Mask, fold: bool = True) -> dict[str, dict[str, int]]:
     """Facets of ranges: a year's pay (by currency, the top of the stated range) and the
     years of experience required. Postings that state neither are not counted."""
-    high = index.column("pay_high")
-    pay: dict[str, int] = {}
-    labels = _band_labels(PAY_BANDS, "k", 0, "{}k+")
-    for currency in index.terms(f.PAY_CURRENCY):
-        docs, _ = index.docs(f.PAY_CURRENCY, currency.encode("utf-8"))
-        in_currency = np.zeros(index.size, dtype=bool)
-        in_currency[docs] = True
-        keys = np.full(index.size, -1, dtype=np.int64)
-        stated = in_currency & ~np.isnan(high)
-        keys[stated] = np.searchsorted(np.array(PAY_BANDS) * 1000, high[stated], side="left")
-        for label, n in _count_bands(index, mask, keys, labels, fold).items():
-            pay[f"{currency} {label}"] = n
-    years = index.column("years").astype(np.int64)
-    year_keys = np.where(years >= 0, np.searchsorted(np.array(YEAR_BANDS), years, side="left"), -1)
-    experience = _count_bands(
-        index, mask, year_keys, _band_labels(YEAR_BANDS, " years", 1, "{}+ years"), fold
-    )
+    keys, labels = _pay_keys(index)
+    pay = _count_bands(index, mask, keys, labels, fold)
+    year_labels = _band_labels(YEAR_BANDS, " years", 1, "{}+ years")
+    experience = _count_bands(index, mask, _year_keys(index), year_labels, fold)
     return {"pay": dict(sorted(pay.items(), key=lambda kv: -kv[1])[:10]), "experience": experience}

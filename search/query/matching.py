@@ -15,6 +15,7 @@ document numbers of the snapshot. Deleted documents never match.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,6 +27,7 @@ from whoosh.util.numeric import byte_to_length
 
 from search.store import fields as f
 from search.store.fields import RANKED_FIELDS
+from search.store.phrases import phrase_vocabulary
 from search.store.reading import Snapshot
 
 #: Whoosh's BM25F defaults.
@@ -61,6 +63,13 @@ class Index:
         #: Things a user should know about how the query was evaluated.
         self.notes: list[str] = []
         self._columns: dict[str, np.ndarray] = {}
+        self.scored = ScoreCache()
+        #: Arrays derived from the snapshot by other modules (facet bands), kept with it.
+        self.derived: dict[str, object] = {}
+        self._names: dict[str, tuple[list[str], list[npt.NDArray[np.int64] | None]]] = {}
+        self._entries: dict[
+            str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], list[str]]
+        ] = {}
         #: Phrases already checked in stored text, by (field, words): see ``phrases``.
         self.phrases: dict[tuple[str, tuple[str, ...]], Mask] = {}
 
@@ -127,6 +136,84 @@ class Index:
             self._columns[name] = found
         return found
 
+    def entries(self, field: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], list[str]]:
+        """Every (document, value) posting of a small field over the whole index: global
+        document numbers, value numbers into the returned names. Built once per snapshot
+        (facets and radius search count over these with one vectorised pass)."""
+        found = self._entries.get(field)
+        if found is None:
+            names: dict[str, int] = {}
+            docs, values = [], []
+            for part in self.snapshot.parts:
+                table = part.tables.table(field)
+                if table is None or not len(table.terms):
+                    continue
+                ids = np.array(
+                    [names.setdefault(t.decode("utf-8"), len(names)) for t in table.terms.tolist()],
+                    dtype=np.int32,
+                )
+                docs.append(table.docs.astype(np.int64) + part.offset)
+                values.append(ids[table.entry_terms])
+            if docs:
+                found = (np.concatenate(docs), np.concatenate(values), list(names))
+            else:
+                found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), [])
+            self._entries[field] = found
+        return found
+
+    def value_names(self, field: str) -> tuple[list[str], list[npt.NDArray[np.int64] | None]]:
+        """The values of a small field over the whole index, and for each segment the
+        number of each of its terms in that list (None: the segment has no such field)."""
+        found = self._names.get(field)
+        if found is None:
+            names: dict[str, int] = {}
+            per_part: list[npt.NDArray[np.int64] | None] = []
+            for part in self.snapshot.parts:
+                table = part.tables.table(field)
+                if table is None:
+                    per_part.append(None)
+                    continue
+                terms = [t.decode("utf-8") for t in table.terms.tolist()]
+                per_part.append(
+                    np.array([names.setdefault(t, len(names)) for t in terms], dtype=np.int64)
+                )
+            found = self._names[field] = (list(names), per_part)
+        return found
+
+    @cached_property
+    def groups(self) -> npt.NDArray[np.int64]:
+        """For each document, its duplicate group when other live documents share its
+        duplicate key (copies of one job posted for several places), else -1."""
+        dup = self.column("dup")
+        out = np.full(self.size, -1, dtype=np.int64)
+        live = np.flatnonzero(self.live)
+        if not len(live):
+            return out
+        _, inverse, sizes = np.unique(dup[live], return_inverse=True, return_counts=True)
+        shared = sizes[inverse] > 1
+        out[live[shared]] = inverse[shared]
+        return out
+
+    @cached_property
+    def has_copies(self) -> bool:
+        """Whether any job has several copies (else folding changes no count)."""
+        return bool((self.groups >= 0).any())
+
+    @cached_property
+    def _members(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        grouped = np.flatnonzero(self.groups >= 0)
+        order = grouped[np.argsort(self.groups[grouped], kind="stable")]
+        return order, self.groups[order]
+
+    def copies(self, docnum: int) -> list[int]:
+        """The other live documents of ``docnum``'s duplicate group."""
+        group = int(self.groups[docnum])
+        if group < 0:
+            return []
+        order, keys = self._members
+        start, end = np.searchsorted(keys, [group, group + 1])
+        return [int(d) for d in order[start:end] if d != docnum]
+
     def terms(self, field: str) -> list[str]:
         """Every term of a (small) field over the whole index, such as the role families."""
         names: dict[str, None] = {}
@@ -135,6 +222,15 @@ class Index:
             if table is not None:
                 names.update(dict.fromkeys(t.decode("utf-8") for t in table.terms.tolist()))
         return list(names)
+
+    @cached_property
+    def indexed_phrases(self) -> frozenset[str]:
+        """Skill phrases every segment indexed as phrase terms (its vocabulary digest is
+        ours): for these an absent phrase term means the phrase is absent."""
+        names, digest = phrase_vocabulary()
+        if all(p.tables.phrases == digest for p in self.snapshot.parts):
+            return names
+        return frozenset()
 
     def empty(self) -> Match:
         return Match(np.zeros(self.size, dtype=bool), np.zeros(self.size))
@@ -149,16 +245,53 @@ def term_scores(
     """The documents holding a term and their BM25F scores (times ``boost``).
 
     Fields that are not ranked score their weight (as Whoosh scores unscorable fields).
+    Scores depend only on the snapshot, so a term's are kept for the next search.
     """
+    key = (field, term)
+    found = index.scored.get(key)
+    if found is None:
+        found = _score(index, field, term)
+        index.scored.put(key, found)
+    docs, scores = found
+    return docs, (scores * boost if boost != 1.0 else scores.copy())
+
+
+def _score(index: Index, field: str, term: bytes) -> tuple[npt.NDArray[np.int64], Scores]:
     docs, weights = index.docs(field, term)
-    if not len(docs):
+    if not len(docs) or field not in RANKED_FIELDS:
         return docs, weights
-    if field not in RANKED_FIELDS:
-        return docs, weights * boost
     lengths = index.lengths(field)[docs]
     norm = K1 * (1 - B + B * lengths / index.average_length(field))
-    scores = index.idf(field, term) * weights * (K1 + 1) / (weights + norm)
-    return docs, scores * boost
+    return docs, index.idf(field, term) * weights * (K1 + 1) / (weights + norm)
+
+
+class ScoreCache:
+    """The scored postings of recently searched terms, bounded by their total size.
+
+    Library users and a long-lived process search the same common words again and
+    again ("engineer", "data"); their postings and scores are a few array slices away.
+    """
+
+    def __init__(self, max_postings: int = 4_000_000) -> None:
+        self.max_postings = max_postings
+        self._items: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._size = 0
+
+    def get(self, key: tuple[str, bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, bytes], value: tuple[np.ndarray, np.ndarray]) -> None:
+        size = len(value[0])
+        if size > self.max_postings // 4:
+            return
+        self._items[key] = value
+        self._size += size
+        while self._size > self.max_postings:
+            _, (docs, _) = self._items.popitem(last=False)
+            self._size -= len(docs)
 
 
 def _as_bytes(text: object) -> bytes:
@@ -259,9 +392,11 @@ def _phrase(index: Index, q: wq.Phrase) -> Match:
     if len(words) == 1:
         return _term(index, wq.Term(q.fieldname, q.words[0], boost=q.boost))
     phrase_field = f.PHRASE_FIELDS.get(q.fieldname)
+    joined = b" ".join(words)
     found = index.empty()
-    if phrase_field is not None and index.doc_frequency(phrase_field, b" ".join(words)):
-        docs, _ = index.docs(phrase_field, b" ".join(words))
+    indexed = joined.decode("utf-8") in index.indexed_phrases
+    if phrase_field is not None and (indexed or index.doc_frequency(phrase_field, joined)):
+        docs, _ = index.docs(phrase_field, joined)
         found.mask[docs] = True
     else:
         from search.query.phrases import verified

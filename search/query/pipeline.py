@@ -38,8 +38,10 @@ from search.query.snippets import Highlighter
 from search.query.spelling import suggest
 from search.results import Filters, Hit, SearchResults
 from search.store import fields as f
+from search.store.analysis import FastTextAnalysis
 from search.store.documents import from_stored
 
+_ANALYSIS = FastTextAnalysis()
 Sort = Literal["relevance", "newest", "pay"]
 SORTS: tuple[str, ...] = ("relevance", "newest", "pay")
 #: Extra candidates taken beyond the page, for the copies that folding removes.
@@ -182,14 +184,15 @@ def match(ctx: Context, p: Plan) -> Found:
     return Found(found, p.parsed)
 
 
-def _unknown_words(ctx: Context, q: wq.Query) -> bool:
-    """Whether some word of the query is in no posting at all."""
-    by_word: dict[bytes, bool] = {}
-    for name, text in q.iter_all_terms(phrases=True):
-        if name in f.FIELD_BOOSTS:
-            word = text if isinstance(text, bytes) else str(text).encode("utf-8")
-            by_word[word] = by_word.get(word, False) or ctx.index.doc_frequency(name, word) > 0
-    return not all(by_word.values())
+def _unknown_words(ctx: Context, text: str, fields: tuple[str, ...]) -> bool:
+    """Whether some word the user typed is in no posting at all (the other spellings a
+    skill name adds do not count: "ML" may be in no posting while "machine learning"
+    is in thousands)."""
+    for term in _ANALYSIS.terms(text):
+        word = term.encode("utf-8")
+        if not any(ctx.index.doc_frequency(name, word) for name in fields):
+            return True
+    return False
 
 
 def fall_back(
@@ -199,7 +202,7 @@ def fall_back(
     spellings, with a note saying which."""
     if found.match.mask.any() or p.parsed is None:
         return found
-    if not (suggestion or _unknown_words(ctx, p.parsed)):
+    if not (suggestion or _unknown_words(ctx, request.text, request.fields)):
         return found
     corrected = parse_text(suggestion, request.fields) if suggestion else None
     for fallback in (corrected, fuzzy_query(request.text, request.fields)):
@@ -256,13 +259,6 @@ def partial_matches(ctx: Context, request: Request, p: Plan, found: Found) -> Ra
 # -- 5. fold ------------------------------------------------------------------------
 
 
-def _copies(ctx: Context, docnum: int) -> list[int]:
-    """The other live documents with the same duplicate key."""
-    dup = ctx.index.column("dup")
-    same = np.flatnonzero((dup == dup[docnum]) & ctx.index.live)
-    return [int(d) for d in same if d != docnum]
-
-
 def fold(ctx: Context, ranked: Ranked, collapse: bool) -> list[Group]:
     """Fold copies of one job into its best-ranked copy."""
     if not collapse:
@@ -275,7 +271,7 @@ def fold(ctx: Context, ranked: Ranked, collapse: bool) -> list[Group]:
         if key in seen:
             continue
         seen.add(key)
-        out.append((docnum, score, _copies(ctx, docnum)))
+        out.append((docnum, score, ctx.index.copies(docnum)))
     return out
 
 

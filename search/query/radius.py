@@ -65,16 +65,14 @@ def distances(index: Index, center: Place) -> np.ndarray:
     """
     assert center.lat is not None and center.lon is not None
     nearest = np.full(index.size, np.inf)
-    for part in index.snapshot.parts:
-        table = part.tables.table(f.GEO)
-        if table is None or not len(table.terms):
-            continue
-        pairs = [t.decode("ascii").partition(":") for t in table.terms.tolist()]
-        lats = np.array([float(a) for a, _, _ in pairs])
-        lons = np.array([float(b) for _, _, b in pairs])
-        per_term = _haversine(center.lat, center.lon, lats, lons)
-        docs = table.docs.astype(np.int64) + part.offset
-        np.minimum.at(nearest, docs, per_term[table.entry_terms])
+    docs, values, names = index.entries(f.GEO)
+    if not names:
+        return nearest
+    pairs = [name.partition(":") for name in names]
+    lats = np.array([float(a) for a, _, _ in pairs])
+    lons = np.array([float(b) for _, _, b in pairs])
+    per_term = _haversine(center.lat, center.lon, lats, lons)
+    np.minimum.at(nearest, docs, per_term[values])
     return nearest
 
 

@@ -24,11 +24,12 @@ from typing import Any
 from whoosh.support.charset import accent_map
 
 from search.extract.locations import filter_keys
-from search.extract.skills import skill_spellings, vocabulary
+from search.extract.skills import skill_spellings
 from search.extract.text import normalize_key
 from search.model import JobPosting, Pay, Place
 from search.store import fields as f
 from search.store.analysis import TOKEN_PATTERN, FastTextAnalysis, exact_terms
+from search.store.phrases import phrase_terms
 from search.store.schema import shared_schema
 
 _TOKENS = re.compile(TOKEN_PATTERN).findall
@@ -124,40 +125,6 @@ def _payload(posting: JobPosting) -> dict[str, Any]:
         value = getattr(posting, name)
         data[name] = value.isoformat() if value else None
     return data
-
-
-@cache
-def skill_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Every multi-word skill spelling as analysed terms, by its first term.
-
-    A posting's text is scanned for these once at index time and each occurrence is
-    indexed as one phrase term ("machin learn"), so a skill phrase is found without word
-    positions. The terms are the analyzer's, stop words out, exactly as Whoosh's phrase
-    query over positions would see them.
-    """
-    analysis = FastTextAnalysis()
-    found: dict[str, set[tuple[str, ...]]] = {}
-    for skill in vocabulary():
-        for form in skill.aliases:
-            terms = tuple(analysis.terms(form))
-            if len(terms) > 1:
-                found.setdefault(terms[0], set()).add(terms)
-    return {k: tuple(sorted(v)) for k, v in found.items()}
-
-
-def phrase_terms(terms: list[str]) -> Counter[str]:
-    """Occurrences of skill phrases in a term sequence, as phrase terms with counts.
-
-    Every phrase found at a word counts, overlapping ones too ("deep reinforcement
-    learning" holds "reinforcement learning"), as a phrase query would match each.
-    """
-    phrases = skill_phrases()
-    counts: Counter[str] = Counter()
-    for i in [i for i, term in enumerate(terms) if term in phrases]:
-        for words in phrases[terms[i]]:
-            if tuple(terms[i : i + len(words)]) == words:
-                counts[" ".join(words)] += 1
-    return counts
 
 
 def _spelling(text: str) -> list[str]:

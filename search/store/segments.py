@@ -30,8 +30,11 @@ from search.store import sidecar
 from search.store.documents import IndexedDoc
 from search.store.fields import RANKED_FIELDS, SIDE_FIELDS
 from search.store.layout import INDEX_NAME
+from search.store.phrases import phrase_vocabulary
 
 BLOCK = 128
+#: Facet fields with at most this many values in a segment get bit sets (see ``bitsets``).
+MAX_BITSET_TERMS = 1024
 #: Scorable fields: Whoosh keeps each document's length of these (block statistics use
 #: them); the ranked ones are also saved in the side tables.
 LENGTH_FIELDS: tuple[str, ...] = (*RANKED_FIELDS, f.SKILL_TEXT)
@@ -163,6 +166,8 @@ class SegmentBuilder:
         sidecar.save(folder, f"{name}.docs", docs)
         if not np.all(weights == 1.0):
             sidecar.save(folder, f"{name}.w", _compact_weights(weights))
+        if name in f.FACET_FIELDS and len(terms) <= MAX_BITSET_TERMS:
+            sidecar.save(folder, f"{name}.bits", bitsets(ptr, docs, len(self.ids)))
 
     def _save_docs(self, byte_lengths: dict[str, np.ndarray]) -> None:
         folder = self.side
@@ -181,7 +186,26 @@ class SegmentBuilder:
         sidecar.save(folder, "years", np.frombuffer(self._years, dtype=np.int16).copy())
         present = [n for n in SIDE_FIELDS if (folder / f"{n}.terms.npy").exists()]
         weighted = [n for n in present if (folder / f"{n}.w.npy").exists()]
-        sidecar.write_meta(folder, {"docs": len(self.ids), "fields": present, "weighted": weighted})
+        meta = {
+            "docs": len(self.ids),
+            "fields": present,
+            "weighted": weighted,
+            "phrases": phrase_vocabulary()[1],
+        }
+        sidecar.write_meta(folder, meta)
+
+
+def bitsets(ptr: np.ndarray, docs: np.ndarray, size: int) -> np.ndarray:
+    """One bit set per term: row t has bit d set when document d holds term t.
+
+    Facet counting is then an AND and a bit count per term over the words of the match
+    (``np.bitwise_count``), whatever the number of postings.
+    """
+    rows = len(ptr) - 1
+    words = (size + 63) // 64
+    dense = np.zeros((rows, words * 64), dtype=bool)
+    dense[np.repeat(np.arange(rows), np.diff(ptr)), docs] = True
+    return np.packbits(dense, axis=1, bitorder="little").view("<u8")
 
 
 def _compact_weights(weights: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ live in Whoosh's table of contents). Every file is a ``.npy`` array or JSON, loa
 - ``<field>.docs.npy``   document numbers, ascending within a term
 - ``<field>.w.npy``      the weight (term frequency) of each posting, when not all 1
 - ``<field>.len.npy``    for ranked fields: each document's length byte (as Whoosh's)
+- ``<field>.bits.npy``   for facet fields of few values: a bit set of documents per term
 
 and per document: ``ids.npy``, ``hashes.npy`` (content digests), ``posted.npy`` (days
 since 1970, -1 undated), ``dup.npy`` (duplicate-group key), ``pay_low.npy`` and
@@ -125,6 +126,8 @@ class SegmentTables:
         self.doc_count: int = int(meta["docs"])
         self.field_names: frozenset[str] = frozenset(meta["fields"])
         self._weighted: frozenset[str] = frozenset(meta["weighted"])
+        #: Digest of the skill phrases this segment indexed as phrase terms.
+        self.phrases: str = str(meta.get("phrases", ""))
         self._tables: dict[str, TermTable] = {}
         self._arrays: dict[str, np.ndarray] = {}
 
@@ -149,6 +152,12 @@ class SegmentTables:
             )
             self._tables[field] = table
         return table
+
+    def bits(self, field: str) -> np.ndarray | None:
+        """The field's bit sets (terms x 64-document words), when the segment has them."""
+        if not (self.folder / f"{field}.bits.npy").exists():
+            return None
+        return self.array(f"{field}.bits")
 
     def lengths(self, field: str) -> npt.NDArray[np.uint8]:
         return self.array(f"{field}.len")
