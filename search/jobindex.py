@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from whoosh.searching import Searcher
-
 from search.errors import InvalidFilterError, PostingNotFoundError
 from search.model import JobPosting
 from search.query import pipeline
@@ -31,6 +29,8 @@ from search.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:  # the writer (and its process pool) loads only when something writes
     from types import ModuleType
+
+    from whoosh.searching import Searcher
 
     from search.store.building import Deferred
     from search.store.writer import AddSummary
@@ -154,7 +154,7 @@ class JobIndex:
             return self._context
         self.close()
         snapshot = Snapshot(self.path)
-        self._context = Context(Searcher(snapshot.reader), Index(snapshot))
+        self._context = Context(Index(snapshot))
         self._pointer = (layout.read_meta(self.path).get("generation"), self._toc_mark())
         return self._context
 
@@ -179,7 +179,7 @@ class JobIndex:
         docnum = self._read().index.snapshot.docnum(posting_id)
         if docnum is None:
             raise _not_found(posting_id)
-        return from_stored(self._read().searcher.stored_fields(docnum))
+        return from_stored(self._read().reader.stored_fields(docnum))
 
     def search(
         self,

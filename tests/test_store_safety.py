@@ -270,8 +270,11 @@ def test_a_crafted_side_table_runs_nothing(sample_copy: Path) -> None:
     marker = Path("/tmp/jobsearch-pwned")
     marker.unlink(missing_ok=True)
     folder = layout.current(sample_copy, SCHEMA_VERSION)
-    table = next((folder / "side").glob("*/title.terms.npy"))
-    table.write_bytes(pickle.dumps(_Boom()))
+    index = next((folder / "side").glob("*/tables.json"))
+    meta = json.loads(index.read_text())
+    meta["arrays"]["title.terms"]["dtype"] = "O"  # an array of Python objects
+    index.write_text(json.dumps(meta))
+    (index.parent / "tables.bin").write_bytes(pickle.dumps(_Boom()))
     result = _cli("search", "python", "--index", str(sample_copy))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert not marker.exists()

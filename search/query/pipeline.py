@@ -18,13 +18,16 @@ of the page are read from Whoosh's stored fields.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.searching import Searcher
+from whoosh.reading import IndexReader
 
 from search.errors import InvalidFilterError
+
+if TYPE_CHECKING:
+    from whoosh.searching import Searcher
 from search.extract.text import normalize_key
 from search.model import JobPosting, Place
 from search.query import facets as facet_counts
@@ -117,11 +120,21 @@ class Found:
 
 
 class Context:
-    """What one search reads: the Whoosh searcher and the side tables of one snapshot."""
+    """What one search reads: the side tables and Whoosh's reader of one snapshot."""
 
-    def __init__(self, searcher: Searcher, index: Index) -> None:
-        self.searcher = searcher
+    def __init__(self, index: Index) -> None:
         self.index = index
+        self.reader: IndexReader = index.snapshot.reader
+        self._searcher: Searcher | None = None
+
+    @property
+    def searcher(self) -> Searcher:
+        """A Whoosh searcher over the reader, made on first use (few searches need one)."""
+        if self._searcher is None:
+            from whoosh import searching
+
+            self._searcher = searching.Searcher(self.reader, closereader=False)
+        return self._searcher
 
 
 # -- 1. plan ------------------------------------------------------------------------
@@ -312,7 +325,7 @@ def hit(
 ) -> Hit:
     """One hit: the posting with its copies' places, nearest place first for ``near``."""
     docnum, score, copies = group
-    stored = ctx.searcher.stored_fields
+    stored = ctx.reader.stored_fields
     posting = from_stored(stored(docnum))
     copy_postings = [from_stored(stored(d)) for d in copies]
     if copy_postings:
@@ -366,7 +379,7 @@ def run(ctx: Context, request: Request) -> SearchResults:
     p = plan(ctx, request)
     found = match(ctx, p)
     text = request.text
-    suggestion = suggest(ctx.searcher, text) if p.parsed is not None and text.strip() else None
+    suggestion = suggest(ctx.reader, text) if p.parsed is not None and text.strip() else None
     found = fall_back(ctx, request, p, found, suggestion)
     groups = ranked_groups(ctx, request, p, found)
     if not p.by_date and not found.fuzzy:

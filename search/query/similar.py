@@ -42,7 +42,7 @@ def _query(ctx: Context, title: str, text: str) -> tuple[wq.Query | None, list[s
 def similar(ctx: Context, docnum: int, limit: int) -> tuple[Hit, ...]:
     """Up to ``limit`` postings most like document ``docnum``, one per job (copies of a
     job posted for several places fold), spread across employers."""
-    stored = ctx.searcher.stored_fields
+    stored = ctx.reader.stored_fields
     source = from_stored(stored(docnum))
     like, words = _query(ctx, source.title, job_text(source.description))
     if like is None:

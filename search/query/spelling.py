@@ -29,11 +29,14 @@ import math
 import re
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from whoosh.analysis import STOP_WORDS
 from whoosh.reading import IndexReader
-from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
+
+if TYPE_CHECKING:
+    from whoosh.searching import Searcher
 
 from search.query.lexicon import MIN_DF, Lexicon, lexicon_of
 from search.query.synonyms import OPERATORS
@@ -154,14 +157,16 @@ def _words(text: str) -> Iterator[re.Match[str]]:
         yield match
 
 
-def suggest(searcher: Searcher, text: str, budget_s: float = BUDGET_S) -> str | None:
+def suggest(source: IndexReader | Searcher, text: str, budget_s: float = BUDGET_S) -> str | None:
     """A corrected query string when some words of `text` look misspelled (not in the index,
     and a close known word is much more frequent); None when the text looks fine. Keeps
     quotes/operators/filters syntax and words that are fine; lower-cases only corrected words.
-    Words reached after ``budget_s`` seconds are left as typed.
+    Words reached after ``budget_s`` seconds are left as typed. ``source`` is the index's
+    reader (or a searcher over it).
     """
+    reader: IndexReader = source.reader() if hasattr(source, "reader") else source
     try:
-        return _suggest(searcher.reader(), text or "", time.monotonic() + budget_s)
+        return _suggest(reader, text or "", time.monotonic() + budget_s)
     except Exception:  # a suggestion is a courtesy: it must never break a search
         return None
 

@@ -33,9 +33,9 @@ from search.store.documents import content_hash, to_document
 from search.store.schema import shared_schema
 from search.store.segments import SegmentBuilder
 
-#: Documents per segment: bounds a worker's memory (about 300 MB) and the cost of a
-#: segment's side tables; a search reads every segment, so fewer is faster.
-SEGMENT_DOCS = 60_000
+#: Documents per segment: bounds a worker's memory (about 400 MB at its peak) and the
+#: cost of a segment's side tables; a search reads every segment, so fewer is faster.
+SEGMENT_DOCS = 40_000
 CHUNK = 256
 #: Below this many postings everything runs in the calling process.
 PARALLEL_MIN = 3_000

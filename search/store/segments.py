@@ -125,7 +125,7 @@ class SegmentBuilder:
         """Write the segment files and the side tables; the segment is not yet committed."""
         self._perdoc.close()
         self.segment.set_doc_count(len(self.ids))
-        self.side.mkdir(parents=True)
+        self._tables = sidecar.TableWriter(self.side)
         byte_lengths = {
             n: length_bytes(np.frombuffer(a, dtype=np.uint32)) for n, a in self._lengths.items()
         }
@@ -156,43 +156,40 @@ class SegmentBuilder:
     def _save_side(
         self, name: str, terms: list[bytes], ptr: np.ndarray, docs: np.ndarray, weights: np.ndarray
     ) -> None:
-        folder = self.side
-        sidecar.save(
-            folder,
+        self._tables.add(
             f"{name}.terms",
             np.array(terms, dtype=f"S{max(1, max(map(len, terms), default=1))}"),
         )
-        sidecar.save(folder, f"{name}.ptr", ptr)
-        sidecar.save(folder, f"{name}.docs", docs)
+        self._tables.add(f"{name}.ptr", ptr)
+        self._tables.add(f"{name}.docs", docs)
         if not np.all(weights == 1.0):
-            sidecar.save(folder, f"{name}.w", _compact_weights(weights))
+            self._tables.add(f"{name}.w", _compact_weights(weights))
         if name in f.FACET_FIELDS and len(terms) <= MAX_BITSET_TERMS:
-            sidecar.save(folder, f"{name}.bits", bitsets(ptr, docs, len(self.ids)))
+            self._tables.add(f"{name}.bits", bitsets(ptr, docs, len(self.ids)))
 
     def _save_docs(self, byte_lengths: dict[str, np.ndarray]) -> None:
-        folder = self.side
         for name in RANKED_FIELDS:
             lengths = byte_lengths[name]
-            sidecar.save(folder, f"{name}.len", lengths)
+            self._tables.add(f"{name}.len", lengths)
         width = max(1, max((len(i.encode("utf-8")) for i in self.ids), default=1))
         ids = np.array([i.encode("utf-8") for i in self.ids], dtype=f"S{width}")
-        sidecar.save(folder, "ids", ids)
-        sidecar.save(folder, "ids.order", np.argsort(ids, kind="stable").astype(np.int32))
-        sidecar.save(folder, "hashes", np.array(self._hashes, dtype="S32"))
-        sidecar.save(folder, "posted", np.frombuffer(self._posted, dtype=np.int32).copy())
-        sidecar.save(folder, "dup", np.frombuffer(self._dup, dtype=np.int64).copy())
-        sidecar.save(folder, "pay_low", np.frombuffer(self._pay_low, dtype=np.float64).copy())
-        sidecar.save(folder, "pay_high", np.frombuffer(self._pay_high, dtype=np.float64).copy())
-        sidecar.save(folder, "years", np.frombuffer(self._years, dtype=np.int16).copy())
-        present = [n for n in SIDE_FIELDS if (folder / f"{n}.terms.npy").exists()]
-        weighted = [n for n in present if (folder / f"{n}.w.npy").exists()]
+        self._tables.add("ids", ids)
+        self._tables.add("ids.order", np.argsort(ids, kind="stable").astype(np.int32))
+        self._tables.add("hashes", np.array(self._hashes, dtype="S32"))
+        self._tables.add("posted", np.frombuffer(self._posted, dtype=np.int32).copy())
+        self._tables.add("dup", np.frombuffer(self._dup, dtype=np.int64).copy())
+        self._tables.add("pay_low", np.frombuffer(self._pay_low, dtype=np.float64).copy())
+        self._tables.add("pay_high", np.frombuffer(self._pay_high, dtype=np.float64).copy())
+        self._tables.add("years", np.frombuffer(self._years, dtype=np.int16).copy())
+        present = [n for n in SIDE_FIELDS if f"{n}.terms" in self._tables.arrays]
+        weighted = [n for n in present if f"{n}.w" in self._tables.arrays]
         meta = {
             "docs": len(self.ids),
             "fields": present,
             "weighted": weighted,
             "phrases": phrase_vocabulary()[1],
         }
-        sidecar.write_meta(folder, meta)
+        self._tables.close(meta)
 
 
 def bitsets(ptr: np.ndarray, docs: np.ndarray, size: int) -> np.ndarray:

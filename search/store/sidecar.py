@@ -6,20 +6,20 @@ hundreds of thousands. Here a term's postings are two slices of memory-mapped ar
 matching, BM25F scoring, totals, facets, filters and duplicate groups are vectorised.
 
 One directory per segment, written once with the segment and never changed (deletions
-live in Whoosh's table of contents). Every file is a ``.npy`` array or JSON, loaded with
-``allow_pickle=False``: reading an index runs no code from it. A term table per field:
+live in Whoosh's table of contents): ``tables.bin`` holds every array as raw bytes and
+``tables.json`` says where (dtype, shape, offset), so reading is one memory map and
+runs no code from the index. A term table per field:
 
-- ``<field>.terms.npy``  the field's terms, sorted (fixed-width bytes, binary-searched)
-- ``<field>.ptr.npy``    where each term's postings start in the two arrays below
-- ``<field>.docs.npy``   document numbers, ascending within a term
-- ``<field>.w.npy``      the weight (term frequency) of each posting, when not all 1
-- ``<field>.len.npy``    for ranked fields: each document's length byte (as Whoosh's)
-- ``<field>.bits.npy``   for facet fields of few values: a bit set of documents per term
+- ``<field>.terms``  the field's terms, sorted (fixed-width bytes, binary-searched)
+- ``<field>.ptr``    where each term's postings start in the two arrays below
+- ``<field>.docs``   document numbers, ascending within a term
+- ``<field>.w``      the weight (term frequency) of each posting, when not all 1
+- ``<field>.len``    for ranked fields: each document's length byte (as Whoosh's)
+- ``<field>.bits``   for facet fields of few values: a bit set of documents per term
 
-and per document: ``ids.npy``, ``hashes.npy`` (content digests), ``posted.npy`` (days
-since 1970, -1 undated), ``dup.npy`` (duplicate-group key), ``pay_low.npy`` and
-``pay_high.npy`` (a year's pay in its own currency, NaN unstated), ``years.npy`` (years
-of experience required, -1 unstated).
+and per document: ``ids``, ``hashes`` (content digests), ``posted`` (days since 1970, -1
+undated), ``dup`` (duplicate-group key), ``pay_low`` and ``pay_high`` (a year's pay in
+its own currency, NaN unstated), ``years`` (years of experience required, -1 unstated).
 """
 
 from __future__ import annotations
@@ -36,34 +36,57 @@ import numpy.typing as npt
 
 from search.errors import SchemaVersionError
 
-FORMAT = 2
-META = "meta.json"
+FORMAT = 3
+META = "tables.json"
+DATA = "tables.bin"
+_ALIGN = 64
 
 IntArray = npt.NDArray[np.int64]
 DocArray = npt.NDArray[np.uint32]
 
 
-def save(folder: Path, name: str, array: np.ndarray) -> None:
-    np.save(folder / f"{name}.npy", array, allow_pickle=False)
+def _damaged(folder: Path, why: str) -> SchemaVersionError:
+    return SchemaVersionError(
+        f"the index's side tables in {folder.name} cannot be read ({why})",
+        hint="rebuild the index: jobsearch index --rebuild PATH",
+    )
 
 
-def write_meta(folder: Path, meta: dict[str, Any]) -> None:
-    """The segment's meta file, written last: a table without it is incomplete."""
-    temp = folder / f".{META}.tmp"
-    temp.write_text(json.dumps({"format": FORMAT, **meta}), encoding="utf-8")
-    os.replace(temp, folder / META)
+class TableWriter:
+    """Writes a segment's arrays one after another into one data file, and at the end
+    the JSON index of them (name -> dtype, shape, offset) with the segment's facts.
 
+    Arrays are raw little-endian bytes, so reading them back is a memory map and a view:
+    one file to open per segment, no parsing, no pickle.
+    """
 
-def _load(path: Path) -> np.ndarray:
-    try:
-        array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise SchemaVersionError(
-            f"the index's side table {path.name} cannot be read ({exc})",
-            hint="rebuild the index: jobsearch index --rebuild PATH",
-        ) from None
-    # A file of length zero maps as a read-only empty array: that is fine.
-    return array
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True)
+        self._file = (folder / DATA).open("wb")
+        self.arrays: dict[str, dict[str, Any]] = {}
+
+    def add(self, name: str, array: np.ndarray) -> None:
+        data = np.ascontiguousarray(array)
+        if data.dtype.hasobject:
+            raise TypeError(f"side table {name} would hold Python objects")
+        offset = self._file.tell()
+        padding = -offset % _ALIGN
+        self._file.write(b"\0" * padding)
+        self.arrays[name] = {
+            "dtype": data.dtype.str,
+            "shape": list(data.shape),
+            "offset": offset + padding,
+        }
+        self._file.write(data.tobytes())
+
+    def close(self, meta: dict[str, Any]) -> None:
+        """Finish the data file, then write the index: a table without it is incomplete."""
+        self._file.close()
+        temp = self.folder / f".{META}.tmp"
+        content = {"format": FORMAT, **meta, "arrays": self.arrays}
+        temp.write_text(json.dumps(content), encoding="utf-8")
+        os.replace(temp, self.folder / META)
 
 
 @dataclass(frozen=True)
@@ -117,6 +140,8 @@ class SegmentTables:
                 f"the index is missing its side tables ({folder.name})",
                 hint="rebuild the index: jobsearch index --rebuild PATH",
             ) from None
+        if not isinstance(meta, dict):
+            raise _damaged(folder, "not a table index")
         if meta.get("format") != FORMAT:
             raise SchemaVersionError(
                 f"the index's side tables have format {meta.get('format')}, this jobsearch "
@@ -128,14 +153,49 @@ class SegmentTables:
         self._weighted: frozenset[str] = frozenset(meta["weighted"])
         #: Digest of the skill phrases this segment indexed as phrase terms.
         self.phrases: str = str(meta.get("phrases", ""))
+        self._index: dict[str, dict[str, Any]] = dict(meta.get("arrays") or {})
         self._tables: dict[str, TermTable] = {}
         self._arrays: dict[str, np.ndarray] = {}
+        self._data: np.ndarray | None = None
+
+    def has(self, name: str) -> bool:
+        return name in self._index
+
+    def _bytes(self) -> np.ndarray:
+        if self._data is None:
+            path = self.folder / DATA
+            try:
+                self._data = (
+                    np.memmap(path, dtype=np.uint8, mode="r")
+                    if path.stat().st_size
+                    else np.zeros(0, dtype=np.uint8)
+                )
+            except (OSError, ValueError) as exc:
+                raise _damaged(self.folder, str(exc)) from None
+        return self._data
 
     def array(self, name: str) -> np.ndarray:
         found = self._arrays.get(name)
         if found is None:
-            found = self._arrays[name] = _load(self.folder / f"{name}.npy")
+            found = self._arrays[name] = self._view(name)
         return found
+
+    def _view(self, name: str) -> np.ndarray:
+        """A read-only view of one array in the data file, checked against its bounds."""
+        entry = self._index.get(name)
+        if entry is None:
+            raise _damaged(self.folder, f"no array {name}")
+        try:
+            dtype = np.dtype(str(entry["dtype"]))
+            shape = tuple(int(n) for n in entry["shape"])
+            offset = int(entry["offset"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _damaged(self.folder, f"array {name}: {exc}") from None
+        count = int(np.prod(shape)) if shape else 1
+        data = self._bytes()
+        if dtype.hasobject or offset < 0 or offset + count * dtype.itemsize > len(data):
+            raise _damaged(self.folder, f"array {name} is out of bounds")
+        return np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(shape)
 
     def table(self, field: str) -> TermTable | None:
         """The term table of ``field``, or None when the segment has no such terms."""
@@ -155,7 +215,7 @@ class SegmentTables:
 
     def bits(self, field: str) -> np.ndarray | None:
         """The field's bit sets (terms x 64-document words), when the segment has them."""
-        if not (self.folder / f"{field}.bits.npy").exists():
+        if not self.has(f"{field}.bits"):
             return None
         return self.array(f"{field}.bits")
 
