@@ -23,6 +23,7 @@ from search.version import __version__
 
 if TYPE_CHECKING:
     from search.errors import (
+        AmbiguousIdError,
         IndexLockedError,
         IndexNotFoundError,
         InputError,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "AddSummary": "search.store.writer",
+    "AmbiguousIdError": "search.errors",
     "Filters": "search.results",
     "Hit": "search.results",
     "IndexLockedError": "search.errors",
@@ -63,6 +65,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "AddSummary",
+    "AmbiguousIdError",
     "Filters",
     "Hit",
     "IndexLockedError",

@@ -39,6 +39,10 @@ class PostingNotFoundError(JobSearchError):
     """No posting has the given id."""
 
 
+class AmbiguousIdError(PostingNotFoundError):
+    """An id prefix names several postings."""
+
+
 class InvalidFilterError(JobSearchError):
     """A filter value cannot be understood (a bad date, an unknown level, a bad radius)."""
 

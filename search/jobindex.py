@@ -9,16 +9,16 @@ committed since, the next read opens the new snapshot.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from search.errors import InvalidFilterError, PostingNotFoundError
+from search.errors import AmbiguousIdError, InvalidFilterError, PostingNotFoundError
 from search.model import JobPosting
 from search.query import pipeline
 from search.query.baseline import rank_plain_bm25
+from search.query.context import Context, Request, Sort
 from search.query.matching import Index
-from search.query.pipeline import Context, Request, Sort
 from search.query.similar import similar as similar_to
 from search.query.stats import index_stats
 from search.results import Filters, Hit, SearchResults
@@ -46,7 +46,8 @@ def _writer() -> ModuleType:
 
 def _not_found(posting_id: str) -> PostingNotFoundError:
     return PostingNotFoundError(
-        f"no posting with id {posting_id!r}", hint="ids are listed by `jobsearch search`"
+        f"no posting with id {posting_id!r}",
+        hint="ids are listed by search results (`jobsearch search`, JobIndex.search)",
     )
 
 
@@ -89,6 +90,7 @@ class JobIndex:
         path: str | os.PathLike[str],
         postings: Postings,
         progress: Callable[[int], None] | None = None,
+        stage: Callable[[str], None] | None = None,
     ) -> AddSummary:
         """Replace the index at ``path`` with one built from ``postings`` only.
 
@@ -96,7 +98,7 @@ class JobIndex:
         working during a rebuild and an interrupted rebuild changes nothing. When no
         posting is valid the old index is kept and ``InputError`` says so.
         """
-        return _writer().rebuild(Path(path), postings, progress)
+        return _writer().rebuild(Path(path), postings, progress, stage=stage)
 
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
@@ -121,6 +123,7 @@ class JobIndex:
         progress: Callable[[int], None] | None = None,
         *,
         prune: bool = False,
+        stage: Callable[[str], None] | None = None,
     ) -> AddSummary:
         """Insert or update postings by id; identical postings are left alone.
 
@@ -138,12 +141,13 @@ class JobIndex:
                 )
             files = [str(Path(f.source).resolve()) for f in read]
         self.close()
-        return _writer().upsert(self.path, postings, progress, prune=files)
+        return _writer().upsert(self.path, postings, progress, prune=files, stage=stage)
 
     def delete(self, ids: Iterable[str]) -> int:
-        """Delete postings by id; returns how many were deleted."""
+        """Delete postings by id (or unique id prefix); returns how many were deleted."""
+        full = [self.resolve(i) for i in ids]
         self.close()
-        return _writer().delete(self.path, ids)
+        return _writer().delete(self.path, full)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -174,12 +178,41 @@ class JobIndex:
     def __len__(self) -> int:
         return int(self._read().index.live.sum())
 
-    def get(self, posting_id: str) -> JobPosting:
-        """The posting with this id; ``PostingNotFoundError`` if there is none."""
-        docnum = self._read().index.snapshot.docnum(posting_id)
-        if docnum is None:
+    def resolve(self, posting_id: str) -> str:
+        """The full id of the posting ``posting_id`` names: itself, or the one posting
+        whose id starts with it. ``PostingNotFoundError`` when none does,
+        ``AmbiguousIdError`` (listing some) when several do."""
+        snapshot = self._read().index.snapshot
+        if not isinstance(posting_id, str) or not posting_id.strip():
+            raise _not_found(str(posting_id))
+        if snapshot.docnum(posting_id) is not None:
+            return posting_id
+        found = snapshot.ids_starting(posting_id)
+        if not found:
             raise _not_found(posting_id)
-        return from_stored(self._read().reader.stored_fields(docnum))
+        if len(found) > 1:
+            shown = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+            raise AmbiguousIdError(
+                f"{posting_id!r} starts several ids: {shown}", hint="give more of the id"
+            )
+        return found[0]
+
+    def short_ids(self, ids: Iterable[str], least: int = 8) -> dict[str, str]:
+        """For each id, its shortest prefix (at least ``least`` characters) that no other
+        posting's id starts with: what a person needs to type to name it."""
+        snapshot = self._read().index.snapshot
+        return {i: snapshot.short_id(i, least) for i in ids}
+
+    def _docnum(self, posting_id: str) -> int:
+        full = self.resolve(posting_id)
+        docnum = self._read().index.snapshot.docnum(full)
+        if docnum is None:  # pragma: no cover - resolve found it in the same snapshot
+            raise _not_found(posting_id)
+        return docnum
+
+    def get(self, posting_id: str) -> JobPosting:
+        """The posting with this id (or unique id prefix); ``PostingNotFoundError`` if none."""
+        return from_stored(self._read().reader.stored_fields(self._docnum(posting_id)))
 
     def search(
         self,
@@ -193,6 +226,7 @@ class JobIndex:
         collapse: bool = True,
         explain: bool = False,
         facets: bool = True,
+        facet_top: int = 10,
         **filter_values: object,
     ) -> SearchResults:
         """Rank postings matching ``text`` (BM25F) among those passing every filter.
@@ -203,45 +237,72 @@ class JobIndex:
 
         ``filters``: a ``Filters`` value, or give the filters as keywords (``city``,
         ``state``, ``country``, ``skill``, ``role``, ``level``, ``employment_type``,
-        ``exclude``, ``exclude_company``: a string or a list of strings, values ORed;
-        ``remote``: True/False; ``since``: a date or "YYYY-MM-DD"; ``near``: a city, with
-        ``radius_km``: kilometres or text like "30mi", default 50 km). Keywords are
-        added to ``filters``. Filters never change the ranking.
+        ``company``, ``workplace``, ``exclude``, ``exclude_company``: a string or a list
+        of strings, values ORed; ``remote``: True/False; ``since``: a date, "YYYY-MM-DD",
+        "yesterday" or "7d"; ``near``: a city, with ``radius_km``: kilometres or text like
+        "30mi", default 50 km; ``salary_min`` with ``currency``, ``max_years``,
+        ``degree``: see ``Filters``). Keywords are added to ``filters``. Filters never
+        change the ranking.
 
-        ``sort``: "relevance" or "newest". ``limit``/``page``: the page of hits wanted.
-        ``title_only``: match the text in titles only. ``collapse``: fold copies of one
-        job posted for several places into one hit listing every place (totals and
-        facets count the job once). ``explain``: attach each hit's score parts.
-        ``facets``: count cities, countries, skills, roles and levels over every match.
+        ``sort``: "relevance", "newest" or "pay". ``limit``/``page``: the page of hits
+        wanted (``SearchResults.pages`` says how many there are). ``title_only``: match
+        the text in titles only. ``collapse``: fold copies of one job posted for several
+        places into one hit listing every place (totals and facets count the job once).
+        ``explain``: attach each hit's score parts. ``facets``: count cities, countries,
+        skills, roles, levels, employers, workplaces, pay and experience bands over every
+        match, the ``facet_top`` most frequent values of each.
 
-        When nothing matches as typed, the corrected spelling's matches (or close
-        spellings) are returned with ``fuzzy=True`` and a note. Raises
-        ``InvalidFilterError`` for a filter that cannot be understood.
+        When fewer than a page of postings have every word, postings with some of them
+        follow, marked ``Hit.partial`` and counted in ``partial_total`` (``total`` counts
+        only full matches). When nothing matches as typed, the corrected spelling's
+        matches (or close spellings) are returned with ``fuzzy=True`` and a note. Raises
+        ``InvalidFilterError`` for a filter that cannot be understood and
+        ``InvalidQueryError`` for query text past its limits.
         """
         chosen = _filters(filters, filter_values)
         request = Request(
-            text or "", chosen, sort, limit, page, title_only, collapse, explain, facets
+            text or "", chosen, sort, limit, page, title_only, collapse, explain, facets, facet_top
         )
         context = self._read()
         context.index.notes.clear()
         return pipeline.run(context, request)
 
+    def search_all(
+        self,
+        text: str = "",
+        filters: Filters | Mapping[str, object] | None = None,
+        *,
+        sort: Sort = "relevance",
+        title_only: bool = False,
+        collapse: bool = True,
+        **filter_values: object,
+    ) -> Iterator[Hit]:
+        """Every posting matching ``text`` and the filters, in result order, one at a time
+        (for export): the same matching as ``search``, without pages, facets, partial
+        matches or spelling fallback."""
+        chosen = _filters(filters, filter_values)
+        request = Request(text or "", chosen, sort, 1, 1, title_only, collapse, False, False)
+        context = self._read()
+        context.index.notes.clear()
+        return pipeline.run_all(context, request)
+
     def facets(
         self,
         text: str = "",
         filters: Filters | Mapping[str, object] | None = None,
+        *,
+        top: int = 10,
         **filter_values: object,
     ) -> dict[str, dict[str, int]]:
-        """Facet counts (city, country, skill, role, level) for a query and filters."""
-        return self.search(text, _filters(filters, filter_values), limit=1).facets
+        """Facet counts (the ``top`` most frequent values of each) for a query and filters."""
+        chosen = _filters(filters, filter_values)
+        return self.search(text, chosen, limit=1, facet_top=top).facets
 
     def similar(self, posting_id: str, limit: int = 5) -> tuple[Hit, ...]:
-        """Postings most like this one, one per job, by its description's key terms."""
-        context = self._read()
-        docnum = context.index.snapshot.docnum(posting_id)
-        if docnum is None:
-            raise _not_found(posting_id)
-        return similar_to(context, docnum, limit)
+        """Postings most like this one (id or unique prefix), one per job, spread across
+        employers, by what the job's own text and title say."""
+        docnum = self._docnum(posting_id)
+        return similar_to(self._read(), docnum, limit)
 
     def baseline(self, text: str, filters: Filters | None = None, limit: int = 10) -> list[str]:
         """Posting ids as plain BM25 ranks them (title and description, words ORed, no

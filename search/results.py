@@ -47,6 +47,8 @@ class Hit:
     distance_km: float | None = None
     duplicates: tuple[str, ...] = ()
     explanation: Explanation | None = None
+    #: The posting has only some of the words (listed after those that have them all).
+    partial: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,9 @@ class SearchResults:
     #: True when nothing matched as typed and these hits are for the corrected spelling
     #: or close spellings (``notes`` says which).
     fuzzy: bool = False
+    #: Postings with only some of the words, listed (marked partial) after the ``total``
+    #: that have them all, when those are fewer than a page.
+    partial_total: int = 0
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -75,4 +80,6 @@ class SearchResults:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.limit)) if self.limit else 1
+        """How many pages the matches fill, partial matches included."""
+        shown = self.total + self.partial_total
+        return max(1, -(-shown // self.limit)) if self.limit else 1

@@ -70,8 +70,21 @@ def test_a_short_page_is_filled_with_partial_matches_after_full_ones(index: JobI
     results = index.search("payment systems", collapse=False)
     # "a design system" has one of the two words: it comes after every full match.
     assert ids(results)[3:] == ["fe-sf"]
-    assert results.hits[3].score < min(h.score for h in results.hits[:3])
-    assert "1 more posting matches some of the words" in results.notes
+    assert [h.partial for h in results] == [False, False, False, True]
+    assert (results.total, results.partial_total, results.pages) == (3, 1, 1)
+    assert "1 more posting matches only some of the words (marked partial)" in results.notes
+
+
+def test_partial_matches_are_paged_after_full_ones(index: JobIndex) -> None:
+    """The total never counts partial matches, and paging reaches them."""
+    # "the backend platform team" has both words; three postings say only "backend".
+    pages = [index.search("backend team", collapse=False, limit=2, page=n) for n in (1, 2, 3)]
+    assert [len(r.hits) for r in pages] == [2, 2, 0]
+    assert all(r.total == 1 and r.partial_total == 3 and r.pages == 2 for r in pages)
+    assert [h.partial for r in pages for h in r] == [False, True, True, True]
+    assert ids(pages[0])[0] == "eng-tac"
+    assert len({h.posting.id for r in pages for h in r}) == 4
+    assert "page 3 is past the last page (2)" in pages[2].notes
 
 
 def test_paging_after_collapsing_has_no_gaps(index: JobIndex) -> None:

@@ -17,124 +17,38 @@ of the page are read from Whoosh's stored fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Iterator
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.reading import IndexReader
 
-from search.errors import InvalidFilterError
-
-if TYPE_CHECKING:
-    from whoosh.searching import Searcher
 from search.extract.text import normalize_key
-from search.model import JobPosting, Place
 from search.query import facets as facet_counts
-from search.query.explain import explain_hit
-from search.query.filters import FilterSet, filter_set
+from search.query.context import (
+    COLLAPSE_ROOM,
+    Context,
+    Found,
+    Group,
+    Plan,
+    Ranked,
+    Request,
+    Sort,
+)
+from search.query.filters import filter_set
 from search.query.fuzzy import fuzzy_query
-from search.query.matching import Index, Mask, Match, evaluate, top
+from search.query.hits import fold, hit, page_hits
+from search.query.matching import Match, evaluate, top
 from search.query.parser import parse_text, query_words, relax
-from search.query.radius import distance_to, distances, nearest_first, resolve_center
+from search.query.radius import distances, resolve_center
 from search.query.snippets import Highlighter
 from search.query.spelling import suggest
 from search.results import Filters, Hit, SearchResults
 from search.store import fields as f
 from search.store.analysis import FastTextAnalysis
-from search.store.documents import from_stored
+
+__all__ = ["Context", "Request", "Sort", "run", "run_all"]
 
 _ANALYSIS = FastTextAnalysis()
-Sort = Literal["relevance", "newest", "pay"]
-SORTS: tuple[str, ...] = ("relevance", "newest", "pay")
-#: Extra candidates taken beyond the page, for the copies that folding removes.
-COLLAPSE_ROOM = 50
-
-#: (document number, score or None when ordered by date or distance)
-Ranked = list[tuple[int, float | None]]
-#: (document number, score, the document numbers of its other copies)
-Group = tuple[int, float | None, list[int]]
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """What was asked: the text, the filters and how to present the results."""
-
-    text: str
-    filters: Filters
-    sort: Sort = "relevance"
-    limit: int = 10
-    page: int = 1
-    title_only: bool = False
-    collapse: bool = True
-    explain: bool = False
-    facets: bool = True
-
-    def check(self) -> None:
-        """A clear error for a value a library caller got wrong (never a TypeError)."""
-        for name in ("limit", "page"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidFilterError(f"{name} must be a whole number, not {value!r}")
-        for name in ("title_only", "collapse", "explain", "facets"):
-            if not isinstance(getattr(self, name), bool):
-                raise InvalidFilterError(f"{name} takes True or False, not {getattr(self, name)!r}")
-        if self.limit < 1 or self.page < 1:
-            raise InvalidFilterError("limit and page must be 1 or more")
-        if not isinstance(self.sort, str) or self.sort not in SORTS:
-            raise InvalidFilterError(
-                f"unknown sort {self.sort!r}", hint="use relevance, newest or pay"
-            )
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return (f.TITLE,) if self.title_only else f.TEXT_FIELDS
-
-    @property
-    def wanted(self) -> int:
-        return self.page * self.limit
-
-
-@dataclass(slots=True)
-class Plan:
-    """What a request becomes: a query tree, a filter, a centre, and notes."""
-
-    parsed: wq.Query | None
-    base: wq.Query
-    excluded: wq.Query | None
-    filters: FilterSet
-    allowed: Mask | None
-    center: Place | None
-    by_date: bool
-    by_pay: bool
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Found:
-    """The matches of the query that produced the hits, and whether it was a fallback."""
-
-    match: Match
-    parsed: wq.Query | None
-    fuzzy: bool = False
-
-
-class Context:
-    """What one search reads: the side tables and Whoosh's reader of one snapshot."""
-
-    def __init__(self, index: Index) -> None:
-        self.index = index
-        self.reader: IndexReader = index.snapshot.reader
-        self._searcher: Searcher | None = None
-
-    @property
-    def searcher(self) -> Searcher:
-        """A Whoosh searcher over the reader, made on first use (few searches need one)."""
-        if self._searcher is None:
-            from whoosh import searching
-
-            self._searcher = searching.Searcher(self.reader, closereader=False)
-        return self._searcher
 
 
 # -- 1. plan ------------------------------------------------------------------------
@@ -250,42 +164,30 @@ def order(ctx: Context, p: Plan, found: Found, limit: int) -> Ranked:
     return [(int(d), float(m.scores[d])) for d in top(m, limit)]
 
 
-def partial_matches(ctx: Context, request: Request, p: Plan, found: Found) -> Ranked:
-    """Postings with some of the words, to follow the few that have them all (as web
-    search does) on the first page, and a note saying how many."""
-    matched = int(found.match.mask.sum())
-    if request.page != 1 or p.by_date or p.by_pay or found.fuzzy or matched >= request.limit:
-        return []
+def partial_matches(
+    ctx: Context, request: Request, p: Plan, found: Found, exact: int
+) -> tuple[Ranked, int]:
+    """Postings with some of the words, listed after the few that have them all (as web
+    search does), and how many there are (jobs, when folding). Only when fewer than a
+    page of postings have every word."""
+    if p.by_date or p.by_pay or found.fuzzy or exact >= request.limit:
+        return [], 0
     loose = relax(p.base)
     if loose is None:
-        return []
+        return [], 0
     more = _matches(ctx, p, loose)
     more.mask &= ~found.match.mask
-    extra = int(more.mask.sum())
+    extra = (
+        facet_counts.distinct_jobs(ctx.index, more.mask)
+        if request.collapse
+        else int(more.mask.sum())
+    )
     if not extra:
-        return []
+        return [], 0
     noun = "posting matches" if extra == 1 else "postings match"
-    p.notes.append(f"{extra} more {noun} some of the words")
-    return [(int(d), float(more.scores[d])) for d in top(more, request.limit)]
-
-
-# -- 5. fold ------------------------------------------------------------------------
-
-
-def fold(ctx: Context, ranked: Ranked, collapse: bool) -> list[Group]:
-    """Fold copies of one job into its best-ranked copy."""
-    if not collapse:
-        return [(d, score, []) for d, score in ranked]
-    dup = ctx.index.column("dup")
-    out: list[Group] = []
-    seen: set[int] = set()
-    for docnum, score in ranked:
-        key = int(dup[docnum])
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append((docnum, score, ctx.index.copies(docnum)))
-    return out
+    p.notes.append(f"{extra} more {noun} only some of the words (marked partial)")
+    room = max(0, request.wanted - exact) * 2 + COLLAPSE_ROOM
+    return [(int(d), float(more.scores[d])) for d in top(more, room)], extra
 
 
 def ranked_groups(ctx: Context, request: Request, p: Plan, found: Found) -> list[Group]:
@@ -301,63 +203,6 @@ def ranked_groups(ctx: Context, request: Request, p: Plan, found: Found) -> list
         limit *= 4
 
 
-# -- 6. hits ------------------------------------------------------------------------
-
-
-def _merge_places(posting: JobPosting, copies: list[JobPosting]) -> JobPosting:
-    """The posting with the places of all its copies, in order, without repeats."""
-    places = list(posting.places)
-    for copy in copies:
-        places.extend(p for p in copy.places if p not in places)
-    locations = [posting.location_text] + [
-        c.location_text for c in copies if c.location_text != posting.location_text
-    ]
-    return replace(posting, places=tuple(places), location_text=" | ".join(filter(None, locations)))
-
-
-def hit(
-    ctx: Context,
-    request: Request,
-    p: Plan,
-    group: Group,
-    highlighter: Highlighter,
-    parsed: wq.Query | None,
-) -> Hit:
-    """One hit: the posting with its copies' places, nearest place first for ``near``."""
-    docnum, score, copies = group
-    stored = ctx.reader.stored_fields
-    posting = from_stored(stored(docnum))
-    copy_postings = [from_stored(stored(d)) for d in copies]
-    if copy_postings:
-        posting = _merge_places(posting, copy_postings)
-    distance = None
-    if p.center is not None:
-        posting = nearest_first(posting, p.center)
-        distance = distance_to(posting.places[0], p.center) if posting.places else None
-    explanation = None
-    if request.explain:
-        explanation = explain_hit(ctx.index, docnum, posting, parsed, request.filters, distance)
-    return Hit(
-        posting=posting,
-        score=score,
-        snippet=highlighter.snippet(posting.description),
-        distance_km=round(distance, 1) if distance is not None else None,
-        duplicates=tuple(c.id for c in copy_postings),
-        explanation=explanation,
-    )
-
-
-def page_hits(
-    ctx: Context, request: Request, p: Plan, found: Found, groups: list[Group]
-) -> tuple[Hit, ...]:
-    highlighter = Highlighter(query_words(found.parsed))
-    start = (request.page - 1) * request.limit
-    return tuple(
-        hit(ctx, request, p, group, highlighter, found.parsed)
-        for group in groups[start : start + request.limit]
-    )
-
-
 # -- 7. summarise and run ---------------------------------------------------------------
 
 
@@ -369,7 +214,8 @@ def summarise(
     total = facet_counts.distinct_jobs(ctx.index, mask) if request.collapse else int(mask.sum())
     if not request.facets:
         return total, {}
-    counted = facet_counts.count(ctx.index, mask, f.FACET_FIELDS, fold=request.collapse)
+    fields = f.FACET_FIELDS
+    counted = facet_counts.count(ctx.index, mask, fields, request.facet_top, request.collapse)
     counted.update(facet_counts.bands(ctx.index, mask, fold=request.collapse))
     return total, counted
 
@@ -381,11 +227,15 @@ def run(ctx: Context, request: Request) -> SearchResults:
     text = request.text
     suggestion = suggest(ctx.reader, text) if p.parsed is not None and text.strip() else None
     found = fall_back(ctx, request, p, found, suggestion)
-    groups = ranked_groups(ctx, request, p, found)
-    if not p.by_date and not found.fuzzy:
-        groups += fold(ctx, partial_matches(ctx, request, p, found), request.collapse)
-    hits = page_hits(ctx, request, p, found, groups)
     total, facets = summarise(ctx, request, found)
+    groups = ranked_groups(ctx, request, p, found)
+    partial, partial_total = partial_matches(ctx, request, p, found, total)
+    if partial:
+        groups = groups[:total] + fold(ctx, partial, request.collapse)
+    hits = page_hits(ctx, request, p, found, groups, partial_from=total if partial else None)
+    pages = max(1, -(-(total + partial_total) // request.limit))
+    if request.page > pages and (total or partial_total):
+        p.notes.append(f"page {request.page} is past the last page ({pages})")
     return SearchResults(
         query=text,
         filters=request.filters,
@@ -397,4 +247,18 @@ def run(ctx: Context, request: Request) -> SearchResults:
         notes=tuple(dict.fromkeys([*p.notes, *ctx.index.notes])),
         suggestion=suggestion,
         fuzzy=found.fuzzy,
+        partial_total=partial_total,
     )
+
+
+def run_all(ctx: Context, request: Request) -> Iterator[Hit]:
+    """Every match of ``request``, in result order, one hit at a time (for export):
+    no page, no partial matches, no spelling fallback."""
+    request.check()
+    p = plan(ctx, request)
+    found = match(ctx, p)
+    total = int(found.match.mask.sum())
+    ranked = order(ctx, p, found, max(total, 1))
+    highlighter = Highlighter(query_words(found.parsed))
+    for group in fold(ctx, ranked, request.collapse):
+        yield hit(ctx, request, p, group, highlighter, found.parsed)

@@ -37,6 +37,8 @@ from search.store.segments import SegmentBuilder
 #: cost of a segment's side tables; a search reads every segment, so fewer is faster.
 SEGMENT_DOCS = 40_000
 CHUNK = 256
+#: What ``stage`` is told when reading is done and the last segments are being written.
+WRITING = "writing the index"
 #: Below this many postings everything runs in the calling process.
 PARALLEL_MIN = 3_000
 
@@ -160,11 +162,13 @@ def build(
     on_built: Callable[[Built], None],
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> None:
     """Build new segments in ``folder`` from ``postings``; ``on_built`` gets each one.
 
     ``existing`` maps the index's posting ids to their digests, so unchanged postings are
-    skipped. ``progress`` is told how many items each chunk held.
+    skipped. ``progress`` is told how many items each chunk held; ``stage`` is told when
+    every input has been read and the last segments are being written.
     """
     if isinstance(postings, Deferred):
         items: Iterable[object] = postings.pending()
@@ -175,9 +179,9 @@ def build(
     head = list(islice(chunks, PARALLEL_MIN // CHUNK))
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count < 2 or len(head) < PARALLEL_MIN // CHUNK:
-        _build_here(folder, existing, make, [*head, *chunks], on_built, progress)
+        _build_here(folder, existing, make, [*head, *chunks], on_built, progress, stage)
         return
-    _build_parallel(folder, existing, make, [*head], chunks, on_built, progress, count)
+    _build_parallel(folder, existing, make, [*head], chunks, on_built, progress, count, stage)
 
 
 def _build_here(
@@ -187,6 +191,7 @@ def _build_here(
     chunks: Iterable[list[tuple[int, object]]],
     on_built: Callable[[Built], None],
     progress: Callable[[int], None] | None,
+    stage: Callable[[str], None] | None,
 ) -> None:
     worker = _Worker(folder, existing, make)
     for chunk in chunks:
@@ -195,6 +200,8 @@ def _build_here(
             progress(len(chunk))
         if done is not None:
             on_built(done)
+    if stage:
+        stage(WRITING)
     on_built(worker.finish())
 
 
@@ -207,6 +214,7 @@ def _build_parallel(
     on_built: Callable[[Built], None],
     progress: Callable[[int], None] | None,
     count: int,
+    stage: Callable[[str], None] | None,
 ) -> None:
     ctx = mp.get_context("fork")
     tasks = ctx.Queue(maxsize=count * 4)
@@ -228,6 +236,8 @@ def _build_parallel(
                 progress(len(chunk))
         for _ in procs:
             _put(tasks, None, results, on_built)
+        if stage:
+            stage(WRITING)
         ended = 0
         while ended < count:
             ended += _drain(results, on_built, block=True)

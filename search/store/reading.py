@@ -80,6 +80,16 @@ class Part:
         return mask
 
 
+def _common(a: bytes, b: bytes) -> int:
+    """How many leading bytes ``a`` and ``b`` share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 class Snapshot:
     """The index at ``path`` as of its last commit."""
 
@@ -101,6 +111,7 @@ class Snapshot:
             deleted = frozenset(segment.deleted_docs())
             self.parts.append(Part(segment.segment_id(), offset, tables, deleted))
         self.doc_count_all = sum(p.tables.doc_count for p in self.parts)
+        self._sorted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _leaves(self) -> list[tuple[Any, int]]:
         if self.reader.is_atomic():
@@ -114,20 +125,59 @@ class Snapshot:
             return np.zeros(0, dtype=bool)
         return np.concatenate([p.live for p in self.parts])
 
+    def _sorted_ids(self, part: Part) -> tuple[np.ndarray, np.ndarray]:
+        """A segment's ids in sorted order, and the document number of each."""
+        found = self._sorted.get(part.segment_id)
+        if found is None:
+            order = part.tables.array("ids.order")
+            found = self._sorted[part.segment_id] = (part.tables.array("ids")[order], order)
+        return found
+
+    def _range(self, part: Part, low: bytes, high: bytes) -> list[int]:
+        """Live document numbers of a segment whose id lies in [low, high)."""
+        ids, order = self._sorted_ids(part)
+        if not len(ids):
+            return []
+        start, end = np.searchsorted(ids, [low, high], side="left")
+        return [d for d in order[start:end].tolist() if d not in part.deleted]
+
     def docnum(self, posting_id: str) -> int | None:
         """The document number of the live posting with this id, or None."""
         key = posting_id.encode("utf-8")
         for part in self.parts:
-            ids = part.tables.array("ids")
-            if not len(ids) or len(key) > ids.dtype.itemsize:
+            if len(key) > part.tables.array("ids").dtype.itemsize:
                 continue
-            order = part.tables.array("ids.order")
-            start = int(np.searchsorted(ids[order], key, side="left"))
-            end = int(np.searchsorted(ids[order], key, side="right"))
+            ids, order = self._sorted_ids(part)
+            start = int(np.searchsorted(ids, key, side="left"))
+            end = int(np.searchsorted(ids, key, side="right"))
             for docnum in order[start:end].tolist():
                 if docnum not in part.deleted:
                     return part.offset + docnum
         return None
+
+    def ids_starting(self, prefix: str, most: int = 6) -> list[str]:
+        """Up to ``most`` live ids that start with ``prefix`` (sorted)."""
+        key = prefix.encode("utf-8")
+        found: set[str] = set()
+        for part in self.parts:
+            ids = part.tables.array("ids")
+            for docnum in self._range(part, key, key + b"\xff")[: most + 1]:
+                found.add(ids[docnum].decode("utf-8"))
+        return sorted(found)[:most]
+
+    def short_id(self, posting_id: str, least: int = 8) -> str:
+        """The shortest prefix of ``posting_id`` (at least ``least`` characters) that no
+        other id of the index starts with."""
+        key = posting_id.encode("utf-8")
+        shared = 0
+        for part in self.parts:
+            ids, _ = self._sorted_ids(part)
+            at = int(np.searchsorted(ids, key, side="left"))
+            for neighbour in (at - 1, at + 1 if at < len(ids) and ids[at] == key else at):
+                if 0 <= neighbour < len(ids) and ids[neighbour] != key:
+                    shared = max(shared, _common(bytes(ids[neighbour]), key))
+        length = max(least, len(key[: shared + 1].decode("utf-8", "ignore")))
+        return posting_id[:length] if length < len(posting_id) else posting_id
 
     def locations(self) -> dict[str, tuple[str, int]]:
         """Posting id -> (segment id, document number in it), for live documents."""

@@ -230,6 +230,7 @@ def upsert(
     progress: Callable[[int], None] | None = None,
     on_reject: Callable[[object, str], None] | None = None,
     prune: Iterable[str] = (),
+    stage: Callable[[str], None] | None = None,
 ) -> AddSummary:
     """Insert new postings, replace changed ones, skip identical ones.
 
@@ -241,7 +242,7 @@ def upsert(
         clean_orphans(folder)
         with Snapshot(path) as snapshot:
             run = _Run(folder, snapshot, on_reject)
-            build(folder, postings, run.existing, run.built, progress)
+            build(folder, postings, run.existing, run.built, progress, stage=stage)
             gone = _unseen(snapshot, set(prune), run.latest)
         if gone:
             by_id = {s.segment_id(): s for s in run.segments}
@@ -276,6 +277,7 @@ def rebuild(
     postings: Iterable[JobPosting] | Deferred,
     progress: Callable[[int], None] | None = None,
     on_reject: Callable[[object, str], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> AddSummary:
     """Build a new index from ``postings`` beside the old one, then swap it in.
 
@@ -288,7 +290,7 @@ def rebuild(
         folder = _empty_build(path)
         try:
             run = _Run(folder, None, on_reject)
-            build(folder, postings, {}, run.built, progress)
+            build(folder, postings, {}, run.built, progress, stage=stage)
             summary = run.finish()
             if not summary.total:
                 kept = "the index was kept" if previous else "no index was made"

@@ -1,0 +1,102 @@
+"""Steps 5 and 6 of a search: fold copies of one job into one hit, and build the hits
+of the requested page (postings, snippets, distances, explanations)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from whoosh import query as wq
+
+from search.model import JobPosting
+from search.query.context import Context, Found, Group, Plan, Ranked, Request
+from search.query.explain import explain_hit
+from search.query.parser import query_words
+from search.query.radius import distance_to, nearest_first
+from search.query.snippets import Highlighter
+from search.results import Hit
+from search.store.documents import from_stored
+
+# -- 5. fold ------------------------------------------------------------------------
+
+
+def fold(ctx: Context, ranked: Ranked, collapse: bool) -> list[Group]:
+    """Fold copies of one job into its best-ranked copy."""
+    if not collapse:
+        return [(d, score, []) for d, score in ranked]
+    dup = ctx.index.column("dup")
+    out: list[Group] = []
+    seen: set[int] = set()
+    for docnum, score in ranked:
+        key = int(dup[docnum])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append((docnum, score, ctx.index.copies(docnum)))
+    return out
+
+
+# -- 6. hits ------------------------------------------------------------------------
+
+
+def _merge_places(posting: JobPosting, copies: list[JobPosting]) -> JobPosting:
+    """The posting with the places of all its copies, in order, without repeats."""
+    places = list(posting.places)
+    for copy in copies:
+        places.extend(p for p in copy.places if p not in places)
+    locations = [posting.location_text] + [
+        c.location_text for c in copies if c.location_text != posting.location_text
+    ]
+    return replace(posting, places=tuple(places), location_text=" | ".join(filter(None, locations)))
+
+
+def hit(
+    ctx: Context,
+    request: Request,
+    p: Plan,
+    group: Group,
+    highlighter: Highlighter,
+    parsed: wq.Query | None,
+) -> Hit:
+    """One hit: the posting with its copies' places, nearest place first for ``near``."""
+    docnum, score, copies = group
+    stored = ctx.reader.stored_fields
+    posting = from_stored(stored(docnum))
+    copy_postings = [from_stored(stored(d)) for d in copies]
+    if copy_postings:
+        posting = _merge_places(posting, copy_postings)
+    distance = None
+    if p.center is not None:
+        posting = nearest_first(posting, p.center)
+        distance = distance_to(posting.places[0], p.center) if posting.places else None
+    explanation = None
+    if request.explain:
+        explanation = explain_hit(ctx.index, docnum, posting, parsed, request.filters, distance)
+    return Hit(
+        posting=posting,
+        score=score,
+        snippet=highlighter.snippet(posting.description),
+        distance_km=round(distance, 1) if distance is not None else None,
+        duplicates=tuple(c.id for c in copy_postings),
+        explanation=explanation,
+    )
+
+
+def page_hits(
+    ctx: Context,
+    request: Request,
+    p: Plan,
+    found: Found,
+    groups: list[Group],
+    partial_from: int | None = None,
+) -> tuple[Hit, ...]:
+    """The hits of the requested page; groups from ``partial_from`` on match only some
+    of the words and are marked partial."""
+    highlighter = Highlighter(query_words(found.parsed))
+    start = (request.page - 1) * request.limit
+    hits = []
+    for n, group in enumerate(groups[start : start + request.limit], start):
+        made = hit(ctx, request, p, group, highlighter, found.parsed)
+        if partial_from is not None and n >= partial_from:
+            made = replace(made, partial=True)
+        hits.append(made)
+    return tuple(hits)
