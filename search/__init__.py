@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         JobSearchError,
         PostingNotFoundError,
         SchemaVersionError,
+        WatchNotFoundError,
     )
     from search.ingest import Rejection
     from search.ingest.postings import load_postings
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from search.model import JobPosting, LocationInfo, Place
     from search.results import Filters, Hit, SearchResults
     from search.store.writer import AddSummary
+    from search.watches import Watch, Watches
 
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {
@@ -60,6 +62,9 @@ _EXPORTS: dict[str, str] = {
     "Rejection": "search.ingest",
     "SchemaVersionError": "search.errors",
     "SearchResults": "search.results",
+    "Watch": "search.watches",
+    "WatchNotFoundError": "search.errors",
+    "Watches": "search.watches",
     "load_postings": "search.ingest.postings",
 }
 
@@ -82,6 +87,9 @@ __all__ = [
     "Rejection",
     "SchemaVersionError",
     "SearchResults",
+    "Watch",
+    "WatchNotFoundError",
+    "Watches",
     "__version__",
     "load_postings",
 ]

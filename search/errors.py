@@ -43,6 +43,10 @@ class AmbiguousIdError(PostingNotFoundError):
     """An id prefix names several postings."""
 
 
+class WatchNotFoundError(JobSearchError):
+    """No saved search has the given name."""
+
+
 class InvalidFilterError(JobSearchError):
     """A filter value cannot be understood (a bad date, an unknown level, a bad radius)."""
 

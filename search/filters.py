@@ -6,11 +6,12 @@ each filter means over the index is ``search.query.filters``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from search.errors import InvalidFilterError
 from search.model import DEGREES, WORKPLACES
@@ -53,15 +54,45 @@ def _values(name: str, value: object) -> tuple[str, ...]:
     return tuple(v for v in value if v.strip())
 
 
-def _day(value: object) -> date | None:
-    if value is None or (isinstance(value, date)):
-        return value
+_RELATIVE = re.compile(r"^(\d{1,4})\s*(d|days?|w|weeks?|m|months?)$")
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30}
+
+
+def _day(value: object, today: date | None = None) -> date | None:
+    """A date: a ``date``, "YYYY-MM-DD", "today", "yesterday", or an age such as "7d",
+    "2w", "3m" / "3 months" (a month counts 30 days), counted back from ``today``."""
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
     if isinstance(value, str):
+        word = value.strip().lower()
+        now = today or date.today()
+        if word in ("today", "yesterday"):
+            return now - timedelta(days=int(word == "yesterday"))
+        age = _RELATIVE.match(word)
+        if age:
+            return now - timedelta(days=int(age[1]) * _UNIT_DAYS[age[2][0]])
         try:
-            return date.fromisoformat(value.strip())
+            return date.fromisoformat(word)
         except ValueError:
             pass
-    raise InvalidFilterError(f"unreadable date {value!r}", hint="give a date or YYYY-MM-DD")
+    raise InvalidFilterError(
+        f"unreadable date {value!r}",
+        hint='give YYYY-MM-DD, "today", "yesterday" or an age such as 7d, 2w, 3m',
+    )
+
+
+def _moment(value: object) -> datetime | None:
+    """A moment in time (UTC when no zone is given): a ``datetime`` or ISO 8601 text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = datetime.fromisoformat(value.strip())
+    if not isinstance(value, datetime):
+        raise InvalidFilterError(
+            f"unreadable moment {value!r}", hint="give a datetime or ISO 8601 text"
+        )
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 _AMOUNT = re.compile(r"^\s*([0-9][0-9,._ ]*)\s*([kKmM])?\s*$")
@@ -182,16 +213,20 @@ class Filters:
     max_years: int | None = None
     #: The highest degree a posting may require (``"none"``: no degree required).
     degree: str | None = None
+    #: Only postings that first entered this index after this moment (what saved
+    #: searches call new).
+    indexed_after: datetime | None = None
 
     @classmethod
     def of(cls, values: Mapping[str, object] | None = None, **more: object) -> Filters:
         """Filters from values as a library user writes them, checked.
 
-        Each list filter takes one string or a list of strings; ``since`` a date or
-        ``"YYYY-MM-DD"``; ``radius_km`` a number of kilometres or text such as ``"30mi"``
-        (default 50 km with ``near``); ``salary_min`` a number or text such as ``"150k"``;
-        ``max_years`` a whole number. A misspelt name or a value of the wrong type raises
-        ``InvalidFilterError`` instead of being ignored.
+        Each list filter takes one string or a list of strings; ``since`` a date,
+        ``"YYYY-MM-DD"``, ``"today"``, ``"yesterday"`` or an age such as ``"7d"``, ``"2w"``,
+        ``"3m"``; ``indexed_after`` a datetime or ISO 8601 text; ``radius_km`` a number of
+        kilometres or text such as ``"30mi"`` (default 50 km with ``near``); ``salary_min``
+        a number or text such as ``"150k"``; ``max_years`` a whole number. A misspelt name
+        or a value of the wrong type raises ``InvalidFilterError`` instead of being ignored.
         """
         given = {**(values or {}), **more}
         known = {f.name for f in fields(cls)}
@@ -232,6 +267,7 @@ class Filters:
             currency=_currency(given.get("currency")),
             max_years=_years(given.get("max_years")),
             degree=_degree(given.get("degree")),
+            indexed_after=_moment(given.get("indexed_after")),
         )
 
     def as_dict(self) -> dict[str, object]:

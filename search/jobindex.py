@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the writer (and its process pool) loads only when something
 
     from search.store.building import Deferred
     from search.store.writer import AddSummary
+    from search.watches import Watches
 
     Postings = Iterable[JobPosting] | Deferred
 
@@ -308,6 +309,14 @@ class JobIndex:
         """Posting ids as plain BM25 ranks them (title and description, words ORed, no
         boosts or synonyms): the yardstick ``jobsearch evaluate`` measures us against."""
         return rank_plain_bm25(self._read().index, text, filters or Filters(), limit)
+
+    @property
+    def watches(self) -> Watches:
+        """The saved searches of this index (``watches.json`` beside it): ``add``,
+        ``list``, ``get``, ``remove``, and ``new`` for what entered the index since."""
+        from search.watches import Watches
+
+        return Watches(self)
 
     def stats(self) -> dict[str, object]:
         """Size and make-up of the index."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +111,8 @@ class JobPosting:
     degree: str | None = None
     #: The last day to apply, when the source states one.
     closes: date | None = None
+    #: When this posting (this id) first entered the index, UTC; set by the index.
+    indexed_at: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property

@@ -41,10 +41,14 @@ def _phrase_value(terms: Counter[str]) -> str:
     return ",".join(itertools.chain.from_iterable([t] * n for t, n in sorted(terms.items())))
 
 
+#: One first-indexed time for both writers, so their stored fields can be compared.
+FIRST_INDEXED = 1_790_000_000.0
+
+
 def _whoosh_fields(posting: JobPosting) -> dict[str, object]:
     """What Whoosh's own writer is given for a posting: the raw values of every field."""
     analysis = FastTextAnalysis()
-    doc = to_document(posting, analysis)
+    doc = to_document(posting, analysis, indexed=FIRST_INDEXED)
     values: dict[str, object] = {
         name: value
         for name, value in _keyword_values(posting, duplicate_key(posting)).items()
@@ -69,7 +73,7 @@ def _build_ours(folder: Path, postings: list[JobPosting]) -> IndexReader:
     builder = SegmentBuilder(storage, shared_schema(), folder / "side")
     analysis = FastTextAnalysis()
     for posting in postings:
-        builder.add(to_document(posting, analysis))
+        builder.add(to_document(posting, analysis, indexed=FIRST_INDEXED))
     commit(folder, [builder.finish()])
     return FileIndex(storage, shared_schema(), INDEX_NAME).reader()
 

@@ -105,12 +105,13 @@ class FilterSet:
             count = int(keep.sum())
             if count:
                 what = _UNSTATED[name]
-                noun = "posting" if count == 1 else "postings"
-                notes.append(f"{count:,} {noun} that state no {what} were left out")
+                said = "posting that states" if count == 1 else "postings that state"
+                verb = "was" if count == 1 else "were"
+                notes.append(f"{count:,} {said} no {what} {verb} left out")
         return notes
 
 
-_UNSTATED = {"salary": "pay", "years": "years of experience"}
+_UNSTATED = {"salary": "pay", "years": "years of experience", "since": "posting date"}
 
 
 def _workplaces(index: Index, filters: Filters) -> list[str]:
@@ -143,6 +144,14 @@ def _experience(index: Index, filters: Filters, found: FilterSet) -> None:
     years = index.column("years")
     found.parts["years"] = (years >= 0) & (years <= filters.max_years)
     found.unstated["years"] = years < 0
+
+
+def _since(index: Index, filters: Filters, found: FilterSet) -> None:
+    if filters.since is None:
+        return
+    posted = index.column("posted")
+    found.parts["since"] = posted >= max((filters.since - EPOCH).days, 0)
+    found.unstated["since"] = posted < 0
 
 
 def _degree(index: Index, filters: Filters) -> Mask | None:
@@ -183,13 +192,14 @@ def filter_set(index: Index, filters: Filters) -> FilterSet:
     if filters.exclude_company:
         companies = _any(index, f.COMPANY_KEY, map(normalize_key, filters.exclude_company))
         parts["exclude_company"] = ~companies if companies is not None else None
-    if filters.since is not None:
-        parts["since"] = index.column("posted") >= (filters.since - EPOCH).days
+    if filters.indexed_after is not None:
+        parts["indexed_after"] = index.column("indexed") > filters.indexed_after.timestamp()
     for name, part in parts.items():
         if part is not None:
             found.parts[name] = part
     _salary(index, filters, found)
     _experience(index, filters, found)
+    _since(index, filters, found)
     return found
 
 

@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import queue
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -37,6 +38,9 @@ from search.store.segments import SegmentBuilder
 #: cost of a segment's side tables; a search reads every segment, so fewer is faster.
 SEGMENT_DOCS = 40_000
 CHUNK = 256
+#: Posting id -> (content digest, first indexed at); a digest of "" never matches, so a
+#: rebuild writes every posting while keeping the times it first entered the index.
+Known = dict[str, tuple[str, float]]
 #: What ``stage`` is told when reading is done and the last segments are being written.
 WRITING = "writing the index"
 #: Below this many postings everything runs in the calling process.
@@ -75,7 +79,10 @@ class _Worker:
     """Builds segments from chunks; lives in a worker process or in the caller."""
 
     def __init__(
-        self, folder: Path, existing: dict[str, str], make: Callable[[object], JobPosting | str]
+        self,
+        folder: Path,
+        existing: Known,
+        make: Callable[[object], JobPosting | str],
     ) -> None:
         self.storage = FileStorage(str(folder))
         self.side = folder / "side"
@@ -84,6 +91,8 @@ class _Worker:
         self.analysis = FastTextAnalysis()
         self.builder: SegmentBuilder | None = None
         self.pending = Built()
+        #: The first-indexed time of the postings new to the index in this run.
+        self.started = time.time()
 
     def add(self, chunk: list[tuple[int, object]]) -> Built | None:
         """Add a chunk; returns a finished segment's result when the segment is full."""
@@ -94,12 +103,13 @@ class _Worker:
                 continue
             known = self.existing.get(posting.id)
             digest = content_hash(posting) if known is not None else None
-            if known is not None and known == digest:
+            if known is not None and known[0] == digest:
                 self.pending.unchanged.append((seq, posting.id))
                 continue
             if self.builder is None:
                 self.builder = SegmentBuilder(self.storage, shared_schema(), self.side)
-            docnum = self.builder.add(to_document(posting, self.analysis, digest))
+            first = known[1] if known is not None else self.started
+            docnum = self.builder.add(to_document(posting, self.analysis, digest, first))
             self.pending.docs.append((seq, posting.id, docnum))
         if self.builder is not None and len(self.builder) >= SEGMENT_DOCS:
             return self.finish()
@@ -127,7 +137,7 @@ def _die_with_parent() -> None:
 
 def _run_worker(
     folder: Path,
-    existing: dict[str, str],
+    existing: Known,
     make: Callable[[object], JobPosting | str],
     tasks: Any,
     results: Any,
@@ -158,7 +168,7 @@ def _numbered(items: Iterable[object]) -> Iterator[list[tuple[int, object]]]:
 def build(
     folder: Path,
     postings: Iterable[JobPosting] | Deferred,
-    existing: dict[str, str],
+    existing: Known,
     on_built: Callable[[Built], None],
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
@@ -186,7 +196,7 @@ def build(
 
 def _build_here(
     folder: Path,
-    existing: dict[str, str],
+    existing: Known,
     make: Callable[[object], JobPosting | str],
     chunks: Iterable[list[tuple[int, object]]],
     on_built: Callable[[Built], None],
@@ -207,7 +217,7 @@ def _build_here(
 
 def _build_parallel(
     folder: Path,
-    existing: dict[str, str],
+    existing: Known,
     make: Callable[[object], JobPosting | str],
     head: list[list[tuple[int, object]]],
     rest: Iterator[list[tuple[int, object]]],

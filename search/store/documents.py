@@ -14,9 +14,10 @@ import hashlib
 import json
 import math
 import re
+import time
 from collections import Counter
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ class IndexedDoc:
     pay_high: float = math.nan
     #: The minimum years of experience required, -1 when none is stated.
     years: int = -1
+    #: When the posting's id first entered the index (seconds since 1970, UTC).
+    indexed: float = 0.0
 
 
 def duplicate_key(posting: JobPosting) -> str:
@@ -94,6 +97,7 @@ def content_hash(posting: JobPosting, payload: dict[str, Any] | None = None) -> 
     """
     data = dict(payload if payload is not None else _payload(posting))
     data.pop("source", None)
+    data.pop("indexed_at", None)
     blob = json.dumps(data, sort_keys=True, default=str).encode()
     blob += b"\x1f" + posting.description.encode("utf-8", "surrogatepass")
     return hashlib.blake2b(blob, digest_size=16).hexdigest()
@@ -121,7 +125,7 @@ def _payload(posting: JobPosting) -> dict[str, Any]:
     for name in ("remote_scope", "skills"):
         data[name] = list(data[name])
     data["extra"] = dict(posting.extra)
-    for name in ("posted", "closes"):
+    for name in ("posted", "closes", "indexed_at"):
         value = getattr(posting, name)
         data[name] = value.isoformat() if value else None
     return data
@@ -212,12 +216,18 @@ def _date_postings(day: date) -> tuple[tuple[bytes, int], ...]:
 
 
 def to_document(
-    posting: JobPosting, analysis: FastTextAnalysis, digest: str | None = None
+    posting: JobPosting,
+    analysis: FastTextAnalysis,
+    digest: str | None = None,
+    indexed: float | None = None,
 ) -> IndexedDoc:
     """Everything the segment writer stores and indexes for one posting.
 
-    ``digest`` is the posting's ``content_hash`` when the caller has it already.
+    ``digest`` is the posting's ``content_hash`` when the caller has it already;
+    ``indexed`` when its id first entered the index (seconds since 1970), else now.
     """
+    first = indexed if indexed is not None else time.time()
+    posting = replace(posting, indexed_at=datetime.fromtimestamp(first, tz=UTC))
     payload = _payload(posting)
     key = duplicate_key(posting)
     title_terms = analysis.terms(posting.title)
@@ -258,6 +268,7 @@ def to_document(
         pay_low=_annual(posting.pay, low=True),
         pay_high=_annual(posting.pay, low=False),
         years=posting.experience_years if posting.experience_years is not None else -1,
+        indexed=first,
     )
 
 
@@ -278,6 +289,8 @@ def from_stored(stored: dict[str, Any]) -> JobPosting:
     for name in ("posted", "closes"):
         value = data.get(name)
         data[name] = date.fromisoformat(value) if value else None
+    indexed = data.get("indexed_at")
+    data["indexed_at"] = datetime.fromisoformat(indexed) if indexed else None
     pay = data.get("pay")
     data["pay"] = Pay(**pay) if pay else None
     return JobPosting(**data)

@@ -5,6 +5,7 @@ index/
   jobsearch.json     {"schema_version", "jobsearch_version", "generation": "gen-..."}
   jobsearch.lock     held (flock) by whoever writes, whether or not an index exists yet
   gen-<time>-<rand>/ one build: Whoosh's files, and side/<segment>/ tables
+  watches.json       saved searches (search.watches), with watches.lock
 ```
 
 A rebuild writes a new ``gen-*`` folder and then replaces ``jobsearch.json`` with

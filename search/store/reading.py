@@ -188,13 +188,16 @@ class Snapshot:
                 out[ids[docnum].decode("utf-8")] = (part.segment_id, docnum)
         return out
 
-    def digests(self) -> dict[str, str]:
-        """Posting id -> content digest, for live documents (to skip unchanged ones)."""
-        out: dict[str, str] = {}
+    def digests(self) -> dict[str, tuple[str, float]]:
+        """Posting id -> (content digest, when first indexed), for live documents: to skip
+        unchanged postings and keep the first-indexed time of changed ones."""
+        out: dict[str, tuple[str, float]] = {}
         for part in self.parts:
             ids, hashes = part.tables.array("ids"), part.tables.array("hashes")
+            indexed = part.tables.array("indexed")
             for docnum in np.flatnonzero(part.live).tolist():
-                out[ids[docnum].decode("utf-8")] = hashes[docnum].decode("ascii")
+                key = ids[docnum].decode("utf-8")
+                out[key] = (hashes[docnum].decode("ascii"), float(indexed[docnum]))
         return out
 
     def close(self) -> None:

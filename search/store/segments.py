@@ -88,6 +88,7 @@ class SegmentBuilder:
         self._pay_low = array("d")
         self._pay_high = array("d")
         self._years = array("h")
+        self._indexed = array("d")
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -119,6 +120,7 @@ class SegmentBuilder:
         self._pay_low.append(doc.pay_low)
         self._pay_high.append(doc.pay_high)
         self._years.append(doc.years)
+        self._indexed.append(doc.indexed)
         return docnum
 
     def finish(self) -> W3Segment:
@@ -181,6 +183,7 @@ class SegmentBuilder:
         self._tables.add("pay_low", np.frombuffer(self._pay_low, dtype=np.float64).copy())
         self._tables.add("pay_high", np.frombuffer(self._pay_high, dtype=np.float64).copy())
         self._tables.add("years", np.frombuffer(self._years, dtype=np.int16).copy())
+        self._tables.add("indexed", np.frombuffer(self._indexed, dtype=np.float64).copy())
         present = [n for n in SIDE_FIELDS if f"{n}.terms" in self._tables.arrays]
         weighted = [n for n in present if f"{n}.w" in self._tables.arrays]
         meta = {

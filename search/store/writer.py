@@ -25,7 +25,7 @@ from whoosh.codec.whoosh3 import W3Segment
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from search.errors import InputError
+from search.errors import InputError, JobSearchError
 from search.model import JobPosting
 from search.store import fields as f
 from search.store import layout
@@ -287,10 +287,11 @@ def rebuild(
     with layout.locked(path):
         meta = layout.read_meta(path)
         previous = meta.get("generation") or (meta and "legacy")
+        first_seen = _first_seen(path) if meta else {}
         folder = _empty_build(path)
         try:
             run = _Run(folder, None, on_reject)
-            build(folder, postings, {}, run.built, progress, stage=stage)
+            build(folder, postings, first_seen, run.built, progress, stage=stage)
             summary = run.finish()
             if not summary.total:
                 kept = "the index was kept" if previous else "no index was made"
@@ -304,6 +305,16 @@ def rebuild(
         layout.sweep(path, {folder.name, str(previous)})
         layout.remove_legacy(path, meta)
         return summary
+
+
+def _first_seen(path: Path) -> dict[str, tuple[str, float]]:
+    """When each posting of the current index first entered it (digests blanked, so a
+    rebuild writes every posting anew but keeps those times); {} if it cannot be read."""
+    try:
+        with Snapshot(path) as snapshot:
+            return {key: ("", first) for key, (_, first) in snapshot.digests().items()}
+    except JobSearchError:
+        return {}
 
 
 def delete(path: Path, ids: Iterable[str]) -> int:

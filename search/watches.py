@@ -1,0 +1,291 @@
+"""Saved searches ("watches"): a named query and filters, and what is new for each.
+
+The job alert of every job board, kept locally. A watch remembers the newest
+first-indexed time it has reported (its watermark); ``new`` lists the matching postings
+that entered the index after it. Postings keep the time they first entered the index
+through updates and rebuilds, so indexing the same postings again makes nothing new.
+
+The watermark is read from the index, not from the clock: a writer stamps its postings
+with the time it took the write lock, after every earlier commit, so a posting committed
+while ``new`` runs is reported by the next ``new``, never lost and never twice.
+
+Stored as ``watches.json`` beside the index (JSON only, checked when read, replaced
+atomically under its own lock so an indexing run never blocks it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from search.errors import InvalidFilterError, JobSearchError, WatchNotFoundError
+from search.results import Filters, Hit
+
+if TYPE_CHECKING:
+    from search.jobindex import JobIndex
+
+WATCHES_FILE = "watches.json"
+WATCHES_LOCK = "watches.lock"
+MAX_WATCHES = 200
+MAX_FILE_BYTES = 1 << 20
+_NAME = re.compile(r"^[\w][\w.@+-]{0,63}$")
+_NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """A saved search."""
+
+    name: str
+    #: The query text ("" for filters alone).
+    text: str
+    #: The filters, resolved now (a relative ``since`` such as "7d" counts from today).
+    filters: Filters
+    created: datetime
+    #: When ``new`` last recorded a check, None before the first.
+    checked: datetime | None
+    #: The newest first-indexed time (seconds since 1970) already reported.
+    seen: float
+    #: The filters as given, kept so that relative dates stay relative.
+    given: Mapping[str, Any]
+
+
+class Watches:
+    """The saved searches of one index: ``add``, ``list``, ``get``, ``remove``, ``new``."""
+
+    def __init__(self, index: JobIndex) -> None:
+        self._index = index
+        self._file = index.path / WATCHES_FILE
+
+    def add(
+        self,
+        name: str,
+        text: str = "",
+        filters: Filters | Mapping[str, object] | None = None,
+        **filter_values: object,
+    ) -> Watch:
+        """Save ``text`` and filters as ``name`` (replacing a watch of that name); only
+        postings indexed from now on are new to it. Filters are given as to ``search``."""
+        _check_name(name)
+        given = {**_given(filters), **_plain(filter_values)}
+        self._index.search(text, given, limit=1, facets=False)  # a bad query fails here
+        now = datetime.now(UTC)
+        with self._locked():
+            watches = self._load()
+            if name not in watches and len(watches) >= MAX_WATCHES:
+                raise InvalidFilterError(
+                    f"there are already {MAX_WATCHES} saved searches",
+                    hint="remove one with `jobsearch watch remove NAME`",
+                )
+            watch = Watch(name, text, Filters.of(given), now, None, self._watermark(), given)
+            watches[name] = watch
+            self._save(watches)
+        return watch
+
+    def list(self) -> list[Watch]:
+        """Every saved search, by name."""
+        return _sorted(self._load())
+
+    def get(self, name: str) -> Watch:
+        """The saved search ``name``; ``WatchNotFoundError`` if there is none."""
+        watches = self._load()
+        return _named(watches, name)
+
+    def remove(self, name: str) -> None:
+        """Forget the saved search ``name``; ``WatchNotFoundError`` if there is none."""
+        with self._locked():
+            watches = self._load()
+            _named(watches, name)
+            del watches[name]
+            self._save(watches)
+
+    def new(self, name: str | None = None, mark: bool = True) -> dict[str, tuple[Hit, ...]]:
+        """For each saved search (or only ``name``), the matching postings that entered
+        the index since it was last checked, best match first. ``mark``: record the check,
+        so the next call lists only what comes after."""
+        with self._locked():
+            watches = self._load()
+            chosen = [_named(watches, name)] if name is not None else _sorted(watches)
+            newest = self._watermark()
+            found: dict[str, tuple[Hit, ...]] = {}
+            for watch in chosen:
+                found[watch.name] = self._new_for(watch, newest)
+                watches[watch.name] = replace(
+                    watch, checked=datetime.now(UTC), seen=max(watch.seen, newest)
+                )
+            if mark and chosen:
+                self._save(watches)
+        return found
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _new_for(self, watch: Watch, newest: float) -> tuple[Hit, ...]:
+        # A microsecond past the watermark: datetimes round to microseconds, and the
+        # postings at the watermark itself were reported already.
+        after = datetime.fromtimestamp(watch.seen, tz=UTC) + timedelta(microseconds=1)
+        filters = replace(Filters.of(watch.given), indexed_after=after)
+        hits = self._index.search_all(watch.text, filters)
+        # Postings committed after ``newest`` was read are the next check's.
+        return tuple(h for h in hits if _indexed(h) <= newest + 1e-3)
+
+    def _watermark(self) -> float:
+        """The newest first-indexed time of any posting in the index (0 when empty)."""
+        index = self._index._read().index
+        indexed = index.column("indexed")
+        live = indexed[index.live] if indexed.size else indexed
+        return float(np.max(live)) if live.size else 0.0
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            fd = os.open(self._file.with_name(WATCHES_LOCK), os.O_RDWR | os.O_CREAT | _NOFOLLOW)
+        except OSError as exc:
+            raise JobSearchError(f"cannot lock the saved searches: {exc.strerror}") from None
+        try:
+            deadline = time.monotonic() + 5.0
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise JobSearchError(
+                            "the saved searches are being changed by another process",
+                            hint="try again in a moment",
+                        ) from None
+                    time.sleep(0.05)
+            yield
+        finally:
+            os.close(fd)
+
+    def _load(self) -> dict[str, Watch]:
+        try:
+            fd = os.open(self._file, os.O_RDONLY | _NOFOLLOW)
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise self._unreadable(exc.strerror or str(exc)) from None
+        with os.fdopen(fd, "rb") as fh:
+            blob = fh.read(MAX_FILE_BYTES + 1)
+        if len(blob) > MAX_FILE_BYTES:
+            raise self._unreadable("it is larger than 1 MB")
+        try:
+            data = json.loads(blob.decode("utf-8"))
+            return {w.name: w for w in map(_from_json, data["watches"])}
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            RecursionError,
+            JobSearchError,
+        ) as exc:
+            raise self._unreadable(str(exc) or type(exc).__name__) from None
+
+    def _save(self, watches: Mapping[str, Watch]) -> None:
+        data = {"watches": [_to_json(w) for w in _sorted(watches)]}
+        temp = self._file.with_name(f".{WATCHES_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, ensure_ascii=False)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, self._file)
+
+    def _unreadable(self, why: str) -> JobSearchError:
+        return JobSearchError(
+            f"the saved searches in {self._file} cannot be read: {why}",
+            hint="fix or delete the file",
+        )
+
+
+def _sorted(watches: Mapping[str, Watch]) -> list[Watch]:
+    return sorted(watches.values(), key=lambda w: w.name)
+
+
+def _check_name(name: object) -> None:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise InvalidFilterError(
+            f"bad name for a saved search: {name!r}",
+            hint="use up to 64 letters, digits and . _ - + @, starting with a letter or digit",
+        )
+
+
+def _named(watches: Mapping[str, Watch], name: str) -> Watch:
+    found = watches.get(name)
+    if found is None:
+        known = ", ".join(sorted(watches)) or "none yet"
+        raise WatchNotFoundError(f"no saved search named {name!r}", hint=f"saved: {known}")
+    return found
+
+
+def _plain(values: Mapping[str, object]) -> dict[str, Any]:
+    """Filter values as JSON can keep them (dates as ISO text, sequences as lists)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None or value == () or value == []:
+            continue
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, tuple | list | set | frozenset):
+            value = list(value)
+        out[key] = value
+    return out
+
+
+def _given(filters: Filters | Mapping[str, object] | None) -> dict[str, Any]:
+    if filters is None:
+        return {}
+    if isinstance(filters, Filters):
+        return _plain(filters.as_dict())
+    if isinstance(filters, Mapping):
+        return _plain(filters)
+    raise InvalidFilterError(f"filters must be a Filters or a mapping, not {filters!r}")
+
+
+def _indexed(hit: Hit) -> float:
+    moment = hit.posting.indexed_at
+    return moment.timestamp() if moment is not None else 0.0
+
+
+def _to_json(watch: Watch) -> dict[str, Any]:
+    return {
+        "name": watch.name,
+        "query": watch.text,
+        "filters": dict(watch.given),
+        "created": watch.created.isoformat(),
+        "checked": watch.checked.isoformat() if watch.checked else None,
+        "seen": watch.seen,
+    }
+
+
+def _from_json(data: dict[str, Any]) -> Watch:
+    _check_name(data["name"])
+    text, seen = data["query"], data["seen"]
+    if not isinstance(text, str) or not isinstance(seen, int | float):
+        raise TypeError("a saved search needs text and a number")
+    given = data["filters"]
+    if not isinstance(given, dict):
+        raise TypeError("filters must be an object")
+    checked = data.get("checked")
+    return Watch(
+        name=data["name"],
+        text=text,
+        filters=Filters.of(given),
+        created=datetime.fromisoformat(data["created"]),
+        checked=datetime.fromisoformat(checked) if checked else None,
+        seen=float(seen),
+        given=given,
+    )
