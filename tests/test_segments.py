@@ -56,6 +56,7 @@ def _whoosh_fields(posting: JobPosting) -> dict[str, object]:
     }
     values.update(doc.stored)
     values[f.SKILL_TEXT] = " ; ".join(skill_spellings(posting.skills))
+    values[f.TITLE_WORDS] = posting.title
     for text_field, phrase_field in f.PHRASE_FIELDS.items():
         found = phrase_terms(analysis.terms(getattr(posting, text_field)))
         if found:

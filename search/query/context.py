@@ -68,7 +68,7 @@ class Request:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return (f.TITLE,) if self.title_only else f.TEXT_FIELDS
+        return (f.TITLE_WORDS,) if self.title_only else f.TEXT_FIELDS
 
     @property
     def wanted(self) -> int:

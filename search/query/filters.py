@@ -25,6 +25,7 @@ from search.extract.text import normalize_key
 from search.filters import Filters
 from search.model import DEGREES
 from search.query.matching import Index, Mask
+from search.query.places import cities_mask
 from search.store import fields as f
 from search.store.documents import EPOCH
 
@@ -175,7 +176,7 @@ def filter_set(index: Index, filters: Filters) -> FilterSet:
     vocab = vocabulary()
     found = FilterSet()
     parts: dict[str, Mask | None] = {
-        "city": _any(index, f.CITY_KEY, map(normalize_key, filters.city)),
+        "city": cities_mask(index, filters.city),
         "state": _any(index, f.STATE_KEY, map(normalize_key, filters.state)),
         "country": _any(index, f.COUNTRY_KEY, map(normalize_key, filters.country)),
         "skill": _any(index, f.SKILL, [vocab.canonical(s) or s.strip() for s in filters.skill]),

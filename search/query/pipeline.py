@@ -39,6 +39,7 @@ from search.query.fuzzy import fuzzy_query
 from search.query.hits import fold, hit, page_hits
 from search.query.matching import Match, evaluate, top
 from search.query.parser import parse_text, query_words, relax
+from search.query.places import city_mask
 from search.query.radius import distances, resolve_center
 from search.query.snippets import Highlighter
 from search.query.spelling import suggest
@@ -49,6 +50,8 @@ from search.store.analysis import FastTextAnalysis
 __all__ = ["Context", "Request", "Sort", "run", "run_all"]
 
 _ANALYSIS = FastTextAnalysis()
+#: How many times more postings the corrected spelling must match to be shown instead.
+PREFER_CORRECTED = 10
 
 
 # -- 1. plan ------------------------------------------------------------------------
@@ -57,7 +60,10 @@ _ANALYSIS = FastTextAnalysis()
 def _unmatched_places(ctx: Context, filters: Filters) -> list[str]:
     """Notes for place filter values that no posting has at all."""
     notes = []
-    for name in ("city", "state", "country"):
+    for value in filters.city:
+        if not city_mask(ctx.index, value).any():
+            notes.append(f"no posting in city {value!r}")
+    for name in ("state", "country"):
         for value in getattr(filters, name):
             key = normalize_key(value).encode("utf-8")
             if not ctx.index.doc_frequency(f.PLACE_KEY_FIELDS[name], key):
@@ -69,6 +75,15 @@ def plan(ctx: Context, request: Request) -> Plan:
     filters, fields, text = request.filters, request.fields, request.text
     parsed = parse_text(text, fields)
     notes = _unmatched_places(ctx, filters)
+    if parsed is None and text.strip() and fields != (f.TITLE_WORDS,):
+        # "IT", "r": words the text fields drop (too short or too common) are still
+        # title words.
+        parsed = parse_text(text, (f.TITLE_WORDS,))
+        if parsed is not None:
+            notes.append(
+                f"{text.strip()!r} is too short or common to search in descriptions: "
+                "searched titles"
+            )
     if parsed is None and text.strip():
         notes.append(f"no searchable words in {text!r}: listing every match")
     chosen = filter_set(ctx.index, filters)
@@ -126,9 +141,12 @@ def fall_back(
     ctx: Context, request: Request, p: Plan, found: Found, suggestion: str | None
 ) -> Found:
     """When nothing has the words typed: the corrected spelling's matches, else close
-    spellings, with a note saying which."""
-    if found.match.mask.any() or p.parsed is None:
+    spellings, with a note saying which. When a few postings have the words as typed
+    and the corrected spelling far more, the corrected ones (as web search does)."""
+    if p.parsed is None:
         return found
+    if found.match.mask.any():
+        return _prefer_corrected(ctx, request, p, found, suggestion)
     if not (suggestion or _unknown_words(ctx, request.text, request.fields)):
         return found
     corrected = parse_text(suggestion, request.fields) if suggestion else None
@@ -142,6 +160,30 @@ def fall_back(
             p.notes.append(f"no postings match {request.text!r}: showing {shown}")
             return Found(matched, fallback, fuzzy=True)
     return found
+
+
+def _prefer_corrected(
+    ctx: Context, request: Request, p: Plan, found: Found, suggestion: str | None
+) -> Found:
+    """The corrected spelling's matches when they outnumber the typed words' matches
+    ``PREFER_CORRECTED`` to one ("product manger": 3, "product manager": 1,130); words
+    in quotes are always searched as typed."""
+    if not suggestion or '"' in request.text:
+        return found
+    corrected = parse_text(suggestion, request.fields)
+    if corrected is None:
+        return found
+    q = wq.AndNot(corrected, p.excluded) if p.excluded is not None else corrected
+    matched = _matches(ctx, p, q)
+    typed, better = int(found.match.mask.sum()), int(matched.mask.sum())
+    if better < PREFER_CORRECTED * typed:
+        return found
+    noun = "posting has" if typed == 1 else "postings have"
+    p.notes.append(
+        f"showing results for {suggestion!r}; {typed:,} {noun} {request.text!r} as typed "
+        "(put words in quotes to search them as typed)"
+    )
+    return Found(matched, corrected, fuzzy=True)
 
 
 # -- 4. order -----------------------------------------------------------------------

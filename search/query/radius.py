@@ -17,6 +17,7 @@ from search.errors import InvalidFilterError
 from search.extract.text import distance_km, normalize_key
 from search.model import JobPosting, Place
 from search.query.matching import Index
+from search.query.places import TypedPlace, city_mask, split_city
 from search.store import fields as f
 from search.store.documents import from_stored
 
@@ -24,30 +25,62 @@ _EARTH_KM = 6371.0088
 
 
 def resolve_center(index: Index, name: str) -> Place:
-    """The coordinates of the place a user named, found among the indexed postings.
+    """The coordinates of the place a user named ("Palo Alto", "Palo Alto, CA",
+    "Cambridge, UK"), found among the indexed postings.
 
-    Postings filed under that city all carry it; the place they share most is it. Only
-    when no posting has it is the gazetteer consulted (slow to load, so a last resort).
+    Postings filed under that city (and state or country, when given) all carry it; the
+    place they share most is it. Only when no posting has it is the gazetteer consulted
+    (slow to load, so a last resort).
     """
-    key = normalize_key(name)
+    typed = split_city(index, name)
     tally: Counter[Place] = Counter()
-    docs, _ = index.docs(f.CITY_KEY, key.encode("utf-8"))
-    stored = index.snapshot.reader.stored_fields
-    for docnum in docs[index.live[docs]][:25].tolist():
-        for place in from_stored(stored(docnum)).places:
-            if place.city and place.lat is not None:
-                tally[
-                    Place(place.city, place.state, place.country, lat=place.lat, lon=place.lon)
-                ] += 1
-    if tally:
-        exact = [p for p in tally if p.city and normalize_key(p.city) == key]
+    if typed is not None:
+        docs = np.flatnonzero(city_mask(index, name) & index.live)
+        stored = index.snapshot.reader.stored_fields
+        for docnum in docs[:25].tolist():
+            places = from_stored(stored(docnum)).places
+            for place in places:
+                if place.city and place.lat is not None and _within(place, typed, len(places)):
+                    tally[
+                        Place(place.city, place.state, place.country, lat=place.lat, lon=place.lon)
+                    ] += 1
+    if tally and typed is not None:
+        exact = [p for p in tally if p.city and normalize_key(p.city) == typed.city]
         return max(exact or tally, key=lambda p: tally[p])
-    from search.extract.gazetteer import lookup_city
-
-    found = lookup_city(name)
+    found = _from_gazetteer(name)
     if found is None or found.lat is None:
-        raise InvalidFilterError(f"unknown place {name!r} for --near", hint="give a city name")
+        raise InvalidFilterError(
+            f"unknown place {name!r} for --near",
+            hint='give a city, optionally with its state or country: "Palo Alto, CA"',
+        )
     return found
+
+
+def _within(place: Place, typed: TypedPlace, places: int) -> bool:
+    """Whether a posting's place is the one the user named: the state or country given
+    must be its own (by code); a posting with one place passed the index's own check."""
+    if places == 1 or not typed.qualifiers:
+        return True
+    own = {normalize_key(place.state or ""), normalize_key(place.country or "")}
+    return all(q in own for q in typed.qualifiers)
+
+
+def _from_gazetteer(name: str) -> Place | None:
+    """The gazetteer's city for "City", "City, ST" or "City, Country"."""
+    from search.extract.gazetteer import lookup_city, lookup_country, lookup_state
+
+    city, _, rest = name.partition(",")
+    state = country = None
+    for part in (p.strip() for p in rest.split(",") if p.strip()):
+        found_state = lookup_state(part, country)
+        found_country = lookup_country(part)
+        if found_country is not None and (found_state is None or len(part) != 2):
+            country = found_country
+        elif found_state is not None:
+            country, state = found_state
+        else:
+            return None  # "Atlantis, XX": a part that is no state or country
+    return lookup_city(city.strip(), state, country)
 
 
 def _haversine(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:

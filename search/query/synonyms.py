@@ -84,12 +84,14 @@ def _max_words() -> int:
 def skill_of(written: str) -> str | None:
     """The canonical skill a typed word or phrase names, or None.
 
-    One-letter names (R, C) and query operators typed in lower case ("or" is also
-    Operations Research) are words, not skills.
+    One-letter names are skills only in capitals ("R developer"; "a r" is not R), and
+    query operators typed in lower case ("or" is also Operations Research) are words.
     """
+    vocab = vocabulary()
+    if len(written) == 1 and written.isupper():
+        return vocab.canonical(written)
     if len(written) < 2 or written.upper() in OPERATORS or "'" in written:
         return None
-    vocab = vocabulary()
     found = vocab.canonical(written)
     if found is None and written[-1] in _TRAILING:
         stripped = written.rstrip(_TRAILING)

@@ -7,6 +7,7 @@ Job text is full of tokens that a plain word tokenizer breaks: ``C++``, ``C#``, 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from whoosh.analysis import (
     STOP_WORDS,
@@ -43,6 +44,35 @@ def text_analyzer() -> Analyzer:
     )
 
 
+def light_stem(word: str) -> str:
+    """Plurals only (Harman's "S" stemmer): engineers -> engineer, analytics ->
+    analytic, companies -> company. Titles use it, so that "intern" in a title search
+    is not "internal" or "international", as it is after an English stemmer."""
+    if len(word) <= 3 or word[-1] != "s" or word[-2] in "us":
+        return word
+    if word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    return word[:-1]
+
+
+#: Title words kept by a title search that the text fields drop: one letter ("R",
+#: "C") and a few stop words that are names ("IT", "US").
+TITLE_STOP_WORDS = frozenset(STOP_WORDS - {"it", "us"})
+
+
+def title_analyzer() -> Analyzer:
+    """Title words for ``--title``: folded, plurals folded, not stemmed further."""
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=TITLE_STOP_WORDS, minsize=1)
+        | StemFilter(stemfn=light_stem, cachesize=50000)
+    )
+
+
 def exact_analyzer() -> Analyzer:
     """Skill surface forms: lower-cased and folded but not stemmed, no stop words."""
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
@@ -54,7 +84,8 @@ _MIN_SIZE = 2  # StopFilter's default: one-letter tokens are dropped
 
 
 class FastTextAnalysis:
-    """``text_analyzer()``'s terms for a whole text in one pass, for bulk indexing.
+    """``text_analyzer()``'s terms (or ``title_analyzer()``'s, from ``titles()``) for a
+    whole text in one pass, for bulk indexing.
 
     The Whoosh chain makes a token object and runs five generators per word; a job
     description has about 500 words and most repeat across postings, so a dictionary
@@ -62,14 +93,26 @@ class FastTextAnalysis:
     equals the chain's (tests compare them over the real corpus).
     """
 
-    def __init__(self, cache_size: int = 200_000) -> None:
+    def __init__(
+        self,
+        cache_size: int = 200_000,
+        stem: Callable[[str], str] = stem_word,
+        stops: frozenset[str] = STOP_WORDS,
+        min_size: int = _MIN_SIZE,
+    ) -> None:
         self._cache: dict[str, str] = {}
         self._cache_size = cache_size
+        self._stem, self._stops, self._min_size = stem, stops, min_size
+
+    @classmethod
+    def titles(cls) -> FastTextAnalysis:
+        """``title_analyzer()``'s terms."""
+        return cls(20_000, light_stem, TITLE_STOP_WORDS, 1)
 
     def _term(self, token: str) -> str:
         folded = token.lower().translate(accent_map)
-        stopped = len(folded) < _MIN_SIZE or folded in STOP_WORDS
-        term = _STOPPED if stopped else stem_word(folded)
+        stopped = len(folded) < self._min_size or folded in self._stops
+        term = _STOPPED if stopped else self._stem(folded)
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
         self._cache[token] = term

@@ -34,6 +34,7 @@ from search.store.phrases import phrase_terms
 from search.store.schema import shared_schema
 
 _TOKENS = re.compile(TOKEN_PATTERN).findall
+_TITLES = FastTextAnalysis.titles()
 #: Days are counted from this date in the ``posted`` doc value.
 EPOCH = date(1970, 1, 1)
 
@@ -231,10 +232,12 @@ def to_document(
     payload = _payload(posting)
     key = duplicate_key(posting)
     title_terms = analysis.terms(posting.title)
+    title_words = _TITLES.terms(posting.title)
     body_terms = analysis.terms(posting.description)
     skill_terms = exact_terms(" ; ".join(skill_spellings(posting.skills)))
     postings: dict[str, Postings] = {
         f.TITLE: Counter(title_terms),
+        f.TITLE_WORDS: Counter(title_words),
         f.DESCRIPTION: Counter(body_terms),
         f.SKILL_TEXT: Counter(skill_terms),
         f.TITLE_PHRASE: phrase_terms(title_terms),
@@ -258,6 +261,7 @@ def to_document(
         postings={name: terms for name, terms in postings.items() if terms},
         lengths={
             f.TITLE: len(title_terms),
+            f.TITLE_WORDS: len(title_words),
             f.DESCRIPTION: len(body_terms),
             f.SKILL_TEXT: len(skill_terms),
         },

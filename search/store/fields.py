@@ -27,10 +27,14 @@ DESCRIPTION_PHRASE = "description_phrase"
 #: Text field -> its phrase field.
 PHRASE_FIELDS: dict[str, str] = {"title": TITLE_PHRASE, "description": DESCRIPTION_PHRASE}
 
+#: Title words with plurals folded but not stemmed further: what ``--title`` searches
+#: ("intern" is not "internal"); it keeps one-letter words and "IT".
+TITLE_WORDS = "title_words"
 #: Searchable text fields and their BM25F boosts: a word in the title says more than
 #: the same word in the tenth paragraph of the description.
-FIELD_BOOSTS: dict[str, float] = {TITLE: 3.0, DESCRIPTION: 1.0}
-TEXT_FIELDS: tuple[str, ...] = tuple(FIELD_BOOSTS)
+FIELD_BOOSTS: dict[str, float] = {TITLE: 3.0, DESCRIPTION: 1.0, TITLE_WORDS: 3.0}
+#: What a search reads by default; a title search reads ``TITLE_WORDS`` alone.
+TEXT_FIELDS: tuple[str, ...] = (TITLE, DESCRIPTION)
 
 # -- filter keys --------------------------------------------------------------------------
 CITY_KEY = "city_key"
@@ -77,11 +81,12 @@ PAYLOAD = "payload"
 
 
 #: Ranked fields, whose per-document lengths BM25F reads from the side tables.
-RANKED_FIELDS: tuple[str, ...] = (TITLE, DESCRIPTION)
+RANKED_FIELDS: tuple[str, ...] = (TITLE, DESCRIPTION, TITLE_WORDS)
 #: Fields a search reads from the side tables (the rest serve Whoosh's own use).
 SIDE_FIELDS: tuple[str, ...] = (
     TITLE,
     DESCRIPTION,
+    TITLE_WORDS,
     TITLE_PHRASE,
     DESCRIPTION_PHRASE,
     SKILL,

@@ -11,9 +11,9 @@ from functools import cache
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from search.store import fields as f
-from search.store.analysis import exact_analyzer, text_analyzer
+from search.store.analysis import exact_analyzer, text_analyzer, title_analyzer
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def build_schema() -> Schema:
@@ -32,6 +32,7 @@ def build_schema() -> Schema:
             f.DUP_KEY: ID(),
             # spelling=True adds the unstemmed spell_title field for "did you mean".
             f.TITLE: TEXT(analyzer=text_analyzer(), stored=True, spelling=True, phrase=False),
+            f.TITLE_WORDS: TEXT(analyzer=title_analyzer(), phrase=False),
             f.SKILL_TEXT: TEXT(analyzer=exact_analyzer(), phrase=False),
             f.DESCRIPTION: TEXT(analyzer=text_analyzer(), stored=True, phrase=False),
             f.TITLE_PHRASE: KEYWORD(commas=True, scorable=False),

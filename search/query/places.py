@@ -1,0 +1,83 @@
+"""Places as people type them: "Seattle", "Seattle, WA", "London, UK", "Portland ME".
+
+A city filter value is first looked up whole (so curated aliases such as "New York, NY"
+or "Washington, DC" keep their meaning). Otherwise it is split into a city and
+qualifiers (the other comma-separated parts, or the last words): the city must be one
+the index knows, and each qualifier must be a state or a country of the posting. Only
+the index's own keys are read, so no gazetteer is loaded to filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from search.extract.text import normalize_key
+from search.query.matching import Index, Mask
+from search.store import fields as f
+
+
+@dataclass(frozen=True, slots=True)
+class TypedPlace:
+    """A typed city, split: its key and the keys of the state/country parts given."""
+
+    city: str
+    qualifiers: tuple[str, ...] = ()
+
+
+def _has(index: Index, field: str, key: str) -> bool:
+    return bool(key) and index.doc_frequency(field, key.encode("utf-8")) > 0
+
+
+def split_city(index: Index, value: str) -> TypedPlace | None:
+    """How the index reads a typed city; None when no part of it is a city it holds."""
+    key = normalize_key(value)
+    if _has(index, f.CITY_KEY, key):
+        return TypedPlace(key)
+    parts = [normalize_key(p) for p in value.split(",")]
+    parts = [p for p in parts if p]
+    if len(parts) == 1:  # "Seattle WA", "San Francisco California": the last words
+        words = key.split()
+        parts = []
+        for cut in range(len(words) - 1, 0, -1):
+            head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+            if _has(index, f.CITY_KEY, head) and _is_qualifier(index, tail):
+                return TypedPlace(head, (tail,))
+        return None
+    for at, part in enumerate(parts):
+        if _has(index, f.CITY_KEY, part):
+            return TypedPlace(part, tuple(parts[:at] + parts[at + 1 :]))
+    return None
+
+
+def _is_qualifier(index: Index, key: str) -> bool:
+    return _has(index, f.STATE_KEY, key) or _has(index, f.COUNTRY_KEY, key)
+
+
+def _docs(index: Index, field: str, key: str) -> Mask:
+    mask = np.zeros(index.size, dtype=bool)
+    docs, _ = index.docs(field, key.encode("utf-8"))
+    mask[docs] = True
+    return mask
+
+
+def city_mask(index: Index, value: str) -> Mask:
+    """The documents in the typed city (all False when there are none)."""
+    place = split_city(index, value)
+    if place is None:
+        return np.zeros(index.size, dtype=bool)
+    mask = _docs(index, f.CITY_KEY, place.city)
+    for qualifier in place.qualifiers:
+        mask &= _docs(index, f.STATE_KEY, qualifier) | _docs(index, f.COUNTRY_KEY, qualifier)
+    return mask
+
+
+def cities_mask(index: Index, values: tuple[str, ...]) -> Mask | None:
+    """Documents in any of the typed cities; None when none is given."""
+    if not values:
+        return None
+    mask = np.zeros(index.size, dtype=bool)
+    for value in values:
+        mask |= city_mask(index, value)
+    return mask
