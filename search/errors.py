@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def rebuild_hint(path: object = "INDEX") -> str:
+    """What to do about an index that must be rebuilt, at the terminal or in Python."""
+    return (
+        f"rebuild it: `jobsearch index --rebuild --index {path} FILES`, "
+        "or JobIndex.rebuild(path, load_postings(FILES))"
+    )
+
+
 class JobSearchError(Exception):
     """Base of every error jobsearch raises on purpose; ``hint`` says what to do next."""
 

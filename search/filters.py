@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
+from typing import TypedDict
 
 from search.errors import InvalidFilterError
 from search.model import DEGREES, WORKPLACES
@@ -181,6 +182,35 @@ def _degree(value: object) -> str | None:
             f"unknown degree {value!r}", hint=f"use one of: none, {', '.join(DEGREES)}"
         )
     return found
+
+
+Texts = str | Sequence[str]
+
+
+class FilterValues(TypedDict, total=False):
+    """The filters as keyword arguments of ``JobIndex.search``, ``facets``,
+    ``search_all`` and ``watches.add`` (each checked by ``Filters.of``)."""
+
+    city: Texts
+    state: Texts
+    country: Texts
+    skill: Texts
+    role: Texts
+    level: Texts
+    employment_type: Texts
+    remote: bool | None
+    since: date | str | None
+    exclude: Texts
+    exclude_company: Texts
+    near: str | None
+    radius_km: float | str | None
+    company: Texts
+    workplace: Texts
+    salary_min: float | str | None
+    currency: str | None
+    max_years: int | None
+    degree: str | None
+    indexed_after: datetime | str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 from search.errors import AmbiguousIdError, InvalidFilterError, PostingNotFoundError
+from search.filters import FilterValues
 from search.model import JobPosting
 from search.query import pipeline
 from search.query.baseline import rank_plain_bm25
@@ -228,7 +229,7 @@ class JobIndex:
         explain: bool = False,
         facets: bool = True,
         facet_top: int = 10,
-        **filter_values: object,
+        **filter_values: Unpack[FilterValues],
     ) -> SearchResults:
         """Rank postings matching ``text`` (BM25F) among those passing every filter.
 
@@ -276,7 +277,7 @@ class JobIndex:
         sort: Sort = "relevance",
         title_only: bool = False,
         collapse: bool = True,
-        **filter_values: object,
+        **filter_values: Unpack[FilterValues],
     ) -> Iterator[Hit]:
         """Every posting matching ``text`` and the filters, in result order, one at a time
         (for export): the same matching as ``search``, without pages, facets, partial
@@ -293,7 +294,7 @@ class JobIndex:
         filters: Filters | Mapping[str, object] | None = None,
         *,
         top: int = 10,
-        **filter_values: object,
+        **filter_values: Unpack[FilterValues],
     ) -> dict[str, dict[str, int]]:
         """Facet counts (the ``top`` most frequent values of each) for a query and filters."""
         chosen = _filters(filters, filter_values)

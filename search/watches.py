@@ -25,11 +25,12 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 
 from search.errors import InvalidFilterError, JobSearchError, WatchNotFoundError
+from search.filters import FilterValues
 from search.results import Filters, Hit
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ class Watches:
         name: str,
         text: str = "",
         filters: Filters | Mapping[str, object] | None = None,
-        **filter_values: object,
+        **filter_values: Unpack[FilterValues],
     ) -> Watch:
         """Save ``text`` and filters as ``name`` (replacing a watch of that name); only
         postings indexed from now on are new to it. Filters are given as to ``search``."""

@@ -31,7 +31,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from search.errors import IndexLockedError, IndexNotFoundError, InputError, SchemaVersionError
+from search.errors import (
+    IndexLockedError,
+    IndexNotFoundError,
+    InputError,
+    SchemaVersionError,
+    rebuild_hint,
+)
 from search.version import __version__
 
 #: The name Whoosh files of a build carry (``_MAIN_3.toc``, ``MAIN_<segment>.pst``).
@@ -77,21 +83,25 @@ def current(path: Path, schema_version: int) -> Path:
     meta = read_meta(path)
     if not meta:
         raise IndexNotFoundError(
-            f"no index at {path}", hint=f"run `jobsearch index --index {path} data/` first"
+            f"no index at {path}",
+            hint=(
+                f"index postings first: `jobsearch index --index {path} FILES`, or "
+                "JobIndex.create(path).add(load_postings(FILES))"
+            ),
         )
     version = meta.get("schema_version")
     if version != schema_version:
         raise SchemaVersionError(
             f"the index at {path} has schema version {version}, this jobsearch uses "
             f"{schema_version}",
-            hint=f"rebuild it: jobsearch index --rebuild --index {path} PATH",
+            hint=rebuild_hint(path),
         )
     name = meta.get("generation")
     folder = path / str(name)
     if not _is_generation_name(name) or not _is_own_folder(folder):
         raise SchemaVersionError(
             f"the index at {path} points at a missing build {name!r}",
-            hint=f"rebuild it: jobsearch index --rebuild --index {path} PATH",
+            hint=rebuild_hint(path),
         )
     return folder
 
@@ -201,7 +211,7 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise IndexLockedError(
                         f"the index at {path} is locked by another writer",
-                        hint="wait for the other `jobsearch index` to finish, then retry",
+                        hint="wait for the other writer (jobsearch index, JobIndex.add) to finish",
                     ) from None
                 time.sleep(0.05)
         yield

@@ -21,7 +21,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, EmptyIndexError, FileIndex, IndexVersionError
 from whoosh.reading import IndexReader
 
-from search.errors import SchemaVersionError
+from search.errors import SchemaVersionError, rebuild_hint
 from search.store import layout, safeload
 from search.store.layout import INDEX_NAME
 from search.store.schema import SCHEMA_VERSION, shared_schema
@@ -49,7 +49,7 @@ _CORRUPT = (
 def _unreadable(folder: Path, exc: Exception) -> SchemaVersionError:
     return SchemaVersionError(
         f"the index in {folder} cannot be read ({type(exc).__name__})",
-        hint="rebuild it: jobsearch index --rebuild PATH",
+        hint=rebuild_hint(),
     )
 
 

@@ -15,7 +15,7 @@ import io
 import pickle
 from typing import IO, Any
 
-from search.errors import UnsafeIndexError
+from search.errors import UnsafeIndexError, rebuild_hint
 
 #: (module, name) pairs an index of ours may contain: a table of contents holds the
 #: segment objects, their codec, their deleted-document sets and field-length counts.
@@ -43,7 +43,7 @@ class _Restricted(pickle.Unpickler):
             return super().find_class(module, name)
         raise UnsafeIndexError(
             f"this index contains code ({module}.{name}); refusing to read it",
-            hint="rebuild it from your postings: jobsearch index --rebuild PATH",
+            hint=rebuild_hint(),
         )
 
 

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from search.errors import SchemaVersionError
+from search.errors import SchemaVersionError, rebuild_hint
 
 FORMAT = 3
 META = "tables.json"
@@ -48,7 +48,7 @@ DocArray = npt.NDArray[np.uint32]
 def _damaged(folder: Path, why: str) -> SchemaVersionError:
     return SchemaVersionError(
         f"the index's side tables in {folder.name} cannot be read ({why})",
-        hint="rebuild the index: jobsearch index --rebuild PATH",
+        hint=rebuild_hint(),
     )
 
 
@@ -138,7 +138,7 @@ class SegmentTables:
         except (OSError, ValueError):
             raise SchemaVersionError(
                 f"the index is missing its side tables ({folder.name})",
-                hint="rebuild the index: jobsearch index --rebuild PATH",
+                hint=rebuild_hint(),
             ) from None
         if not isinstance(meta, dict):
             raise _damaged(folder, "not a table index")
@@ -146,7 +146,7 @@ class SegmentTables:
             raise SchemaVersionError(
                 f"the index's side tables have format {meta.get('format')}, this jobsearch "
                 f"reads {FORMAT}",
-                hint="rebuild the index: jobsearch index --rebuild PATH",
+                hint=rebuild_hint(),
             )
         self.doc_count: int = int(meta["docs"])
         self.field_names: frozenset[str] = frozenset(meta["fields"])

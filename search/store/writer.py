@@ -241,7 +241,7 @@ def upsert(
         folder = layout.current(path, SCHEMA_VERSION)
         clean_orphans(folder)
         with Snapshot(path) as snapshot:
-            run = _Run(folder, snapshot, on_reject)
+            run = _Run(folder, snapshot, _reject_to(postings, on_reject))
             build(folder, postings, run.existing, run.built, progress, stage=stage)
             gone = _unseen(snapshot, set(prune), run.latest)
         if gone:
@@ -249,9 +249,28 @@ def upsert(
             for segment_id, docnum in gone:
                 by_id[segment_id].delete_document(docnum)
             commit(folder, run.segments)
-        summary = run.finish()
+        summary = _count_reading(run.finish(), postings)
         summary.pruned = len(gone)
         return summary
+
+
+def _reject_to(
+    postings: object, on_reject: Callable[[object, str], None] | None
+) -> Callable[[object, str], None] | None:
+    """Where records that fail to build go: the caller's handler, else the source's own
+    (``load_postings`` counts them per file and reports them)."""
+    if on_reject is None and isinstance(postings, Deferred):
+        return postings.rejected
+    return on_reject
+
+
+def _count_reading(summary: AddSummary, postings: object) -> AddSummary:
+    """Records rejected while reading (unreadable rows) count as rejected too."""
+    report = getattr(postings, "report", None)
+    files = getattr(report, "files", None)
+    if files:
+        summary.rejected = max(summary.rejected, sum(f.rejected for f in files))
+    return summary
 
 
 def _unseen(
@@ -290,9 +309,9 @@ def rebuild(
         first_seen = _first_seen(path) if meta else {}
         folder = _empty_build(path)
         try:
-            run = _Run(folder, None, on_reject)
+            run = _Run(folder, None, _reject_to(postings, on_reject))
             build(folder, postings, first_seen, run.built, progress, stage=stage)
-            summary = run.finish()
+            summary = _count_reading(run.finish(), postings)
             if not summary.total:
                 kept = "the index was kept" if previous else "no index was made"
                 raise InputError(f"no valid postings to index: {kept}")
