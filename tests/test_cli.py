@@ -167,8 +167,10 @@ def test_missing_index_given_explicitly_is_an_error(runner: CliRunner, tmp_path:
 
 
 def test_usage_errors_exit_2(runner: CliRunner, sample_index_dir: Path) -> None:
-    assert run(runner, "search", "--since", "yesterday", index=sample_index_dir)[0] == 2
-    assert run(runner, "search", "--limit", "0", index=sample_index_dir)[0] == 2
+    assert run(runner, "search", "--page", "0", index=sample_index_dir)[0] == 2
+    assert run(runner, "search", "--limit", "-1", index=sample_index_dir)[0] == 2
+    assert run(runner, "facets", "--top", "0", index=sample_index_dir)[0] == 2
+    assert run(runner, "search", "--sort", "salary", index=sample_index_dir)[0] == 2
     assert run(runner, "search", "--format", "xml", index=sample_index_dir)[0] == 2
     assert run(runner, "frobnicate")[0] == 2
 
@@ -235,8 +237,10 @@ def test_radius_explain_and_all_through_the_cli(runner: CliRunner, sample_index_
     assert code == 0
     parts = json.loads(out)["hits"][0]["explanation"]["parts"]
     assert {"field", "term", "score"} <= parts[0].keys()
-    code, out, _ = run(runner, "search", "NLP", "--explain", index=sample_index_dir)
-    assert code == 0 and "description:nlp" in out and "skill:natural language" in out
+    argv = ["search", "NLP", "--explain", "--index", str(sample_index_dir)]
+    wide = runner.invoke(main, argv, env={"COLUMNS": "200"})
+    assert wide.exit_code == 0
+    assert "description:nlp" in wide.stdout and "skill:natural language" in wide.stdout
     assert search_json(runner, sample_index_dir, "--all")["total"] == 10
 
 

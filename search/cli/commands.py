@@ -1,170 +1,94 @@
 """The ``jobsearch`` command: a thin shell over ``JobIndex``. No Whoosh in here.
 
-Everything printed for people goes through ``search.cli.safe``: the consoles never read
-markup, and text from postings, files and users reaches them as cleaned ``Text``.
+Each command reads its options, makes one ``JobIndex`` call and prints what comes back
+in the format asked for (``search.cli.output``). Everything printed for people goes
+through ``search.cli.safe``: the consoles never read markup, and text from postings,
+files and users reaches them as cleaned ``Text``. Indexing and deleting live in
+``search.cli.indexing``, saved searches in ``search.cli.watching``.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.console import Group
 from rich.text import Text
 
+from search.cli.app import JobSearchGroup, colour_off, emit, open_index, say
+from search.cli.indexing import delete_command, index_command
 from search.cli.options import (
     QueryCommand,
     filter_options,
-    index_option,
     limit_option,
     output_options,
     query_argument,
+    take_filters,
+)
+from search.cli.output import Shapes, hit_shapes, stream, write
+from search.cli.records import (
+    FACET_COLUMNS,
+    POSTING_COLUMNS,
+    STAT_COLUMNS,
+    OutputFormat,
+    facet_rows,
+    hit_record,
+    posting_record,
+    posting_row,
+    results_record,
+    stat_rows,
 )
 from search.cli.render import (
-    OutputFormat,
     facets_table,
-    hit_record,
-    hits_csv,
     hits_table,
-    posting_record,
     posting_view,
-    result_messages,
-    results_record,
     results_view,
+    shown_id,
     stats_view,
-    to_json,
-    to_jsonl,
 )
-from search.cli.safe import clean, message
-from search.errors import IndexNotFoundError, InputError, JobSearchError
-from search.jobindex import JobIndex
-from search.model import JobPosting
+from search.cli.watching import new_command, watch_group
+from search.errors import InputError
+from search.results import SearchResults
 from search.version import __version__
 
-DEFAULT_DATA = "data"
-MAX_REJECTIONS_SHOWN = 20
-
-# No markup and no emoji codes: a "[" or ":" in a posting is text, never styling.
-out = Console(soft_wrap=False, highlight=False, markup=False, emoji=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
-
-
-def say(*parts: str | tuple[str, str]) -> None:
-    """One line on stderr, every part cleaned (see ``search.cli.safe.message``)."""
-    err.print(message(*parts))
-
-
-class JobSearchGroup(click.Group):
-    """Turns every ``JobSearchError`` into one line on stderr and exit code 1."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except JobSearchError as exc:
-            say(("error:", "bold red"), " ", str(exc))
-            sys.exit(1)
-        except KeyboardInterrupt:
-            say("interrupted: the index keeps everything committed before the interrupt")
-            sys.exit(130)
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(0)
-
-
-def _filters(kwargs: dict[str, Any]) -> dict[str, Any]:
-    since = kwargs.pop("since", None)
-    return {**kwargs, "since": since.date() if isinstance(since, datetime) else None}
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int], None]]:
-    columns = [
-        SpinnerColumn(),
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        TextColumn("{task.completed} postings"),
-        TimeElapsedColumn(),
-    ]
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda count: bar.advance(task, count)
-
-
-def _build(index_dir: Path, paths: Sequence[str], rebuild: bool, strict: bool) -> None:
-    from search.ingest import Rejection  # only indexing reads files
-    from search.ingest.postings import load_postings
-
-    rejections: list[Rejection] = []
-    source = load_postings(paths, strict=strict, on_reject=rejections.append)
-    # --strict checks every record before anything is written.
-    postings: Iterable[JobPosting] = list(source) if strict else source
-    with _progress(clean(f"indexing {', '.join(paths)}")) as advance:
-        if rebuild:
-            summary = JobIndex.rebuild(index_dir, postings, progress=advance)
-            index = JobIndex.open(index_dir)
-        else:
-            index = JobIndex.open_or_create(index_dir)
-            summary = index.add(postings, progress=advance)
-    for rejection in rejections[:MAX_REJECTIONS_SHOWN]:
-        say(("rejected", "yellow"), " ", str(rejection))
-    if len(rejections) > MAX_REJECTIONS_SHOWN:
-        say(f"... and {len(rejections) - MAX_REJECTIONS_SHOWN} more rejected records")
-    say(
-        f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
-        f"rejected {len(rejections)}; {index_dir} holds {len(index)} "
-        f"posting{'' if len(index) == 1 else 's'}"
-    )
-    index.close()
-    if rejections and not summary.total:
-        raise InputError(
-            f"no valid postings in {', '.join(paths)}", hint="see the rejected records above"
-        )
-
-
-def _open(index_dir: Path, ctx: click.Context) -> JobIndex:
-    """Open the index; build the default one from data/ the first time it is needed."""
-    try:
-        return JobIndex.open(index_dir)
-    except IndexNotFoundError:
-        source = DEFAULT_DATA
-        is_default = ctx.get_parameter_source("index_dir") == click.core.ParameterSource.DEFAULT
-        if not (is_default and Path(source).is_dir()):
-            raise
-        say(f"no index at {index_dir}/: building it from {source}/ first")
-        _build(index_dir, [source], rebuild=False, strict=False)
-        return JobIndex.open(index_dir)
-
-
-def _echo(text: str) -> None:
-    """Machine output as it is: click would strip some escape sequences when piped,
-    changing the data (JSON escapes them anyway; CSV keeps text as text)."""
-    click.echo(text, nl=not text.endswith("\n"), color=True)
+Sort = Literal["relevance", "newest", "pay"]
+STREAMED = (OutputFormat.JSONL.value, OutputFormat.CSV.value)
 
 
 @click.group(cls=JobSearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="jobsearch")
 def main() -> None:
-    """Search job postings: index files, then search by keyword, city, skill and more."""
+    """Search job postings: index files, then search by keyword, place, employer, pay,
+    workplace, experience, skill and more.
 
-
-@main.command("index")
-@click.argument("paths", nargs=-1, type=click.Path())
-@index_option
-@click.option("--rebuild", is_flag=True, help="Replace the index instead of updating it.")
-@click.option("--strict", is_flag=True, help="Fail on the first bad record, before writing.")
-def index_command(paths: tuple[str, ...], index_dir: Path, rebuild: bool, strict: bool) -> None:
-    """Index posting files or directories (.txt listings, .jsonl, .json, .csv, also .gz).
-
-    PATHS default to data/. Postings are upserted by id: indexing the same data twice
-    adds nothing.
+    \b
+    Examples:
+      jobsearch index data/
+      jobsearch search "machine learning" --city Seattle
+      jobsearch search python --workplace remote --salary-min 150k --format json
+      jobsearch show 3f2a9c1b
     """
-    _build(index_dir, list(paths) or [DEFAULT_DATA], rebuild, strict)
+
+
+main.add_command(index_command)
+main.add_command(delete_command)
+main.add_command(watch_group)
+main.add_command(new_command)
+
+
+def page_note(results: SearchResults) -> list[str]:
+    """A note when the page asked for lies past the last one (it would look empty)."""
+    if results.hits or results.page <= results.pages:
+        return []
+    return [f"page {results.page} is past the last page ({results.pages})"]
+
+
+def messages(results: SearchResults) -> list[str]:
+    """Notes for a person: did-you-mean, the library's notes (fuzzy fallback, filter
+    values that match nothing, postings left out for lacking a fact), a page past the end."""
+    suggestion = [f"did you mean: {results.suggestion}"] if results.suggestion else []
+    return [*suggestion, *results.notes, *page_note(results)]
 
 
 @main.command("search", cls=QueryCommand)
@@ -176,11 +100,20 @@ def index_command(paths: tuple[str, ...], index_dir: Path, rebuild: bool, strict
 )
 @click.option("--explain", is_flag=True, help="Show why each hit matched and how it scored.")
 @click.option(
-    "--sort", type=click.Choice(["relevance", "newest"]), default="relevance", show_default=True
+    "--sort",
+    type=click.Choice(["relevance", "newest", "pay"]),
+    default="relevance",
+    show_default=True,
+    help="pay: highest yearly pay first (postings stating none last).",
 )
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
-@limit_option(10)
-@output_options()
+@limit_option(10, all_results=True)
+@click.option(
+    "--all-results",
+    is_flag=True,
+    help="Every match, streamed without pages (with --format jsonl or csv); as --limit 0.",
+)
+@output_options
 @click.pass_context
 def search_command(
     ctx: click.Context,
@@ -188,119 +121,240 @@ def search_command(
     index_dir: Path,
     fmt: str,
     csv_raw: bool,
-    **options: Any,
+    all_results: bool,
+    show_all: bool,
+    title_only: bool,
+    explain: bool,
+    sort: Sort,
+    page: int,
+    limit: int,
+    **filters: Any,
 ) -> None:
     """Search postings: keywords (quotes, AND/OR/NOT, -word to exclude) plus filters.
 
     With no QUERY, lists every posting that passes the filters, newest first.
-    `jobsearch search python -java` excludes java; every word after -- is query text
-    (`jobsearch search -- --python`). Queries are limited in length, words, quoted
-    phrases and nesting; past a limit the error says which.
+    Postings that have only some of the words come after those that have them all,
+    marked "partial". Every word after -- is query text (`jobsearch search -- --python`).
+
+    \b
+    Examples:
+      jobsearch search "machine learning" --city Seattle
+      jobsearch search '"data engineer" -crypto' --exclude-company Acme
+      jobsearch search --company Ramp --workplace hybrid --max-years 3
+      jobsearch search python --salary-min 150k --currency USD --sort pay
+      jobsearch search --near "Palo Alto" --radius 20mi --since 7d
+      jobsearch search LLM --all-results --format jsonl > llm.jsonl
     """
-    index = _open(index_dir, ctx)
-    show_all = options.pop("show_all")
-    results = index.search(" ".join(query), collapse=not show_all, **_filters(options))
-    fmt_ = OutputFormat(fmt)
-    if fmt_ is OutputFormat.JSON:
-        _echo(to_json(results_record(results)))
-    elif fmt_ is OutputFormat.JSONL:
-        _echo(to_jsonl(hit_record(h) for h in results))
-    elif fmt_ is OutputFormat.CSV:
-        _echo(hits_csv(results, raw=csv_raw))
-    else:
-        out.print(results_view(results))
-    if fmt_ in (OutputFormat.JSONL, OutputFormat.CSV):
-        for line in result_messages(results):
-            say(line)
+    text, collapse = " ".join(query), not show_all
+    with open_index(index_dir, ctx) as index:
+        if all_results or limit == 0:
+            if fmt not in STREAMED:
+                raise click.UsageError("every match is streamed: add --format jsonl (or csv)")
+            hits = index.search_all(
+                text, sort=sort, title_only=title_only, collapse=collapse, **filters
+            )
+            stream(fmt, hits, raw=csv_raw)
+            return
+        results = index.search(
+            text,
+            sort=sort,
+            limit=limit,
+            page=page,
+            title_only=title_only,
+            collapse=collapse,
+            explain=explain,
+            facets=fmt in (OutputFormat.TABLE.value, OutputFormat.JSON.value),
+            **filters,
+        )
+        short = index.short_ids(h.posting.id for h in results.hits)
+    notes = messages(results)
+    shapes = hit_shapes(
+        results.hits,
+        short,
+        view=lambda: results_view(results, short, notes, colour_off()),
+        document=lambda: results_record(results, short, page_note(results)),
+        notes=notes,
+    )
+    write(fmt, shapes, raw=csv_raw)
 
 
 @main.command("show")
 @click.argument("posting_id")
-@output_options([OutputFormat.TABLE, OutputFormat.JSON])
+@click.option("--no-pager", is_flag=True, help="Print long postings without a pager.")
+@output_options
 @click.pass_context
-def show_command(ctx: click.Context, posting_id: str, index_dir: Path, fmt: str) -> None:
-    """Show one posting in full, with the places it offers and how they were resolved."""
-    posting = _open(index_dir, ctx).get(posting_id)
-    if fmt == OutputFormat.JSON.value:
-        _echo(to_json({**posting_record(posting), "description": posting.description}))
-    else:
-        out.print(posting_view(posting))
+def show_command(
+    ctx: click.Context, posting_id: str, no_pager: bool, index_dir: Path, fmt: str, csv_raw: bool
+) -> None:
+    """Show one posting in full: its facts, the places it offers and how they were
+    resolved, and its text. POSTING_ID may be any unique start of an id.
+
+    On a terminal, a posting taller than the screen opens in your pager ($PAGER).
+
+    \b
+    Examples:
+      jobsearch show 3f2a9c1b
+      jobsearch show 3f2a9c1b --format json | jq .pay
+    """
+    with open_index(index_dir, ctx) as index:
+        posting = index.get(posting_id)
+    record = {**posting_record(posting), "description": posting.description}
+    shapes = Shapes(
+        view=lambda: posting_view(posting),
+        document=lambda: record,
+        lines=lambda: [record],
+        rows=lambda: [{**posting_row(posting), "description": posting.description}],
+        columns=(*POSTING_COLUMNS, "description"),
+    )
+    write(fmt, shapes, raw=csv_raw, page=not no_pager)
 
 
 @main.command("similar")
 @click.argument("posting_id")
 @limit_option(5)
-@output_options()
+@output_options
 @click.pass_context
 def similar_command(
     ctx: click.Context, posting_id: str, limit: int, index_dir: Path, fmt: str, csv_raw: bool
 ) -> None:
-    """Postings most like POSTING_ID."""
-    hits = _open(index_dir, ctx).similar(posting_id, limit=limit)
-    fmt_ = OutputFormat(fmt)
-    if fmt_ is OutputFormat.JSON:
-        _echo(to_json({"id": posting_id, "hits": [hit_record(h) for h in hits]}))
-    elif fmt_ is OutputFormat.JSONL:
-        _echo(to_jsonl(hit_record(h) for h in hits))
-    elif fmt_ is OutputFormat.CSV:
-        _echo(hits_csv(hits, raw=csv_raw))
-    else:
-        out.print(hits_table(hits, title=f"Postings like {posting_id}"))
+    """Postings most like POSTING_ID (any unique start of an id), one per employer first.
+
+    \b
+    Examples:
+      jobsearch similar 3f2a9c1b
+      jobsearch similar 3f2a9c1b --limit 20 --format csv > like.csv
+    """
+    with open_index(index_dir, ctx) as index:
+        full = index.resolve(posting_id)
+        hits = index.similar(full, limit=limit)
+        short = index.short_ids([full, *(h.posting.id for h in hits)])
+    title = f"Postings like {shown_id(full, short)}"
+    shapes = hit_shapes(
+        hits,
+        short,
+        view=lambda: hits_table(hits, short, title=title, plain_marks=colour_off()),
+        document=lambda: {
+            "id": full,
+            "hits": [hit_record(h, short.get(h.posting.id)) for h in hits],
+        },
+    )
+    write(fmt, shapes, raw=csv_raw)
 
 
 @main.command("facets", cls=QueryCommand)
 @query_argument
 @filter_options
-@output_options([OutputFormat.TABLE, OutputFormat.JSON])
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many values of each facet to count.",
+)
+@output_options
 @click.pass_context
 def facets_command(
-    ctx: click.Context, query: tuple[str, ...], index_dir: Path, fmt: str, **options: Any
+    ctx: click.Context,
+    query: tuple[str, ...],
+    top: int,
+    index_dir: Path,
+    fmt: str,
+    csv_raw: bool,
+    **options: Any,
 ) -> None:
-    """Counts of city, country, skill, role and level for a query and filters."""
-    results = _open(index_dir, ctx).search(" ".join(query), limit=1, **_filters(options))
-    if results.suggestion:
-        say(f"did you mean: {results.suggestion}")
-    if fmt == OutputFormat.JSON.value:
-        _echo(
-            to_json(
-                {
-                    "query": results.query,
-                    "filters": results.filters.as_dict(),
-                    "total": results.total,
-                    "facets": results.facets,
-                }
-            )
-        )
-    else:
-        out.print(Text(f"{results.total} matching postings"))
-        out.print(facets_table(results.facets))
+    """Counts by city, country, skill, role, level, company, workplace, pay band and
+    years of experience, for a query and filters.
+
+    JSON Lines and CSV give one row per value: facet, value, count.
+
+    \b
+    Examples:
+      jobsearch facets --level intern
+      jobsearch facets "data engineer" --top 30
+      jobsearch facets --country US --format csv > facets.csv
+    """
+    with open_index(index_dir, ctx) as index:
+        results = index.search(" ".join(query), limit=1, facet_top=top, **take_filters(options))
+    notes = messages(results)
+    document = {
+        "query": results.query,
+        "filters": results.filters.as_dict(),
+        "total": results.total,
+        "facets": results.facets,
+        "notes": list(results.notes),
+    }
+    shapes = Shapes(
+        view=lambda: Group(
+            Text(f"{results.total:,} matching postings"),
+            *(Text(n, style="yellow") for n in notes),
+            facets_table(results.facets),
+        ),
+        document=lambda: document,
+        lines=lambda: facet_rows(results.facets),
+        rows=lambda: facet_rows(results.facets),
+        columns=FACET_COLUMNS,
+        notes=notes,
+    )
+    write(fmt, shapes, raw=csv_raw)
 
 
 @main.command("stats")
-@output_options([OutputFormat.TABLE, OutputFormat.JSON])
+@output_options
 @click.pass_context
-def stats_command(ctx: click.Context, index_dir: Path, fmt: str) -> None:
-    """Size and make-up of the index."""
-    stats = _open(index_dir, ctx).stats()
-    if fmt == OutputFormat.JSON.value:
-        _echo(to_json(stats))
-    else:
-        out.print(stats_view(stats))
+def stats_command(ctx: click.Context, index_dir: Path, fmt: str, csv_raw: bool) -> None:
+    """Size and make-up of the index.
+
+    JSON Lines and CSV give one row per figure: name, value (top values are named
+    top.FACET.VALUE).
+
+    \b
+    Examples:
+      jobsearch stats
+      jobsearch stats --format json | jq .postings
+    """
+    with open_index(index_dir, ctx) as index:
+        stats = index.stats()
+    shapes = Shapes(
+        view=lambda: stats_view(stats),
+        document=lambda: stats,
+        lines=lambda: stat_rows(stats),
+        rows=lambda: stat_rows(stats),
+        columns=STAT_COLUMNS,
+    )
+    write(fmt, shapes, raw=csv_raw)
 
 
 @main.command("evaluate")
 @click.option(
     "--corpus",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The corpus holding the judged slice (default: ../shared/corpus/jobs.jsonl.gz).",
+    help="The corpus holding the judged postings (default: ../shared/corpus/jobs.jsonl.gz).",
 )
 @click.option("--per-query", is_flag=True, help="Show each query's figures too.")
-def evaluate_command(corpus: Path | None, per_query: bool) -> None:
-    """Measure ranking on the judged queries: nDCG@10, MRR and P@10 beside plain BM25.
+@click.option(
+    "--facts",
+    is_flag=True,
+    help="Measure the extracted facts instead (pay, workplace, years, degree, type, "
+    "level): coverage, precision and recall on the judged sample.",
+)
+def evaluate_command(corpus: Path | None, per_query: bool, facts: bool) -> None:
+    """Measure ranking on the judged queries: nDCG@10, MRR and P@10 beside plain BM25;
+    or, with --facts, the fact extractors on the judged postings.
 
-    Runs from a source checkout (the judgments live in tests/relevance/). Without the
-    corpus, only the sample-data queries are measured.
+    Runs from a source checkout (the judgments live in tests/). Without the corpus,
+    only the sample-data queries are measured; --facts needs the corpus.
+
+    \b
+    Examples:
+      jobsearch evaluate
+      jobsearch evaluate --per-query
+      jobsearch evaluate --facts
     """
+    if corpus is not None and not corpus.exists():
+        raise InputError(f"no such file: {corpus}")
+    if facts:
+        emit(_facts(corpus) + "\n")
+        return
     import search.evaluate as evaluate  # only this command needs it
 
     if not evaluate.JUDGMENTS.exists():
@@ -309,12 +363,24 @@ def evaluate_command(corpus: Path | None, per_query: bool) -> None:
             hint="run `jobsearch evaluate` from a source checkout",
         )
     source = corpus or evaluate.CORPUS
-    if corpus is not None and not corpus.exists():
-        raise InputError(f"no such file: {corpus}")
     if not source.exists():
         say(f"corpus not found at {source}: measuring the sample queries only")
     report = evaluate.run(source if source.exists() else None)
-    _echo(evaluate.format_report(report, per_query=per_query))
+    emit(evaluate.format_report(report, per_query=per_query))
+
+
+def _facts(corpus: Path | None) -> str:
+    """The factcheck table (see ``search.factcheck``)."""
+    import search.factcheck as factcheck  # only this command needs it
+
+    source, judged = corpus or factcheck.CORPUS, factcheck.JUDGED
+    for needed in (source, judged):
+        if not needed.exists():
+            raise InputError(
+                f"no such file: {needed}",
+                hint="the judged facts need the corpus and a source checkout",
+            )
+    return factcheck.table(factcheck.measure(source, judged))
 
 
 if __name__ == "__main__":  # pragma: no cover

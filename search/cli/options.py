@@ -1,8 +1,8 @@
 """The options commands share, as decorators, and the command class that reads QUERY.
 
 Kept apart from the commands so each command reads as what it does: ``--index``,
-``--format`` (with ``--csv-raw`` where CSV is offered), ``--limit`` and the filters are
-declared once here.
+``--format`` (with ``--csv-raw``), ``--limit`` and the filters are declared once here,
+so every command offers the same four formats and the same filters.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from search.cli.render import OutputFormat
+from search.cli.records import OutputFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,42 +95,43 @@ def index_option(func: F) -> F:
     )(func)
 
 
-def output_options(formats: Sequence[OutputFormat] = tuple(OutputFormat)) -> Callable[[F], F]:
-    """``--format`` among ``formats`` and ``--index``; ``--csv-raw`` where CSV is offered."""
-
-    def decorate(func: F) -> F:
-        if OutputFormat.CSV in formats:
-            func = click.option(
-                "--csv-raw",
-                is_flag=True,
-                help="With --format csv, write every cell as it is. By default a cell "
-                "starting with = + - @ (a formula to a spreadsheet) gets a leading '.",
-            )(func)
-        func = click.option(
-            "--format",
-            "fmt",
-            type=click.Choice([f.value for f in formats]),
-            default=OutputFormat.TABLE.value,
-            show_default=True,
-            help="table for people; json, jsonl or csv for programs.",
-        )(func)
-        return index_option(func)
-
-    return decorate
+def output_options(func: F) -> F:
+    """``--format`` (table, json, jsonl, csv), ``--csv-raw`` and ``--index``."""
+    func = click.option(
+        "--csv-raw",
+        is_flag=True,
+        help="With --format csv, write every cell as it is. By default a cell "
+        "starting with = + - @ (a formula to a spreadsheet) gets a leading '.",
+    )(func)
+    func = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice([f.value for f in OutputFormat]),
+        default=OutputFormat.TABLE.value,
+        show_default=True,
+        help="table for people; json, jsonl or csv for programs.",
+    )(func)
+    return index_option(func)
 
 
-def limit_option(default: int) -> Callable[[F], F]:
+def limit_option(default: int, *, all_results: bool = False) -> Callable[[F], F]:
+    """``--limit N``; where ``all_results``, 0 streams every match (as --all-results)."""
+    more = " 0: every match, streamed (jsonl or csv)." if all_results else ""
     return click.option(
         "--limit",
-        type=click.IntRange(min=1, max=1000),
+        type=click.IntRange(min=0 if all_results else 1),
         default=default,
         show_default=True,
-        help="Hits per page.",
+        help="Hits per page." + more,
     )
 
 
 def filter_options(func: F) -> F:
-    """The filters shared by ``search`` and ``facets``."""
+    """The filters shared by ``search``, ``facets`` and ``watch add``.
+
+    Values go to the library as typed: it checks them and says what is wrong, so the
+    command line and the library accept the same things.
+    """
     options = [
         click.option("--city", multiple=True, help="City (repeat to OR): Seattle, NYC, Bangalore."),
         click.option("--state", multiple=True, help="State or region: WA, California, KA."),
@@ -146,22 +147,70 @@ def filter_options(func: F) -> F:
             multiple=True,
             help="full-time, part-time, contract, temporary, internship.",
         ),
-        click.option(
-            "--remote/--on-site", default=None, help="Only remote (or only non-remote) postings."
-        ),
-        click.option("--near", help="A city to search around, e.g. --near Seattle."),
-        click.option("--radius", "radius_km", help="Distance for --near: 50km (default), 30mi."),
-        click.option("--exclude", multiple=True, help="Leave out postings with this word."),
+        click.option("--company", multiple=True, help="Employer (any case or punctuation)."),
         click.option(
             "--exclude-company", multiple=True, help="Leave out postings of this employer."
         ),
+        click.option("--workplace", multiple=True, help="remote, hybrid or onsite (repeat to OR)."),
+        click.option(
+            "--remote/--on-site",
+            default=None,
+            help="Same as --workplace remote (or --workplace onsite).",
+        ),
+        click.option(
+            "--salary-min",
+            metavar="AMOUNT",
+            help="Yearly pay the posting's range reaches: 150000, 150k. "
+            "Postings stating no pay are left out (a note counts them).",
+        ),
+        click.option("--currency", metavar="CODE", help="Currency of --salary-min: USD, EUR, GBP."),
+        click.option(
+            "--max-years",
+            metavar="N",
+            help="At most N years of experience required (postings stating none left out).",
+        ),
+        click.option(
+            "--degree",
+            help="The highest degree you hold: none, bachelor, master, phd.",
+        ),
+        click.option("--near", help="A city to search around, e.g. --near 'Palo Alto'."),
+        click.option("--radius", "radius_km", help="Distance for --near: 50km (default), 30mi."),
+        click.option("--exclude", multiple=True, help="Leave out postings with this word."),
         click.option(
             "--since",
-            type=click.DateTime(formats=["%Y-%m-%d"]),
-            metavar="YYYY-MM-DD",
-            help="Posted on or after YYYY-MM-DD.",
+            metavar="WHEN",
+            help="Posted on or after: today, yesterday, 3d, 2w, 1m or YYYY-MM-DD.",
         ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+#: The names ``filter_options`` gives the command function: the library's filter names.
+FILTER_NAMES = (
+    "city",
+    "state",
+    "country",
+    "skill",
+    "role",
+    "level",
+    "employment_type",
+    "company",
+    "exclude_company",
+    "workplace",
+    "remote",
+    "salary_min",
+    "currency",
+    "max_years",
+    "degree",
+    "near",
+    "radius_km",
+    "exclude",
+    "since",
+)
+
+
+def take_filters(options: dict[str, Any]) -> dict[str, Any]:
+    """Pop the filter values out of a command's options, leaving its own."""
+    return {name: options.pop(name) for name in FILTER_NAMES if name in options}

@@ -1,20 +1,17 @@
-"""Results -> rich renderables for people, JSON / JSON Lines / CSV for programs.
+"""Results -> rich renderables for people: the hits table, one posting, facets, stats.
 
-Functions here return objects or strings and never print: the CLI decides where output
-goes. Machine formats carry no colour codes so they pipe into jq or a spreadsheet.
+Functions here return renderables and never print: the commands decide where output
+goes. Every string from a posting or a user reaches a renderable through
+``search.cli.safe`` (``text``/``clean``): rich never parses it as markup and a terminal
+never receives its control codes. A plain ``str`` handed to a ``Table`` would be parsed.
 
-Every string from a posting or a user reaches a renderable through ``search.cli.safe``
-(``text``/``clean``): rich never parses it as markup and a terminal never receives its
-control codes. A plain ``str`` handed to a rich ``Table`` or ``Panel`` would be parsed.
+Matched words are styled on a colour terminal; where stdout shows no styles (a pipe,
+``NO_COLOR``) they are written between « and », so they stay visible.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterable
-from enum import StrEnum
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -22,149 +19,42 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from search.cli.safe import clean, csv_cell, json_text, text
+from search.cli.records import pay_figures
+from search.cli.safe import clean, text
 from search.model import JobPosting
 from search.results import MARK_CLOSE, MARK_OPEN, Hit, SearchResults
 
-
-class OutputFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    JSONL = "jsonl"
-    CSV = "csv"
-
-
-CSV_COLUMNS = (
-    "id",
-    "title",
-    "role",
-    "level",
-    "employment_type",
-    "locations",
-    "remote",
-    "skills",
-    "posted",
-    "score",
-    "distance_km",
-    "snippet",
-)
+MATCH_STYLE = "bold yellow underline"
+#: How a matched word is shown where there are no styles.
+PLAIN_MARKS = ("«", "»")
+WORKPLACE_LABELS = {"remote": "remote", "hybrid": "hybrid", "onsite": "on-site"}
+DEGREE_LABELS = {"none": "no degree", "bachelor": "bachelor's", "master": "master's", "phd": "PhD"}
+PLACES_SHOWN = 3
+#: An id at most this much longer than its unique prefix is shown whole ("globex-2").
+WHOLE_ID_SLACK = 4
+SNIPPET_WIDTH = 160
 
 
-def posting_record(posting: JobPosting) -> dict[str, Any]:
-    return {
-        "id": posting.id,
-        "title": posting.title,
-        "company": posting.company,
-        "role": posting.role,
-        "level": posting.level,
-        "employment_type": posting.employment_type,
-        "locations": [
-            {"city": p.city, "state": p.state, "country": p.country, "region": p.region}
-            for p in posting.places
-        ],
-        "location_text": posting.location_text,
-        "remote": posting.remote,
-        "remote_scope": list(posting.remote_scope),
-        "skills": list(posting.skills),
-        "posted": posting.posted.isoformat() if posting.posted else None,
-        "url": posting.url,
-    }
-
-
-def hit_record(hit: Hit) -> dict[str, Any]:
-    record = posting_record(hit.posting)
-    record["score"] = round(hit.score, 4) if hit.score is not None else None
-    record["snippet"] = hit.snippet
-    record["distance_km"] = hit.distance_km
-    record["duplicates"] = list(hit.duplicates)
-    if hit.explanation is not None:
-        record["explanation"] = {
-            "parts": [
-                {"field": p.field, "term": p.term, "score": p.score} for p in hit.explanation.parts
-            ],
-            "synonyms": list(hit.explanation.synonyms),
-            "places": list(hit.explanation.places),
-        }
-    return record
-
-
-def results_record(results: SearchResults) -> dict[str, Any]:
-    return {
-        "query": results.query,
-        "filters": results.filters.as_dict(),
-        "total": results.total,
-        "page": results.page,
-        "hits": [hit_record(h) for h in results.hits],
-        "facets": results.facets,
-        "notes": list(results.notes),
-        "suggestion": results.suggestion,
-        "fuzzy": results.fuzzy,
-    }
-
-
-def result_messages(results: SearchResults) -> list[str]:
-    """Notes for a person: did-you-mean, fuzzy fallback, filter values that match nothing."""
-    lines = list(results.notes)
-    if results.suggestion:
-        lines.insert(0, f"did you mean: {results.suggestion}")
-    return lines
-
-
-def to_json(data: Any) -> str:
-    """Indented JSON; text keeps every character (terminal controls as escapes)."""
-    return json_text(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def to_jsonl(records: Iterable[dict[str, Any]]) -> str:
-    return "".join(json_text(json.dumps(r, ensure_ascii=False)) + "\n" for r in records)
-
-
-def hits_csv(hits: Iterable[Hit], raw: bool = False) -> str:
-    """CSV of the hits; cells a spreadsheet would run as formulas are neutralised
-    (a leading ``'``) unless ``raw``."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for hit in hits:
-        row = hit_record(hit)
-        row["locations"] = "; ".join(place.label() for place in hit.posting.places)
-        row["skills"] = "; ".join(hit.posting.skills)
-        row["snippet"] = plain(hit.snippet)
-        writer.writerow({name: csv_cell(row.get(name), raw=raw) for name in CSV_COLUMNS})
-    return buffer.getvalue()
-
-
-def plain(snippet: str) -> str:
-    return snippet.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
-
-
-def marked_text(snippet: str, style: str = "bold yellow") -> Text:
-    """A snippet with its ``<em>`` marks turned into highlighting."""
+def marked_text(snippet: str, plain_marks: bool = False) -> Text:
+    """A snippet with its ``<em>`` marks turned into highlighting (or « »)."""
     shown = Text()
     rest = snippet
     while MARK_OPEN in rest:
         before, _, after = rest.partition(MARK_OPEN)
         word, _, rest = after.partition(MARK_CLOSE)
         shown.append(clean(before))
-        shown.append(clean(word), style=style)
+        if plain_marks:
+            shown.append(f"{PLAIN_MARKS[0]}{clean(word)}{PLAIN_MARKS[1]}")
+        else:
+            shown.append(clean(word), style=MATCH_STYLE)
     shown.append(clean(rest))
     return shown
 
 
-def _locations(posting: JobPosting, most: int = 3) -> str:
-    labels = [p.label() for p in posting.places]
-    if posting.remote:
-        scope = "/".join(posting.remote_scope)
-        labels.insert(0, f"Remote ({scope})" if scope else "Remote")
-    if not labels:
-        return posting.location_text or "—"
-    shown = ", ".join(labels[:most]) if len(labels) <= most else "; ".join(labels[:most])
-    return shown + (f" +{len(labels) - most} more" if len(labels) > most else "")
-
-
-def _short_snippet(snippet: str, width: int = 160) -> str:
+def short_snippet(snippet: str, width: int = SNIPPET_WIDTH) -> str:
     """Trim a marked snippet for a table cell without cutting a mark in half."""
-    if len(plain(snippet)) <= width:
+    bare = snippet.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+    if len(bare) <= width:
         return snippet
     out, shown, rest = [], 0, snippet
     while rest and shown < width:
@@ -178,36 +68,112 @@ def _short_snippet(snippet: str, width: int = 160) -> str:
     return "".join(out).rstrip() + "…"
 
 
-def hits_table(hits: Iterable[Hit], title: str | None = None, first: int = 1) -> Table:
+def workplace_label(posting: JobPosting) -> str:
+    """remote (with the countries or regions it is open to), hybrid, on-site, or ""."""
+    if posting.workplace == "remote" or (posting.remote and not posting.workplace):
+        scope = ", ".join(posting.remote_scope)
+        return f"remote ({scope})" if scope else "remote"
+    return WORKPLACE_LABELS.get(posting.workplace or "", posting.workplace or "")
+
+
+def places_label(posting: JobPosting, most: int = PLACES_SHOWN) -> str:
+    """The places, joined by "; " whatever their count (a place holds commas)."""
+    labels = [p.label() for p in posting.places]
+    if not labels:
+        return posting.location_text
+    shown = "; ".join(labels[:most])
+    return shown + (f" +{len(labels) - most} more" if len(labels) > most else "")
+
+
+def years_label(posting: JobPosting) -> str:
+    years = posting.experience_years
+    if years is None:
+        return ""
+    return f"{years}+ year{'' if years == 1 else 's'}"
+
+
+def facts_line(posting: JobPosting) -> list[str]:
+    """The short facts a job seeker scans: pay, years, degree, type, dates."""
+    return [
+        part
+        for part in (
+            pay_figures(posting.pay) if posting.pay else "",
+            years_label(posting),
+            DEGREE_LABELS.get(posting.degree or "", ""),
+            posting.employment_type or "",
+            f"posted {posting.posted.isoformat()}" if posting.posted else "",
+            f"closes {posting.closes.isoformat()}" if posting.closes else "",
+        )
+        if part
+    ]
+
+
+def _posting_cell(hit: Hit, plain_marks: bool) -> Text:
+    p = hit.posting
+    cell = text(p.title, "bold")
+    if p.company:
+        cell.append(f" · {clean(p.company)}", style="cyan")
+    facts = facts_line(p)
+    if facts:
+        cell.append("\n" + clean(" · ".join(facts)), style="green")
+    if hit.snippet:
+        cell.append("\n")
+        cell.append_text(marked_text(short_snippet(hit.snippet), plain_marks))
+    if hit.explanation is not None:
+        cell.append_text(_explanation(hit))
+    return cell
+
+
+def _where_cell(hit: Hit) -> Text:
+    p = hit.posting
+    lines = [x for x in (workplace_label(p), places_label(p)) if x]
+    if hit.distance_km is not None:
+        lines.insert(0, f"{hit.distance_km:g} km")
+    if hit.duplicates:
+        lines.append(f"(posted {len(hit.duplicates) + 1} times)")
+    return text("\n".join(lines) or "—", lines=True)
+
+
+def shown_id(posting_id: str, short: Mapping[str, str]) -> str:
+    """The id as a person types it: its unique prefix, or the whole id when that is
+    hardly longer (a prefix like "acme-ml-" for "acme-ml-1" helps nobody)."""
+    prefix = short.get(posting_id, posting_id)
+    return posting_id if len(posting_id) <= len(prefix) + WHOLE_ID_SLACK else prefix
+
+
+def hits_table(
+    hits: Sequence[Hit],
+    short: Mapping[str, str],
+    *,
+    title: str | None = None,
+    first: int = 1,
+    plain_marks: bool = False,
+) -> Table:
+    """One row per hit. The id column never wraps, so every id shown is whole (or the
+    unique prefix that ``show`` accepts) at any width."""
+    ids = [shown_id(h.posting.id, short) for h in hits]
     table = Table(
         title=text(title) if title else None, show_lines=True, expand=True, title_justify="left"
     )
     table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("Posting", ratio=4)
+    table.add_column("Id", no_wrap=True, min_width=max(map(len, ids), default=2))
+    table.add_column("Posting", ratio=3)
     table.add_column("Where", ratio=2)
     table.add_column("Level", no_wrap=True)
     table.add_column("Score", justify="right", no_wrap=True)
-    for rank, hit in enumerate(hits, first):
-        p = hit.posting
-        cell = text(p.title, "bold")
-        if p.company:
-            cell.append(f" · {clean(p.company)}", style="cyan")
-        cell.append(f"\n{clean(p.id)}", style="dim")
-        if p.posted:
-            cell.append(f" · {p.posted.isoformat()}", style="dim")
-        if hit.snippet:
-            cell.append("\n")
-            cell.append_text(marked_text(_short_snippet(hit.snippet)))
-        if hit.explanation is not None:
-            cell.append_text(_explanation(hit))
-        kind = "\n".join(clean(x) for x in (p.level, p.employment_type) if x) or "—"
+    for rank, (hit, typed) in enumerate(zip(hits, ids, strict=True), first):
         score = f"{hit.score:.2f}" if hit.score is not None else "—"
-        where = clean(_locations(p))
-        if hit.distance_km is not None:
-            where = f"{hit.distance_km:g} km · {where}"
-        if hit.duplicates:
-            where += f"\n(posted {len(hit.duplicates) + 1} times)"
-        table.add_row(Text(str(rank)), cell, Text(where), Text(kind), Text(score))
+        score_cell = Text(score)
+        if hit.partial:
+            score_cell.append("\npartial", style="yellow")
+        table.add_row(
+            Text(str(rank)),
+            text(typed),
+            _posting_cell(hit, plain_marks),
+            _where_cell(hit),
+            text(hit.posting.level or "—"),
+            score_cell,
+        )
     return table
 
 
@@ -223,61 +189,117 @@ def _explanation(hit: Hit) -> Text:
     return shown
 
 
-def facets_table(facets: dict[str, dict[str, int]], most: int = 10) -> Table:
-    table = Table(title="Facets", title_justify="left", expand=False)
-    for name in facets:
-        table.add_column(text(name.capitalize()))
-    columns = [
-        [text(f"{value} ({count})") for value, count in list(facets[name].items())[:most]]
-        for name in facets
-    ]
-    for row in range(max((len(c) for c in columns), default=0)):
-        table.add_row(*[c[row] if row < len(c) else Text() for c in columns])
+def facets_summary(facets: Mapping[str, Mapping[str, int]], most: int = 5) -> Table:
+    """A few values of each facet on one line each, under a search's hits."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for name, counts in facets.items():
+        if counts:
+            values = " · ".join(f"{v} ({n})" for v, n in list(counts.items())[:most])
+            grid.add_row(text(name), text(values))
+    return grid
+
+
+def facets_table(facets: Mapping[str, Mapping[str, int]]) -> Table:
+    """Every value counted, a section per facet: what ``facets`` prints."""
+    table = Table(title_justify="left", expand=False)
+    table.add_column("Facet", style="bold")
+    table.add_column("Value")
+    table.add_column("Count", justify="right")
+    for name, counts in facets.items():
+        for at, (value, count) in enumerate(counts.items()):
+            table.add_row(text(name if at == 0 else ""), text(value), Text(f"{count:,}"))
+        if counts:
+            table.add_section()
     return table
 
 
-def results_view(results: SearchResults, show_facets: bool = True) -> RenderableType:
-    first = (results.page - 1) * results.limit + 1
-    if results.total == 0:
-        header = Text("No postings match.", style="bold")
+def results_header(results: SearchResults) -> Text:
+    """What the page holds, counted the way the hits below are: those with every word,
+    then those with only some (marked "partial"); never more than are listed."""
+    total, partial = results.total, results.partial_total
+    if total == 0 and partial == 0:
+        return Text("No postings match.", style="bold")
+    noun = "posting matches" if total == 1 else "postings match"
+    if not partial:
+        head = f"{total:,} {noun}"
+    elif total:
+        head = f"{total:,} {noun} every word, {partial:,} only some"
     else:
-        last = first + len(results.hits) - 1
-        noun = "posting matches" if results.total == 1 else "postings match"
-        shown = f" — showing {first}-{last}, page {results.page} of {results.pages}"
-        header = Text(f"{results.total} {noun}" + (shown if results.hits else ""), style="bold")
-    parts: list[RenderableType] = [header]
-    parts.extend(text(line, "yellow") for line in result_messages(results))
+        head = f"No posting has every word; {partial:,} have some"
     if results.hits:
-        parts.append(hits_table(results.hits, first=first))
-    if show_facets and results.total:
-        parts.append(facets_table(results.facets, most=5))
+        first = (results.page - 1) * results.limit + 1
+        last = first + len(results.hits) - 1
+        head += f" — showing {first}-{last}, page {results.page} of {results.pages}"
+    return Text(head, style="bold")
+
+
+def results_view(
+    results: SearchResults,
+    short: Mapping[str, str],
+    notes: Sequence[str],
+    plain_marks: bool = False,
+) -> RenderableType:
+    parts: list[RenderableType] = [results_header(results)]
+    parts.extend(text(line, "yellow") for line in notes)
+    if results.hits:
+        first = (results.page - 1) * results.limit + 1
+        parts.append(hits_table(results.hits, short, first=first, plain_marks=plain_marks))
+    if results.facets and (results.total or results.partial_total):
+        parts.append(facets_summary(results.facets))
     return Group(*parts)
 
 
-def _remote_label(posting: JobPosting) -> str:
-    if not posting.remote:
-        return "no"
-    return "yes" + (f" ({', '.join(posting.remote_scope)})" if posting.remote_scope else "")
+def posting_rows(posting: JobPosting) -> list[tuple[str, str | None]]:
+    """The facts of one posting as (label, value) pairs, in reading order."""
+    pay = posting.pay
+    years = years_label(posting)
+    if years and posting.experience_text:
+        years += f' ("{posting.experience_text}")'
+    return [
+        ("id", posting.id),
+        ("company", posting.company),
+        ("role", posting.role),
+        ("level", posting.level),
+        ("type", posting.employment_type),
+        ("workplace", workplace_label(posting)),
+        ("location", posting.location_text),
+        ("pay", pay_figures(pay) if pay else None),
+        ("pay a year", _annual(posting)),
+        ("pay as stated", f'"{pay.text}"' if pay and pay.text else None),
+        ("experience", years),
+        ("degree", DEGREE_LABELS.get(posting.degree or "")),
+        ("posted", posting.posted.isoformat() if posting.posted else None),
+        ("closes", posting.closes.isoformat() if posting.closes else None),
+        ("first indexed", _moment(posting)),
+        ("skills", ", ".join(posting.skills)),
+        ("url", posting.url),
+        ("source", posting.source),
+    ]
+
+
+def _moment(posting: JobPosting) -> str | None:
+    """When the posting first entered the index, in UTC to the minute."""
+    moment = posting.indexed_at
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment is not None else None
+
+
+def _annual(posting: JobPosting) -> str | None:
+    """The yearly figures, when the pay is stated per another period."""
+    pay = posting.pay
+    if pay is None or pay.period == "year" or pay.annual_min is None:
+        return None
+    low, high = pay.annual_min, pay.annual_max or pay.annual_min
+    figures = f"{low:,.0f}" if low == high else f"{low:,.0f}-{high:,.0f}"
+    return f"{pay.currency or ''} {figures}".strip()
 
 
 def posting_view(posting: JobPosting) -> RenderableType:
     meta = Table.grid(padding=(0, 2))
     meta.add_column(style="bold")
     meta.add_column()
-    rows = [
-        ("id", posting.id),
-        ("company", posting.company),
-        ("role", posting.role),
-        ("level", posting.level),
-        ("type", posting.employment_type),
-        ("location", posting.location_text),
-        ("remote", _remote_label(posting)),
-        ("posted", posting.posted.isoformat() if posting.posted else None),
-        ("skills", ", ".join(posting.skills)),
-        ("url", posting.url),
-        ("source", posting.source),
-    ]
-    for name, value in rows:
+    for name, value in posting_rows(posting):
         if value:
             meta.add_row(name, text(value))
     for place in posting.places:
@@ -294,7 +316,7 @@ def posting_view(posting: JobPosting) -> RenderableType:
     )
 
 
-def stats_view(stats: dict[str, Any]) -> RenderableType:
+def stats_view(stats: Mapping[str, Any]) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
@@ -304,4 +326,4 @@ def stats_view(stats: dict[str, Any]) -> RenderableType:
         if key == "size_bytes":
             key, value = "size", f"{value / 1_048_576:.1f} MiB"
         grid.add_row(text(key.replace("_", " ")), text(value))
-    return Group(grid, facets_table(stats.get("top", {})))
+    return Group(grid, Text(""), facets_table(stats.get("top", {})))

@@ -1,0 +1,121 @@
+"""What every command shares: the two consoles, the group that turns errors into one
+line, opening the index, and writing machine output.
+
+Data goes to stdout (``out``, or ``emit`` for machine formats), messages to stderr
+(``say``). Neither console reads markup: every string from a posting, a file or a user
+reaches them through ``search.cli.safe``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console, RenderableType
+
+from search.cli.safe import message
+from search.errors import IndexNotFoundError, JobSearchError
+from search.jobindex import JobIndex
+
+DEFAULT_DATA = "data"
+
+
+def quiet_exit() -> NoReturn:
+    """Leave quietly with status 0 when the reader of stdout has gone (``| head -1``).
+
+    A closed pipe is how a pager or ``head`` says it has read enough; that is success,
+    not an error. stdout is pointed at /dev/null first so that the final flush at exit
+    cannot fail again (Python would then print a warning and exit 120).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test runner's buffer)
+        pass
+    raise SystemExit(0)
+
+
+class _Console(Console):
+    """A rich console whose broken pipe ends the command quietly with status 0.
+
+    Rich's own default exits with status 1, which made ``jobsearch facets | head -1``
+    fail with nothing on stderr.
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        quiet_exit()
+
+
+# No markup and no emoji codes: a "[" or ":" in a posting is text, never styling.
+out = _Console(soft_wrap=False, highlight=False, markup=False, emoji=False)
+err = _Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def say(*parts: str | tuple[str, str]) -> None:
+    """One line on stderr, every part cleaned (see ``search.cli.safe.message``)."""
+    err.print(message(*parts))
+
+
+def colour_off() -> bool:
+    """True when stdout shows no styles at all (a pipe, a file, NO_COLOR, TERM=dumb):
+    then marks that styles would carry (matched words) must be written as characters."""
+    return out.no_color or out.color_system is None
+
+
+class JobSearchGroup(click.Group):
+    """Turns every ``JobSearchError`` into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except JobSearchError as exc:
+            say(("error:", "bold red"), " ", str(exc))
+            sys.exit(1)
+        except KeyboardInterrupt:
+            say("interrupted")
+            sys.exit(130)
+        except BrokenPipeError:
+            quiet_exit()
+
+
+def open_index(index_dir: Path, ctx: click.Context) -> JobIndex:
+    """Open the index; build the default one from data/ the first time it is needed."""
+    try:
+        return JobIndex.open(index_dir)
+    except IndexNotFoundError:
+        source = DEFAULT_DATA
+        is_default = ctx.get_parameter_source("index_dir") == click.core.ParameterSource.DEFAULT
+        if not (is_default and Path(source).is_dir()):
+            raise
+        say(f"no index at {index_dir}/: building it from {source}/ first")
+        from search.cli.indexing import build  # only a first run indexes here
+
+        build(index_dir, [source])
+        return JobIndex.open(index_dir)
+
+
+def emit(text: str) -> None:
+    """Machine output as it is: click would strip some escape sequences when piped,
+    changing the data (JSON escapes them anyway; CSV keeps text as text)."""
+    if text:
+        click.echo(text, nl=not text.endswith("\n"), color=True)
+
+
+def show(view: RenderableType, *, page: bool = False) -> None:
+    """A renderable on stdout; with ``page``, through the user's pager when stdout is a
+    terminal and the view is taller than it (as ``git log`` does)."""
+    if not (page and out.is_terminal):
+        out.print(view)
+        return
+    with out.capture() as captured:
+        out.print(view)
+    shown = captured.get()
+    if shown.count("\n") < out.height:
+        out.file.write(shown)
+        out.file.flush()
+    else:
+        click.echo_via_pager(shown, color=not out.no_color)

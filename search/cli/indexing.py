@@ -1,0 +1,283 @@
+"""``jobsearch index`` and ``jobsearch delete``: changing the index, and saying truthfully
+what changed.
+
+Indexing reports, per file, what the file was read as and what became of its records;
+a progress bar on a terminal shows how far reading has got, its rate and the time left,
+then the final "writing the index" step. An interrupt is answered from the index itself:
+what it holds after the interrupt, counted, not assumed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from search.cli.app import DEFAULT_DATA, err, open_index, say
+from search.cli.options import index_option
+from search.errors import IndexNotFoundError, InputError
+from search.jobindex import JobIndex
+
+if TYPE_CHECKING:
+    from search.ingest import Rejection
+    from search.ingest.report import FileReport
+    from search.model import JobPosting
+
+MAX_REJECTIONS_SHOWN = 20
+
+
+class _RecordsColumn(ProgressColumn):
+    """Records read so far and how many a second."""
+
+    def render(self, task: Task) -> Text:
+        records = int(task.fields.get("records", 0))
+        elapsed = task.elapsed or 0.0
+        rate = f", {records / elapsed:,.0f}/s" if elapsed > 0.5 else ""
+        return Text(f"{records:,} records{rate}")
+
+
+class _ElapsedColumn(ProgressColumn):
+    """Time since the start, still running once every byte is read (rich's own column
+    stops when the bar is full, but the index is not written yet)."""
+
+    def render(self, task: Task) -> Text:
+        return Text(str(timedelta(seconds=int(task.elapsed or 0))), style="progress.elapsed")
+
+
+class Meter:
+    """What the writer reports, shown as a bar: bytes of input read (the total is the
+    input files' size), records and their rate, time left, and the stage."""
+
+    def __init__(self, progress: Progress, sizes: dict[str, int]) -> None:
+        self.progress = progress
+        self.sizes = sizes
+        self.task = progress.add_task("reading", total=sum(sizes.values()) or None, records=0)
+        self.records = 0
+
+    def advance(self, count: int) -> None:
+        """``progress`` of the library: ``count`` more records read."""
+        self.records += count
+        self.progress.update(self.task, records=self.records)
+
+    def file_done(self, report: FileReport) -> None:
+        """A file is read: its bytes count as done, and its figures are printed."""
+        self.progress.advance(self.task, self.sizes.get(report.source, 0))
+        say(str(report))
+
+    def stage(self, name: str) -> None:
+        """The library's ``stage``: reading is done, ``name`` (the final write) begins."""
+        self.progress.update(self.task, description=name, total=None)
+        if not err.is_terminal:
+            say(f"{name}…")
+
+
+def _sizes(paths: Iterable[str]) -> dict[str, int]:
+    """Each input file's size as stored (what the bar counts to)."""
+    sizes: dict[str, int] = {}
+    for path in paths:
+        try:
+            sizes[path] = os.stat(path).st_size
+        except OSError:
+            sizes[path] = 0
+    return sizes
+
+
+@contextmanager
+def meter(files: Sequence[str]) -> Iterator[Meter]:
+    columns = [
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        DownloadColumn(),
+        _RecordsColumn(),
+        _ElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        yield Meter(bar, _sizes(files))
+
+
+def _held(index_dir: Path) -> tuple[int, int] | None:
+    """(postings, segments) in the index now; None when there is none."""
+    try:
+        with JobIndex.open(index_dir) as index:
+            stats = index.stats()
+    except IndexNotFoundError:
+        return None
+    return int(str(stats["postings"])), int(str(stats["segments"]))
+
+
+def _postings(count: int) -> str:
+    return f"{count:,} posting{'' if count == 1 else 's'}"
+
+
+def interrupted(index_dir: Path, before: tuple[int, int] | None, rebuild: bool) -> str:
+    """What an interrupted run left, read from the index itself and compared with what
+    it held at the start: an add keeps the segments it committed, a rebuild that was not
+    swapped in leaves the old index as it was."""
+    after = _held(index_dir)
+    if after is None:
+        return f"interrupted: no index was made at {index_dir}"
+    held = f"{index_dir} holds {_postings(after[0])}"
+    start = before or (0, 0)
+    if after == start:
+        if rebuild and before is not None:
+            return f"interrupted: the rebuild was abandoned; the old index is unchanged: {held}"
+        return f"interrupted: nothing was committed; {held}" + (", as before" if before else "")
+    if rebuild:
+        return f"interrupted after the new index was swapped in: {held}"
+    return (
+        f"interrupted: what was committed before the interrupt is kept: {held} "
+        f"({after[0] - start[0]:+,} since the start); index the same files again to finish"
+    )
+
+
+def build(
+    index_dir: Path,
+    paths: Sequence[str],
+    *,
+    rebuild: bool = False,
+    strict: bool = False,
+    field_map: Sequence[str] = (),
+    prune: bool = False,
+) -> None:
+    """Read ``paths`` into the index (every path checked before anything is written)."""
+    from search.ingest.postings import load_postings  # only indexing reads files
+    from search.ingest.report import LoadReport
+
+    rejections: list[Rejection] = []
+    report = LoadReport()
+    source = load_postings(
+        paths,
+        strict=strict,
+        on_reject=rejections.append,
+        field_map=list(field_map) or None,
+        report=report,
+    )
+    before = _held(index_dir)
+    try:
+        with meter([f.source for f in source.files]) as bar:
+            source.on_file = bar.file_done
+            # --strict checks every record before anything is written.
+            postings: Iterable[JobPosting] = list(source) if strict else source
+            if rebuild:
+                summary = JobIndex.rebuild(index_dir, postings, bar.advance, stage=bar.stage)
+            else:
+                with JobIndex.open_or_create(index_dir) as index:
+                    summary = index.add(postings, bar.advance, prune=prune, stage=bar.stage)
+    except KeyboardInterrupt:
+        say(interrupted(index_dir, before, rebuild))
+        raise SystemExit(130) from None
+    _report(rejections, report.conflict_note())
+    held = _held(index_dir)
+    count = held[0] if held else 0
+    pruned = f", pruned {summary.pruned}" if prune else ""
+    say(
+        f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
+        f"rejected {len(rejections)}{pruned}; {index_dir} holds {_postings(count)}"
+    )
+    if rejections and not summary.total:
+        raise InputError(
+            f"no valid postings in {', '.join(paths)}", hint="see the rejected records above"
+        )
+
+
+def _report(rejections: Sequence[Rejection], conflicts: str | None) -> None:
+    for rejection in rejections[:MAX_REJECTIONS_SHOWN]:
+        say(("rejected", "yellow"), " ", str(rejection))
+    if len(rejections) > MAX_REJECTIONS_SHOWN:
+        say(f"... and {len(rejections) - MAX_REJECTIONS_SHOWN} more rejected records")
+    if conflicts:
+        say(("note:", "yellow"), " ", conflicts)
+
+
+@click.command("index")
+@click.argument("paths", nargs=-1, type=click.Path())
+@index_option
+@click.option("--rebuild", is_flag=True, help="Replace the index instead of updating it.")
+@click.option("--strict", is_flag=True, help="Fail on the first bad record, before writing.")
+@click.option(
+    "--map",
+    "field_map",
+    multiple=True,
+    metavar="KEY=COLUMN",
+    help="Read KEY from COLUMN, for exports whose columns no rule recognises "
+    "(repeatable): --map 'description=Job Summary'.",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="The files are read in full: drop postings indexed from them earlier that they "
+    "no longer hold (closed jobs).",
+)
+def index_command(
+    paths: tuple[str, ...],
+    index_dir: Path,
+    rebuild: bool,
+    strict: bool,
+    field_map: tuple[str, ...],
+    prune: bool,
+) -> None:
+    """Index posting files or directories: .txt listings, .jsonl, .json, .csv, .html,
+    .xml and job-board feeds (Ashby, Greenhouse, Lever, JSON-LD), also .gz.
+
+    PATHS default to data/. Postings are upserted by id: indexing the same data twice
+    adds nothing. Each file's format and counts (read, kept, merged, rejected) are
+    printed as it is finished.
+
+    \b
+    Examples:
+      jobsearch index
+      jobsearch index exports/ feed.json --index /tmp/jobs
+      jobsearch index jobs.csv --map 'description=Job Summary' --map 'url=Apply Link'
+      jobsearch index --prune greenhouse-feed.json
+      jobsearch index --rebuild
+    """
+    if prune and rebuild:
+        raise click.UsageError("--prune updates an index; --rebuild replaces it: use one")
+    if prune and strict:
+        raise click.UsageError("--prune cannot be combined with --strict")
+    build(
+        index_dir,
+        list(paths) or [DEFAULT_DATA],
+        rebuild=rebuild,
+        strict=strict,
+        field_map=field_map,
+        prune=prune,
+    )
+
+
+@click.command("delete")
+@click.argument("ids", nargs=-1, required=True)
+@index_option
+@click.pass_context
+def delete_command(ctx: click.Context, ids: tuple[str, ...], index_dir: Path) -> None:
+    """Delete postings by id (or any unique start of one, as search shows it).
+
+    Every id is checked first: one that names no posting, or several, deletes nothing.
+
+    \b
+    Examples:
+      jobsearch delete 3f2a9c1b
+      jobsearch search --company Acme --format jsonl | jq -r .id | xargs jobsearch delete
+    """
+    with open_index(index_dir, ctx) as index:
+        deleted = index.delete(ids)
+        count = len(index)
+    say(f"deleted {_postings(deleted)}; {index_dir} holds {_postings(count)}")

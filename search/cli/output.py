@@ -1,0 +1,105 @@
+"""Writing a command's result in the format asked for, and streaming every match.
+
+Each command says what its result is in each format (a renderable for the table, a
+document for JSON, records for JSON Lines, rows for CSV); ``write`` prints the one asked
+for. Only the chosen one is built: the others are given as callables or generators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import RenderableType
+
+from search.cli.app import emit, say, show
+from search.cli.records import (
+    CSV_COLUMNS,
+    OutputFormat,
+    csv_lines,
+    hit_record,
+    json_line,
+    posting_row,
+    to_csv,
+    to_json,
+    to_jsonl,
+)
+from search.results import Hit
+
+Rows = Iterable[Mapping[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Shapes:
+    """One result in every format, each built only when asked for."""
+
+    view: Callable[[], RenderableType]
+    document: Callable[[], Any]
+    #: JSON Lines records.
+    lines: Callable[[], Rows]
+    #: CSV rows, with their columns.
+    rows: Callable[[], Rows]
+    columns: Sequence[str] = CSV_COLUMNS
+    #: Messages for a person that the table shows and the other formats send to stderr.
+    notes: Sequence[str] = field(default_factory=tuple)
+
+
+def write(fmt: str, shapes: Shapes, *, raw: bool = False, page: bool = False) -> None:
+    """Print ``shapes`` as ``fmt``; notes go to stderr unless the table or JSON holds them.
+
+    ``page``: a table taller than the terminal goes through the user's pager.
+    """
+    chosen = OutputFormat(fmt)
+    if chosen is OutputFormat.TABLE:
+        show(shapes.view(), page=page)
+        return
+    if chosen is OutputFormat.JSON:
+        emit(to_json(shapes.document()))
+        return
+    if chosen is OutputFormat.JSONL:
+        emit(to_jsonl(shapes.lines()))
+    else:
+        emit(to_csv(shapes.rows(), shapes.columns, raw=raw))
+    for note in shapes.notes:
+        say(note)
+
+
+def hit_shapes(
+    hits: Sequence[Hit],
+    short: Mapping[str, str],
+    view: Callable[[], RenderableType],
+    document: Callable[[], Any],
+    notes: Sequence[str] = (),
+) -> Shapes:
+    """The shapes of a list of hits: one record or row per hit."""
+    return Shapes(
+        view=view,
+        document=document,
+        lines=lambda: (hit_record(h, short.get(h.posting.id)) for h in hits),
+        rows=lambda: (posting_row(h) for h in hits),
+        notes=notes,
+    )
+
+
+def stream(fmt: str, hits: Iterator[Hit], *, raw: bool = False) -> int:
+    """Every hit as JSON Lines or CSV, written as it comes; returns how many.
+
+    Nothing is held back: a pipe reader (``| head``) sees the first line at once, and an
+    export of every match takes the memory of one hit.
+    """
+    count = 0
+
+    def counted() -> Iterator[Hit]:
+        nonlocal count
+        for hit in hits:
+            count += 1
+            yield hit
+
+    if OutputFormat(fmt) is OutputFormat.JSONL:
+        chunks: Iterable[str] = (json_line(hit_record(h)) for h in counted())
+    else:
+        chunks = csv_lines((posting_row(h) for h in counted()), CSV_COLUMNS, raw=raw)
+    for chunk in chunks:
+        emit(chunk)
+    return count

@@ -1,0 +1,225 @@
+"""Saved searches and what is new: ``jobsearch watch add|list|remove`` and ``jobsearch new``.
+
+The job alert of every job board, kept locally: a watch is a query and filters with a
+name, stored beside the index (``watches.json`` in the index directory); ``new`` lists,
+for each watch, the postings first indexed since it was last checked, and records the
+check. Re-indexing the same postings makes nothing new: postings keep their first
+indexed time. ``--format json`` is for scripts (a cron job that mails new postings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from search.cli.app import colour_off, open_index, say
+from search.cli.options import (
+    QueryCommand,
+    filter_options,
+    index_option,
+    output_options,
+    query_argument,
+    take_filters,
+)
+from search.cli.output import Shapes, write
+from search.cli.records import CSV_COLUMNS, hit_record, posting_row
+from search.cli.render import hits_table
+from search.cli.safe import text
+from search.results import Hit
+from search.watches import Watch
+
+WATCH_COLUMNS = ("name", "query", "filters", "created", "checked")
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+def watch_record(watch: Watch) -> dict[str, Any]:
+    """A saved search as data: its name, query, filters (as given: "7d" stays relative)
+    and when it was made and last checked."""
+    return {
+        "name": watch.name,
+        "query": watch.text,
+        "filters": dict(watch.given),
+        "created": _when(watch.created),
+        "checked": _when(watch.checked),
+    }
+
+
+def _minute(moment: str | None) -> str | None:
+    """An ISO time (UTC) as a person reads it: "2025-06-01 09:30 UTC"."""
+    if moment is None:
+        return None
+    return datetime.fromisoformat(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _filters_text(filters: Mapping[str, object]) -> str:
+    return ", ".join(
+        f"{name.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}"
+        for name, v in filters.items()
+    )
+
+
+@click.group("watch")
+def watch_group() -> None:
+    """Saved searches: name a query and filters, then `jobsearch new` lists what is new.
+
+    Watches are kept beside the index, in watches.json in the index directory.
+
+    \b
+    Examples:
+      jobsearch watch add ml "machine learning" --city Seattle
+      jobsearch watch list
+      jobsearch watch remove ml
+    """
+
+
+@watch_group.command("add", cls=QueryCommand)
+@click.argument("name")
+@query_argument
+@filter_options
+@index_option
+@click.pass_context
+def watch_add(
+    ctx: click.Context, name: str, query: tuple[str, ...], index_dir: Path, **options: Any
+) -> None:
+    """Save a search as NAME: QUERY (optional) and filters, as `jobsearch search` takes them.
+
+    Postings indexed from now on that match it are listed by `jobsearch new NAME`.
+    Adding a NAME that exists replaces it.
+
+    \b
+    Examples:
+      jobsearch watch add ml "machine learning" --city Seattle
+      jobsearch watch add remote-rust rust --workplace remote --salary-min 150k
+    """
+    with open_index(index_dir, ctx) as index:
+        watch = index.watches.add(name, " ".join(query), **take_filters(options))
+    record = watch_record(watch)
+    what = "; ".join(x for x in (record["query"], _filters_text(record["filters"])) if x)
+    say(
+        f"watching {watch.name!r}: {what or 'every posting'} "
+        f"(`jobsearch new {watch.name}` lists what is indexed from now on)"
+    )
+
+
+@watch_group.command("list")
+@output_options
+@click.pass_context
+def watch_list(ctx: click.Context, index_dir: Path, fmt: str, csv_raw: bool) -> None:
+    """The saved searches, with when each was last checked.
+
+    \b
+    Examples:
+      jobsearch watch list
+      jobsearch watch list --format json
+    """
+    with open_index(index_dir, ctx) as index:
+        records = [watch_record(w) for w in index.watches.list()]
+    rows = [{**r, "filters": _filters_text(r["filters"])} for r in records]
+    shown = [
+        {**r, "created": _minute(r["created"]), "checked": _minute(r["checked"])} for r in rows
+    ]
+    write(
+        fmt,
+        Shapes(
+            view=lambda: _watches_view(shown),
+            document=lambda: records,
+            lines=lambda: records,
+            rows=lambda: rows,
+            columns=WATCH_COLUMNS,
+        ),
+        raw=csv_raw,
+    )
+
+
+def _watches_view(rows: Sequence[Mapping[str, Any]]) -> RenderableType:
+    if not rows:
+        return Text("No saved searches: add one with `jobsearch watch add NAME QUERY`.")
+    table = Table(title_justify="left")
+    for column in ("Name", "Query", "Filters", "Created", "Last checked"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(text(row[c] or "—") for c in WATCH_COLUMNS))
+    return table
+
+
+@watch_group.command("remove")
+@click.argument("name")
+@index_option
+@click.pass_context
+def watch_remove(ctx: click.Context, name: str, index_dir: Path) -> None:
+    """Forget the saved search NAME.
+
+    \b
+    Examples:
+      jobsearch watch remove ml
+    """
+    with open_index(index_dir, ctx) as index:
+        index.watches.remove(name)
+    say(f"removed the saved search {name!r}")
+
+
+@click.command("new")
+@click.argument("name", required=False)
+@click.option("--peek", is_flag=True, help="List what is new without recording the check.")
+@output_options
+@click.pass_context
+def new_command(
+    ctx: click.Context, name: str | None, peek: bool, index_dir: Path, fmt: str, csv_raw: bool
+) -> None:
+    """Postings first indexed since each saved search (or NAME) was last checked.
+
+    Each run records the check, so the next lists only what came after (unless --peek).
+    JSON maps each watch's name to its new postings; JSON Lines and CSV carry a
+    "watch" field on each posting.
+
+    \b
+    Examples:
+      jobsearch new
+      jobsearch new ml --format json | jq -r '.ml[].url'
+      jobsearch new --peek
+    """
+    with open_index(index_dir, ctx) as index:
+        found = index.watches.new(name, mark=not peek)
+        short = index.short_ids(h.posting.id for hits in found.values() for h in hits)
+    write(
+        fmt,
+        Shapes(
+            view=lambda: _new_view(found, short),
+            document=lambda: {
+                watch: [hit_record(h, short.get(h.posting.id)) for h in hits]
+                for watch, hits in found.items()
+            },
+            lines=lambda: (
+                {"watch": watch, **hit_record(h, short.get(h.posting.id))}
+                for watch, hits in found.items()
+                for h in hits
+            ),
+            rows=lambda: (
+                {"watch": watch, **posting_row(h)} for watch, hits in found.items() for h in hits
+            ),
+            columns=("watch", *CSV_COLUMNS),
+        ),
+        raw=csv_raw,
+    )
+
+
+def _new_view(found: Mapping[str, Sequence[Hit]], short: Mapping[str, str]) -> RenderableType:
+    if not found:
+        return Text("No saved searches: add one with `jobsearch watch add NAME QUERY`.")
+    parts: list[RenderableType] = []
+    for watch, hits in found.items():
+        noun = "new posting" if len(hits) == 1 else "new postings"
+        parts.append(text(f"{watch}: {len(hits) or 'no'} {noun}", "bold"))
+        if hits:
+            parts.append(hits_table(hits, short, plain_marks=colour_off()))
+    return Group(*parts)
