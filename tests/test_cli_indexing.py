@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rich.filesize import decimal
 
 from search.cli.commands import main
 from tests.conftest import ROOT
@@ -157,10 +158,10 @@ def test_the_progress_bar_has_a_total_a_rate_and_the_final_stage(tmp_path: Path)
     assert proc.wait(timeout=60) == 0
     os.close(main_end)
     screen = shown.decode(errors="replace")
-    size = f"{source.stat().st_size / 1000:.1f}"
-    assert f"/{size} kB" in screen or f"{size}/{size} kB" in screen  # read of the total
-    assert "records" in screen and "/s" in screen
-    assert "0:00:0" in screen  # time elapsed
+    size = decimal(source.stat().st_size)
+    assert f"0 bytes/{size}" in screen and f"{size}/{size}" in screen  # bytes read of all
+    assert "400/400 records" in screen and "/s" in screen  # records of their total, rate
+    assert "writing the index" in screen and "0:00:0" in screen  # the stage, the time
     assert "holds 400 postings" in screen
 
 

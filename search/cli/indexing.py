@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from rich import filesize
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     Progress,
     ProgressColumn,
     SpinnerColumn,
@@ -43,52 +43,67 @@ MAX_REJECTIONS_SHOWN = 20
 
 
 class _RecordsColumn(ProgressColumn):
-    """Records read so far and how many a second."""
+    """Records handed to the writer, of how many (once every file is read), a second."""
 
     def render(self, task: Task) -> Text:
-        records = int(task.fields.get("records", 0))
+        done = int(task.completed)
+        of = f"/{int(task.total):,}" if task.total is not None else ""
         elapsed = task.elapsed or 0.0
-        rate = f", {records / elapsed:,.0f}/s" if elapsed > 0.5 else ""
-        return Text(f"{records:,} records{rate}")
+        rate = f", {done / elapsed:,.0f}/s" if elapsed > 0.5 else ""
+        return Text(f"{done:,}{of} records{rate}")
+
+
+class _BytesColumn(ProgressColumn):
+    """The input files read, of their total size."""
+
+    def render(self, task: Task) -> Text:
+        read, size = int(task.fields["read"]), int(task.fields["size"])
+        return Text(f"{filesize.decimal(read)}/{filesize.decimal(size)}", "progress.download")
 
 
 class _ElapsedColumn(ProgressColumn):
-    """Time since the start, still running once every byte is read (rich's own column
-    stops when the bar is full, but the index is not written yet)."""
+    """Time since the start, running until the index is written (rich's own column
+    stops when the bar is full)."""
 
     def render(self, task: Task) -> Text:
         return Text(str(timedelta(seconds=int(task.elapsed or 0))), style="progress.elapsed")
 
 
 class Meter:
-    """What the writer reports, shown as a bar: bytes of input read (the total is the
-    input files' size), records and their rate, time left, and the stage."""
+    """What the writer reports, shown as a bar of records: their count is known once
+    every file has been read (before that the bar pulses), then the bar fills with the
+    records handed to the writer, with their rate and the time left. Beside it, the bytes
+    of the input files read of their total size; last, the stage of the final write."""
 
     def __init__(self, progress: Progress, sizes: dict[str, int]) -> None:
         self.progress = progress
         self.sizes = sizes
-        self.task = progress.add_task("reading", total=sum(sizes.values()) or None, records=0)
+        self.unread = set(sizes)
         self.records = 0
+        self.task = progress.add_task("reading", total=None, read=0, size=sum(sizes.values()))
 
     def advance(self, count: int) -> None:
-        """``progress`` of the library: ``count`` more records read."""
-        self.records += count
-        self.progress.update(self.task, records=self.records)
+        """``progress`` of the library: ``count`` more records handed to the writer."""
+        self.progress.advance(self.task, count)
 
     def file_done(self, report: FileReport) -> None:
-        """A file is read: its bytes count as done, and its figures are printed."""
-        self.progress.advance(self.task, self.sizes.get(report.source, 0))
+        """A file is read: its bytes count as read, and its figures are printed."""
+        self.unread.discard(report.source)
+        self.records += report.read
+        read = sum(size for path, size in self.sizes.items() if path not in self.unread)
+        total = None if self.unread else self.records
+        self.progress.update(self.task, read=read, total=total)
         say(str(report))
 
     def stage(self, name: str) -> None:
         """The library's ``stage``: reading is done, ``name`` (the final write) begins."""
-        self.progress.update(self.task, description=name, total=None)
+        self.progress.update(self.task, description=name)
         if not err.is_terminal:
             say(f"{name}…")
 
 
 def _sizes(paths: Iterable[str]) -> dict[str, int]:
-    """Each input file's size as stored (what the bar counts to)."""
+    """Each input file's size as stored."""
     sizes: dict[str, int] = {}
     for path in paths:
         try:
@@ -104,8 +119,8 @@ def meter(files: Sequence[str]) -> Iterator[Meter]:
         SpinnerColumn(),
         TextColumn("{task.description}", markup=False),
         BarColumn(),
-        DownloadColumn(),
         _RecordsColumn(),
+        _BytesColumn(),
         _ElapsedColumn(),
         TimeRemainingColumn(),
     ]
