@@ -19,9 +19,9 @@ from search.model import JobPosting
 from search.query import pipeline
 from search.query.baseline import rank_plain_bm25
 from search.query.context import Context, Request, Sort
-from search.query.matching import Index
 from search.query.similar import similar as similar_to
 from search.query.stats import index_stats
+from search.query.view import Index
 from search.results import Filters, Hit, SearchResults
 from search.store import layout
 from search.store.documents import from_stored

@@ -14,7 +14,8 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from search import JobIndex
-from search.query.matching import Index, evaluate, top
+from search.query.matching import evaluate, top
+from search.query.view import Index
 from search.store.schema import shared_schema
 
 QUERIES = [

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from search.extract.sections import lowered
+from search.extract.text import lowered
 from search.model import DEGREES
 
 __all__ = ["extract_degree", "extract_experience"]

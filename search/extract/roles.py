@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from search.extract.sections import lowered
-from search.extract.text import lower_in_place
+from search.extract.text import lower_in_place, lowered
 
 __all__ = [
     "EMPLOYMENT_TYPES",

@@ -26,9 +26,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from search.extract.text import lower_in_place
-
-__all__ = ["boilerplate_spans", "job_text", "lowered"]
+__all__ = ["boilerplate_spans", "job_text"]
 
 #: A candidate heading: a line after a blank line (or the text's first line) that is not a
 #: bullet, read up to its end or to a colon within its first 60 characters.
@@ -41,13 +39,6 @@ _MAX_HEADING_WORDS = 9
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 #: Literal anchors of the notice formulas, searched for in the last part of a text only.
 _NOTICE_TAIL = 0.5
-
-
-@lru_cache(maxsize=2)
-def lowered(text: str) -> str:
-    """``lower_in_place(text)``, cached: the workplace, experience, degree and employment-type
-    extractors of one posting all read the same description in lower case (~13 µs each)."""
-    return lower_in_place(text)
 
 
 @dataclass(frozen=True, slots=True)

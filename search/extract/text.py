@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 _DROPPED = re.compile(r"[.'’`]")
 _SEPARATORS = re.compile(r"[\W_]+")
@@ -37,6 +38,14 @@ def lower_in_place(text: str) -> str:
     if len(lowered) == len(text):
         return lowered
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+@lru_cache(maxsize=2)
+def lowered(text: str) -> str:
+    """``lower_in_place(text)``, cached: the workplace, experience, degree and
+    employment-type extractors of one posting all read the same description in lower
+    case (~13 µs each)."""
+    return lower_in_place(text)
 
 
 def distance_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:

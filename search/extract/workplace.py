@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from search.extract.sections import lowered
+from search.extract.text import lowered
 
 __all__ = ["extract_workplace"]
 

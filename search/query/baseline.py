@@ -12,7 +12,8 @@ from functools import cache
 from whoosh.qparser import MultifieldParser, OrGroup
 
 from search.query.filters import filter_mask
-from search.query.matching import Index, evaluate, top
+from search.query.matching import evaluate, top
+from search.query.view import Index
 from search.results import Filters
 from search.store import fields as f
 from search.store.schema import shared_schema

@@ -16,7 +16,7 @@ from whoosh.reading import IndexReader
 from search.errors import InvalidFilterError
 from search.model import Place
 from search.query.filters import FilterSet
-from search.query.matching import Index, Mask, Match
+from search.query.view import Index, Mask, Match
 from search.results import Filters
 from search.store import fields as f
 

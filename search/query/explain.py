@@ -19,7 +19,8 @@ from whoosh import query as wq
 from search.extract.skills import vocabulary
 from search.extract.text import normalize_key
 from search.model import JobPosting, Place
-from search.query.matching import Index, evaluate
+from search.query.matching import evaluate
+from search.query.view import Index
 from search.results import Explanation, Filters, ScorePart
 from search.store import fields as f
 from search.store.analysis import stem_word as stem

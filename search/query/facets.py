@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from search.query.matching import Index, Mask
+from search.query.view import Index, Mask
 from search.store import fields as f
 
 

@@ -24,8 +24,8 @@ from search.extract.skills import vocabulary
 from search.extract.text import normalize_key
 from search.filters import Filters
 from search.model import DEGREES
-from search.query.matching import Index, Mask
 from search.query.places import cities_mask
+from search.query.view import Index, Mask
 from search.store import fields as f
 from search.store.documents import EPOCH
 

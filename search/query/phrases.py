@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from whoosh.analysis import STOP_WORDS
 
-from search.query.matching import Index, Mask
+from search.query.view import Index, Mask
 from search.store.analysis import FastTextAnalysis
 
 #: Candidates whose stored text is read for one phrase.

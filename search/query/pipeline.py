@@ -37,12 +37,13 @@ from search.query.context import (
 from search.query.filters import filter_set
 from search.query.fuzzy import fuzzy_query
 from search.query.hits import fold, hit, page_hits
-from search.query.matching import Match, evaluate, top
+from search.query.matching import evaluate, top
 from search.query.parser import parse_text, query_words, relax
 from search.query.places import city_mask
 from search.query.radius import distances, resolve_center
 from search.query.snippets import Highlighter
 from search.query.spelling import suggest
+from search.query.view import Match
 from search.results import Filters, Hit, SearchResults
 from search.store import fields as f
 from search.store.analysis import FastTextAnalysis

@@ -16,8 +16,8 @@ import numpy as np
 from search.errors import InvalidFilterError
 from search.extract.text import distance_km, normalize_key
 from search.model import JobPosting, Place
-from search.query.matching import Index
 from search.query.places import TypedPlace, city_mask, split_city
+from search.query.view import Index
 from search.store import fields as f
 from search.store.documents import from_stored
 

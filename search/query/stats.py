@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from search.query import facets
-from search.query.matching import Index
+from search.query.view import Index
 from search.store import fields as f
 from search.store.schema import SCHEMA_VERSION
 

@@ -1,0 +1,254 @@
+"""The searchable view of one snapshot: term postings, statistics and per-document
+columns over every segment, as numpy arrays (``Index``), and what evaluating a query
+over it gives (``Match``).
+
+Everything here is read lazily and kept for the snapshot's life: a long-lived process
+(a library user, the test suite) pays for a field's lengths or a facet's value table
+once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+from whoosh.util.numeric import byte_to_length
+
+from search.store.fields import RANKED_FIELDS
+from search.store.phrases import phrase_vocabulary
+from search.store.reading import Snapshot
+
+#: Field length of each length byte; an empty field counts as 1 (as Whoosh's scorer).
+_BYTE_LENGTH = np.array([byte_to_length(b) or 1 for b in range(256)], dtype=np.float64)
+
+Mask = npt.NDArray[np.bool_]
+Scores = npt.NDArray[np.float64]
+
+
+@dataclass(slots=True)
+class Match:
+    """Which documents match, and their scores (0 where they do not)."""
+
+    mask: Mask
+    scores: Scores
+
+
+class ScoreCache:
+    """The scored postings of recently searched terms, bounded by their total size.
+
+    Library users and a long-lived process search the same common words again and
+    again ("engineer", "data"); their postings and scores are a few array slices away.
+    """
+
+    def __init__(self, max_postings: int = 4_000_000) -> None:
+        self.max_postings = max_postings
+        self._items: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._size = 0
+
+    def get(self, key: tuple[str, bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, bytes], value: tuple[np.ndarray, np.ndarray]) -> None:
+        size = len(value[0])
+        if size > self.max_postings // 4:
+            return
+        self._items[key] = value
+        self._size += size
+        while self._size > self.max_postings:
+            _, (docs, _) = self._items.popitem(last=False)
+            self._size -= len(docs)
+
+
+class Index:
+    """What evaluation reads from one snapshot: term postings and statistics."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.size = snapshot.doc_count_all
+        self.live: Mask = snapshot.live
+        self._df: dict[tuple[str, bytes], int] = {}
+        #: Things a user should know about how the query was evaluated.
+        self.notes: list[str] = []
+        self._columns: dict[str, np.ndarray] = {}
+        self.scored = ScoreCache()
+        #: Arrays derived from the snapshot by other modules (facet bands), kept with it.
+        self.derived: dict[str, object] = {}
+        self._names: dict[str, tuple[list[str], list[npt.NDArray[np.int64] | None]]] = {}
+        self._entries: dict[
+            str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], list[str]]
+        ] = {}
+        #: Phrases already checked in stored text, by (field, words): see ``phrases``.
+        self.phrases: dict[tuple[str, tuple[str, ...]], Mask] = {}
+
+    def postings(
+        self, field: str, term: bytes
+    ) -> Iterator[tuple[int, npt.NDArray[np.uint32], np.ndarray | None]]:
+        """(offset, local document numbers, weights) of ``term`` in each segment."""
+        for part in self.snapshot.parts:
+            table = part.tables.table(field)
+            if table is None:
+                continue
+            docs, weights = table.postings(term)
+            if len(docs):
+                yield part.offset, docs, weights
+
+    def docs(self, field: str, term: bytes) -> tuple[npt.NDArray[np.int64], np.ndarray]:
+        """Global document numbers and weights (term frequencies) of ``term``."""
+        found = list(self.postings(field, term))
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        docs = np.concatenate([d.astype(np.int64) + off for off, d, _ in found])
+        weights = np.concatenate(
+            [np.ones(len(d)) if w is None else w.astype(np.float64) for _, d, w in found]
+        )
+        return docs, weights
+
+    def doc_frequency(self, field: str, term: bytes) -> int:
+        key = (field, term)
+        if key not in self._df:
+            self._df[key] = sum(len(d) for _, d, _ in self.postings(field, term))
+        return self._df[key]
+
+    def idf(self, field: str, term: bytes) -> float:
+        """Whoosh's idf: log(N / (df + 1)) + 1 over all documents, deleted included."""
+        return math.log(self.size / (self.doc_frequency(field, term) + 1)) + 1
+
+    @cached_property
+    def _lengths(self) -> dict[str, npt.NDArray[np.float64]]:
+        out = {}
+        for field in RANKED_FIELDS:
+            parts = [_BYTE_LENGTH[p.tables.lengths(field)] for p in self.snapshot.parts]
+            out[field] = np.concatenate(parts) if parts else np.zeros(0)
+        return out
+
+    def lengths(self, field: str) -> npt.NDArray[np.float64]:
+        return self._lengths[field]
+
+    @cached_property
+    def _average(self) -> dict[str, float]:
+        reader = self.snapshot.reader
+        return {
+            name: (reader.field_length(name) / (self.size or 1)) or 1.0 for name in RANKED_FIELDS
+        }
+
+    def average_length(self, field: str) -> float:
+        return self._average[field]
+
+    def column(self, name: str) -> np.ndarray:
+        """A per-document side array (``posted``, ``dup``) over the whole index."""
+        found = self._columns.get(name)
+        if found is None:
+            parts = [p.tables.array(name) for p in self.snapshot.parts]
+            found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+            self._columns[name] = found
+        return found
+
+    def entries(self, field: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], list[str]]:
+        """Every (document, value) posting of a small field over the whole index: global
+        document numbers, value numbers into the returned names. Built once per snapshot
+        (facets and radius search count over these with one vectorised pass)."""
+        found = self._entries.get(field)
+        if found is None:
+            names: dict[str, int] = {}
+            docs, values = [], []
+            for part in self.snapshot.parts:
+                table = part.tables.table(field)
+                if table is None or not len(table.terms):
+                    continue
+                ids = np.array(
+                    [names.setdefault(t.decode("utf-8"), len(names)) for t in table.terms.tolist()],
+                    dtype=np.int32,
+                )
+                docs.append(table.docs.astype(np.int64) + part.offset)
+                values.append(ids[table.entry_terms])
+            if docs:
+                found = (np.concatenate(docs), np.concatenate(values), list(names))
+            else:
+                found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), [])
+            self._entries[field] = found
+        return found
+
+    def value_names(self, field: str) -> tuple[list[str], list[npt.NDArray[np.int64] | None]]:
+        """The values of a small field over the whole index, and for each segment the
+        number of each of its terms in that list (None: the segment has no such field)."""
+        found = self._names.get(field)
+        if found is None:
+            names: dict[str, int] = {}
+            per_part: list[npt.NDArray[np.int64] | None] = []
+            for part in self.snapshot.parts:
+                table = part.tables.table(field)
+                if table is None:
+                    per_part.append(None)
+                    continue
+                terms = [t.decode("utf-8") for t in table.terms.tolist()]
+                per_part.append(
+                    np.array([names.setdefault(t, len(names)) for t in terms], dtype=np.int64)
+                )
+            found = self._names[field] = (list(names), per_part)
+        return found
+
+    @cached_property
+    def groups(self) -> npt.NDArray[np.int64]:
+        """For each document, its duplicate group when other live documents share its
+        duplicate key (copies of one job posted for several places), else -1."""
+        dup = self.column("dup")
+        out = np.full(self.size, -1, dtype=np.int64)
+        live = np.flatnonzero(self.live)
+        if not len(live):
+            return out
+        _, inverse, sizes = np.unique(dup[live], return_inverse=True, return_counts=True)
+        shared = sizes[inverse] > 1
+        out[live[shared]] = inverse[shared]
+        return out
+
+    @cached_property
+    def has_copies(self) -> bool:
+        """Whether any job has several copies (else folding changes no count)."""
+        return bool((self.groups >= 0).any())
+
+    @cached_property
+    def _members(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        grouped = np.flatnonzero(self.groups >= 0)
+        order = grouped[np.argsort(self.groups[grouped], kind="stable")]
+        return order, self.groups[order]
+
+    def copies(self, docnum: int) -> list[int]:
+        """The other live documents of ``docnum``'s duplicate group."""
+        group = int(self.groups[docnum])
+        if group < 0:
+            return []
+        order, keys = self._members
+        start, end = np.searchsorted(keys, [group, group + 1])
+        return [int(d) for d in order[start:end] if d != docnum]
+
+    def terms(self, field: str) -> list[str]:
+        """Every term of a (small) field over the whole index, such as the role families."""
+        names: dict[str, None] = {}
+        for part in self.snapshot.parts:
+            table = part.tables.table(field)
+            if table is not None:
+                names.update(dict.fromkeys(t.decode("utf-8") for t in table.terms.tolist()))
+        return list(names)
+
+    @cached_property
+    def indexed_phrases(self) -> frozenset[str]:
+        """Skill phrases every segment indexed as phrase terms (its vocabulary digest is
+        ours): for these an absent phrase term means the phrase is absent."""
+        names, digest = phrase_vocabulary()
+        if all(p.tables.phrases == digest for p in self.snapshot.parts):
+            return names
+        return frozenset()
+
+    def empty(self) -> Match:
+        return Match(np.zeros(self.size, dtype=bool), np.zeros(self.size))
+
+    def everything(self) -> Match:
+        return Match(self.live.copy(), np.zeros(self.size))
