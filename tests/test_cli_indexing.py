@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from rich.filesize import decimal
 
 from search.cli.commands import main
+from search.store.layout import META_FILE
 from tests.conftest import ROOT
 
 
@@ -109,6 +110,19 @@ def test_the_final_write_is_a_stage_of_its_own(tmp_path: Path) -> None:
     lines = err.splitlines()
     assert any(line.startswith("writing the index") for line in lines)
     assert lines.index(next(x for x in lines if x.startswith("writing"))) < len(lines) - 1
+
+
+def test_an_index_of_another_schema_is_rebuilt(tmp_path: Path) -> None:
+    """The error for an index of an older version says to rebuild; the rebuild must work."""
+    feed = rows_file(tmp_path / "feed.jsonl", [posting(1), posting(2)])
+    index = tmp_path / "ix"
+    assert run("index", str(feed), "--index", str(index))[0] == 0
+    (index / META_FILE).write_text(json.dumps({"schema_version": 0}), encoding="utf-8")
+    code, _, err = run("search", "--index", str(index))
+    assert code == 1 and "--rebuild" in err
+    code, _, err = run("index", "--rebuild", str(feed), "--index", str(index))
+    assert code == 0, err
+    assert held(index) == 2
 
 
 def test_delete_removes_postings_by_id(tmp_path: Path) -> None:

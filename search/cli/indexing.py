@@ -31,7 +31,7 @@ from rich.text import Text
 
 from search.cli.app import DEFAULT_DATA, err, open_index, say
 from search.cli.options import index_option
-from search.errors import IndexNotFoundError, InputError
+from search.errors import IndexNotFoundError, InputError, SchemaVersionError
 from search.jobindex import JobIndex
 
 if TYPE_CHECKING:
@@ -129,11 +129,12 @@ def meter(files: Sequence[str]) -> Iterator[Meter]:
 
 
 def _held(index_dir: Path) -> tuple[int, int] | None:
-    """(postings, segments) in the index now; None when there is none."""
+    """(postings, segments) in the index now; None when there is no index this version
+    reads (none yet, or one of another schema that a rebuild replaces)."""
     try:
         with JobIndex.open(index_dir) as index:
             stats = index.stats()
-    except IndexNotFoundError:
+    except (IndexNotFoundError, SchemaVersionError):
         return None
     return int(str(stats["postings"])), int(str(stats["segments"]))
 
@@ -148,6 +149,8 @@ def interrupted(index_dir: Path, before: tuple[int, int] | None, rebuild: bool) 
     swapped in leaves the old index as it was."""
     after = _held(index_dir)
     if after is None:
+        if rebuild:
+            return f"interrupted: the rebuild was abandoned; {index_dir} is as it was"
         return f"interrupted: no index was made at {index_dir}"
     held = f"{index_dir} holds {_postings(after[0])}"
     start = before or (0, 0)
