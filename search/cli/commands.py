@@ -130,11 +130,12 @@ def search_command(
     limit: int,
     **filters: Any,
 ) -> None:
-    """Search postings: keywords (quotes, AND/OR/NOT, -word to exclude) plus filters.
+    """Search postings by keyword and filters.
 
-    With no QUERY, lists every posting that passes the filters, newest first.
-    Postings that have only some of the words come after those that have them all,
-    marked "partial". Every word after -- is query text (`jobsearch search -- --python`).
+    QUERY: keywords, "quoted phrases", AND/OR/NOT, -word to exclude. With no QUERY,
+    lists every posting that passes the filters, newest first. Postings that have only
+    some of the words come after those that have them all, marked "partial". Every
+    word after -- is query text (`jobsearch search -- --python`).
 
     \b
     Examples:
@@ -186,8 +187,10 @@ def search_command(
 def show_command(
     ctx: click.Context, posting_id: str, no_pager: bool, index_dir: Path, fmt: str, csv_raw: bool
 ) -> None:
-    """Show one posting in full: its facts, the places it offers and how they were
-    resolved, and its text. POSTING_ID may be any unique start of an id.
+    """Show one posting in full.
+
+    Its facts, the places it offers and how they were resolved, and its text.
+    POSTING_ID may be any unique start of an id.
 
     On a terminal, a posting taller than the screen opens in your pager ($PAGER).
 
@@ -217,7 +220,9 @@ def show_command(
 def similar_command(
     ctx: click.Context, posting_id: str, limit: int, index_dir: Path, fmt: str, csv_raw: bool
 ) -> None:
-    """Postings most like POSTING_ID (any unique start of an id), one per employer first.
+    """Postings most like another one.
+
+    POSTING_ID may be any unique start of an id; employers are spread out.
 
     \b
     Examples:
@@ -262,7 +267,9 @@ def facets_command(
     csv_raw: bool,
     **options: Any,
 ) -> None:
-    """Counts by city, country, skill, role, level, company, workplace, pay band and
+    """Count matching postings by facet.
+
+    Counts by city, country, skill, role, level, company, workplace, pay band and
     years of experience, for a query and filters.
 
     JSON Lines and CSV give one row per value: facet, value, count.
@@ -338,8 +345,10 @@ def stats_command(ctx: click.Context, index_dir: Path, fmt: str, csv_raw: bool) 
     "level): coverage, precision and recall on the judged sample.",
 )
 def evaluate_command(corpus: Path | None, per_query: bool, facts: bool) -> None:
-    """Measure ranking on the judged queries: nDCG@10, MRR and P@10 beside plain BM25;
-    or, with --facts, the fact extractors on the judged postings.
+    """Measure ranking, or the extracted facts.
+
+    Ranking on the judged queries: nDCG@10, MRR and P@10 beside plain BM25; or, with
+    --facts, the fact extractors' coverage, precision and recall on judged postings.
 
     Runs from a source checkout (the judgments live in tests/). Without the corpus,
     only the sample-data queries are measured; --facts needs the corpus.

@@ -252,8 +252,10 @@ def index_command(
     field_map: tuple[str, ...],
     prune: bool,
 ) -> None:
-    """Index posting files or directories: .txt listings, .jsonl, .json, .csv, .html,
-    .xml and job-board feeds (Ashby, Greenhouse, Lever, JSON-LD), also .gz.
+    """Index posting files or directories.
+
+    Reads .txt listings, .jsonl, .json, .csv, .html, .xml and job-board feeds (Ashby,
+    Greenhouse, Lever, JSON-LD, Indeed-style XML), also gzip-compressed.
 
     PATHS default to data/. Postings are upserted by id: indexing the same data twice
     adds nothing. Each file's format and counts (read, kept, merged, rejected) are
@@ -286,7 +288,9 @@ def index_command(
 @index_option
 @click.pass_context
 def delete_command(ctx: click.Context, ids: tuple[str, ...], index_dir: Path) -> None:
-    """Delete postings by id (or any unique start of one, as search shows it).
+    """Delete postings by id.
+
+    Each ID may be any unique start of an id, as search shows it.
 
     Every id is checked first: one that names no posting, or several, deletes nothing.
 

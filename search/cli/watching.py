@@ -70,7 +70,9 @@ def _filters_text(filters: Mapping[str, object]) -> str:
 
 @click.group("watch")
 def watch_group() -> None:
-    """Saved searches: name a query and filters, then `jobsearch new` lists what is new.
+    """Saved searches, for `jobsearch new`.
+
+    Name a query and filters; `jobsearch new` then lists the postings new to each.
 
     Watches are kept beside the index, in watches.json in the index directory.
 
@@ -91,7 +93,9 @@ def watch_group() -> None:
 def watch_add(
     ctx: click.Context, name: str, query: tuple[str, ...], index_dir: Path, **options: Any
 ) -> None:
-    """Save a search as NAME: QUERY (optional) and filters, as `jobsearch search` takes them.
+    """Save a search under a name.
+
+    QUERY (optional) and filters are given as `jobsearch search` takes them.
 
     Postings indexed from now on that match it are listed by `jobsearch new NAME`.
     Adding a NAME that exists replaces it.
@@ -176,7 +180,10 @@ def watch_remove(ctx: click.Context, name: str, index_dir: Path) -> None:
 def new_command(
     ctx: click.Context, name: str | None, peek: bool, index_dir: Path, fmt: str, csv_raw: bool
 ) -> None:
-    """Postings first indexed since each saved search (or NAME) was last checked.
+    """Postings new to each saved search.
+
+    Lists the postings first indexed since each saved search (or only NAME) was last
+    checked.
 
     Each run records the check, so the next lists only what came after (unless --peek).
     JSON maps each watch's name to its new postings; JSON Lines and CSV carry a
