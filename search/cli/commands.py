@@ -139,11 +139,11 @@ def search_command(
 
     \b
     Examples:
-      jobsearch search "machine learning" --city Seattle
+      jobsearch search "machine learning" --city "Seattle, WA"
       jobsearch search '"data engineer" -crypto' --exclude-company Acme
       jobsearch search --company Ramp --workplace hybrid --max-years 3
       jobsearch search python --salary-min 150k --currency USD --sort pay
-      jobsearch search --near "Palo Alto" --radius 20mi --since 7d
+      jobsearch search --near "Palo Alto, CA" --radius 20mi --since 7d
       jobsearch search LLM --all-results --format jsonl > llm.jsonl
     """
     text, collapse = " ".join(query), not show_all

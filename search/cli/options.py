@@ -133,7 +133,7 @@ def filter_options(func: F) -> F:
     command line and the library accept the same things.
     """
     options = [
-        click.option("--city", multiple=True, help="City (repeat to OR): Seattle, NYC, Bangalore."),
+        click.option("--city", multiple=True, help="City (repeat to OR): 'Seattle, WA', NYC."),
         click.option("--state", multiple=True, help="State or region: WA, California, KA."),
         click.option("--country", multiple=True, help="Country name or ISO code: DE, Germany, GB."),
         click.option("--skill", multiple=True, help="Skill or alias: pytorch, NLP, k8s."),
@@ -173,7 +173,7 @@ def filter_options(func: F) -> F:
             "--degree",
             help="The highest degree you hold: none, bachelor, master, phd.",
         ),
-        click.option("--near", help="A city to search around, e.g. --near 'Palo Alto'."),
+        click.option("--near", help="A city to search around: 'Palo Alto, CA'."),
         click.option("--radius", "radius_km", help="Distance for --near: 50km (default), 30mi."),
         click.option("--exclude", multiple=True, help="Leave out postings with this word."),
         click.option(
