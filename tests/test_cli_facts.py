@@ -222,3 +222,39 @@ def test_evaluate_facts_prints_the_factcheck_table(
     assert "| pay | 1 | 1 | 1 | 1 |" in out
     code, _, err = run("evaluate", "--facts", "--corpus", str(tmp_path / "none.jsonl"))
     assert code == 1 and "none.jsonl" in err
+
+
+def test_corpus_company_filter_finds_that_employer_only(
+    corpus_index_dir: Path, corpus_rows: list[dict[str, str]]
+) -> None:
+    """`--company Ramp` finds Ramp's postings and only those; `--exclude-company Ramp`
+    takes them out of a search for "Stripe" (which Ramp's blurb names)."""
+    ramp = {r["id"] for r in corpus_rows if r["company"].casefold() == "ramp"}
+    code, out, _ = run(
+        "search",
+        "--company",
+        "Ramp",
+        "--all-results",
+        "--format",
+        "jsonl",
+        "--index",
+        str(corpus_index_dir),
+    )
+    assert code == 0
+    found = [json.loads(line) for line in out.splitlines()]
+    assert {h["company"].casefold() for h in found} == {"ramp"}
+    listed = {i for h in found for i in (h["id"], *h["duplicates"])}
+    assert listed == ramp
+    code, out, _ = run(
+        "search",
+        "Stripe",
+        "--exclude-company",
+        "Ramp",
+        "--all-results",
+        "--format",
+        "csv",
+        "--index",
+        str(corpus_index_dir),
+    )
+    assert code == 0
+    assert "ramp" not in {row["company"].casefold() for row in csv.DictReader(io.StringIO(out))}

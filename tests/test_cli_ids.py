@@ -169,3 +169,33 @@ def test_a_header_never_counts_more_than_it_lists(sample_index_dir: Path) -> Non
         assert match, header
         rows = [line for line in out.splitlines() if re.match(r"│\s+\d+ │", line)]
         assert int(match.group(2)) - int(match.group(1)) + 1 == len(rows)
+
+
+# -- on the corpus --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ["machine", "learning", "--city", "Seattle"],
+        ["data", "engineer"],
+        ["--company", "Ramp"],
+        ["LLM", "--workplace", "remote"],
+        ["product", "manager", "--since", "2025-01-01"],
+        ["python", "--limit", "25"],
+    ],
+)
+def test_corpus_ids_at_80_columns_are_whole_or_a_prefix_show_accepts(
+    corpus_index_dir: Path, query: list[str]
+) -> None:
+    """The finding: at 80 columns the id was cut in 5 of 6 searches."""
+    code, out, _ = run("search", *query, "--index", str(corpus_index_dir), env={"COLUMNS": "80"})
+    assert code == 0
+    code, data, _ = run("search", *query, "--format", "json", "--index", str(corpus_index_dir))
+    ids = [h["id"] for h in json.loads(data)["hits"]]
+    shown = id_cells(out)
+    assert len(shown) == len(ids) and all("…" not in cell for cell in shown)
+    for cell, whole in zip(shown, ids, strict=True):
+        assert whole.startswith(cell)
+        code, found, _ = run("show", cell, "--format", "json", "--index", str(corpus_index_dir))
+        assert code == 0 and json.loads(found)["id"] == whole
