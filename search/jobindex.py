@@ -49,7 +49,7 @@ def _writer() -> ModuleType:
 def _not_found(posting_id: str) -> PostingNotFoundError:
     return PostingNotFoundError(
         f"no posting with id {posting_id!r}",
-        hint="ids are listed by search results (`jobsearch search`, JobIndex.search)",
+        hint="search results list the ids: `jobsearch search` or JobIndex.search",
     )
 
 

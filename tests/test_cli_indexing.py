@@ -101,6 +101,9 @@ def test_prune_drops_postings_a_feed_no_longer_holds(tmp_path: Path) -> None:
     assert code == 0 and "pruned 1" in err and held(index) == 2
     assert run("show", "p2", "--index", str(index))[0] == 1
     assert run("index", str(feed), "--prune", "--rebuild", "--index", str(index))[0] == 2
+    rows_file(feed, [posting(3)])
+    code, _, err = run("index", str(feed), "--prune", "--strict", "--index", str(index))
+    assert code == 0 and "pruned 1" in err and held(index) == 1  # checked whole, then pruned
 
 
 def test_the_final_write_is_a_stage_of_its_own(tmp_path: Path) -> None:
@@ -231,3 +234,15 @@ def test_an_interrupted_rebuild_leaves_the_old_index(tmp_path: Path) -> None:
         "5 postings"
     )
     assert held(index) == 5
+
+
+def test_ctrl_c_ends_a_build_on_every_core(tmp_path: Path) -> None:
+    """Past 3,000 postings the build runs in worker processes; Ctrl-C used to leave the
+    command waiting forever on a queue whose readers were gone."""
+    index = tmp_path / "ix"
+    source = many(tmp_path / "many.jsonl", 9000)
+    proc = _interrupt(["index", str(source), "--index", str(index)], after=3.0)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("interrupted")
+    code, _, err = run("index", str(source), "--index", str(index))  # nothing left locked
+    assert code == 0 and "holds 9,000 postings" in err

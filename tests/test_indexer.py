@@ -153,4 +153,3 @@ def test_saved_facet_table_follows_every_commit_and_rebuild(tmp_path: Path) -> N
     JobIndex.rebuild(target, load_postings(second))
     with JobIndex.open(target) as index:
         assert index.search().facets["city"] == {"Paris": 1}
-

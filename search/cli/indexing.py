@@ -9,7 +9,6 @@ what it holds after the interrupt, counted, not assumed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -36,6 +35,7 @@ from search.jobindex import JobIndex
 
 if TYPE_CHECKING:
     from search.ingest import Rejection
+    from search.ingest.postings import PostingSource
     from search.ingest.report import FileReport
     from search.model import JobPosting
 
@@ -46,8 +46,8 @@ class _RecordsColumn(ProgressColumn):
     """Records handed to the writer, of how many (once every file is read), a second."""
 
     def render(self, task: Task) -> Text:
-        done = int(task.completed)
-        of = f"/{int(task.total):,}" if task.total is not None else ""
+        done, total = int(task.fields["records"]), task.fields["of"]
+        of = f"/{int(total):,}" if total is not None else ""
         elapsed = task.elapsed or 0.0
         rate = f", {done / elapsed:,.0f}/s" if elapsed > 0.5 else ""
         return Text(f"{done:,}{of} records{rate}")
@@ -57,7 +57,7 @@ class _BytesColumn(ProgressColumn):
     """The input files read, of their total size."""
 
     def render(self, task: Task) -> Text:
-        read, size = int(task.fields["read"]), int(task.fields["size"])
+        read, size = int(task.completed), int(task.total or 0)
         return Text(f"{filesize.decimal(read)}/{filesize.decimal(size)}", "progress.download")
 
 
@@ -70,29 +70,32 @@ class _ElapsedColumn(ProgressColumn):
 
 
 class Meter:
-    """What the writer reports, shown as a bar of records: their count is known once
-    every file has been read (before that the bar pulses), then the bar fills with the
-    records handed to the writer, with their rate and the time left. Beside it, the bytes
-    of the input files read of their total size; last, the stage of the final write."""
+    """What the writer reports. The bar fills with the input read, in bytes, so that even
+    one large file shows how far it has got and the time left; beside it, the records
+    handed to the writer (of their total once every file is read) and their rate; last,
+    the stage of the final write."""
 
-    def __init__(self, progress: Progress, sizes: dict[str, int]) -> None:
+    def __init__(self, progress: Progress, source: PostingSource) -> None:
         self.progress = progress
-        self.sizes = sizes
-        self.unread = set(sizes)
+        self.source = source
+        self.unread = len(source.files)
         self.records = 0
-        self.task = progress.add_task("reading", total=None, read=0, size=sum(sizes.values()))
+        self.read = 0
+        size = source.size
+        self.task = progress.add_task("reading", total=size or None, records=0, of=None)
 
     def advance(self, count: int) -> None:
         """``progress`` of the library: ``count`` more records handed to the writer."""
-        self.progress.advance(self.task, count)
+        self.records += count
+        self.progress.update(self.task, completed=self.source.position, records=self.records)
 
     def file_done(self, report: FileReport) -> None:
-        """A file is read: its bytes count as read, and its figures are printed."""
-        self.unread.discard(report.source)
-        self.records += report.read
-        read = sum(size for path, size in self.sizes.items() if path not in self.unread)
-        total = None if self.unread else self.records
-        self.progress.update(self.task, read=read, total=total)
+        """A file is read: its figures are printed, and once every file is, the records'
+        total is known."""
+        self.unread -= 1
+        self.read += report.read
+        of = self.read if self.unread <= 0 else None
+        self.progress.update(self.task, completed=self.source.position, of=of)
         say(str(report))
 
     def stage(self, name: str) -> None:
@@ -102,19 +105,8 @@ class Meter:
             say(f"{name}…")
 
 
-def _sizes(paths: Iterable[str]) -> dict[str, int]:
-    """Each input file's size as stored."""
-    sizes: dict[str, int] = {}
-    for path in paths:
-        try:
-            sizes[path] = os.stat(path).st_size
-        except OSError:
-            sizes[path] = 0
-    return sizes
-
-
 @contextmanager
-def meter(files: Sequence[str]) -> Iterator[Meter]:
+def meter(source: PostingSource) -> Iterator[Meter]:
     columns = [
         SpinnerColumn(),
         TextColumn("{task.description}", markup=False),
@@ -125,7 +117,7 @@ def meter(files: Sequence[str]) -> Iterator[Meter]:
         TimeRemainingColumn(),
     ]
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        yield Meter(bar, _sizes(files))
+        yield Meter(bar, source)
 
 
 def _held(index_dir: Path) -> tuple[int, int] | None:
@@ -190,10 +182,10 @@ def build(
     )
     before = _held(index_dir)
     try:
-        with meter([f.source for f in source.files]) as bar:
+        with meter(source) as bar:
             source.on_file = bar.file_done
             # --strict checks every record before anything is written.
-            postings: Iterable[JobPosting] = list(source) if strict else source
+            postings: Iterable[JobPosting] = source.read_all() if strict else source
             if rebuild:
                 summary = JobIndex.rebuild(index_dir, postings, bar.advance, stage=bar.stage)
             else:
@@ -271,8 +263,6 @@ def index_command(
     """
     if prune and rebuild:
         raise click.UsageError("--prune updates an index; --rebuild replaces it: use one")
-    if prune and strict:
-        raise click.UsageError("--prune cannot be combined with --strict")
     build(
         index_dir,
         list(paths) or [DEFAULT_DATA],

@@ -102,6 +102,24 @@ class FileRead:
             raise ValueError(f"unsupported file type: {path}")  # find_files filters these
         self._reader, self._base = _READERS[suffix]
         self._ctx = ReadContext(self.source, field_map)
+        self._fd: int | None = None
+        self._done = False
+        try:
+            self.size = os.stat(path).st_size
+        except OSError:
+            self.size = 0
+
+    @property
+    def position(self) -> int:
+        """Bytes of the file read so far, as stored (compressed bytes of a .gz file)."""
+        if self._done:
+            return self.size
+        if self._fd is None:
+            return 0
+        try:
+            return min(self.size, os.lseek(self._fd, 0, os.SEEK_CUR))
+        except OSError:
+            return 0
 
     @property
     def format(self) -> str:
@@ -112,6 +130,7 @@ class FileRead:
         last_line = 0
         try:
             with open_binary(self.path) as stream:
+                self._fd = stream.fileno()
                 for item in self._reader(stream, self._ctx):
                     last_line = item.line
                     yield item
@@ -119,6 +138,8 @@ class FileRead:
             gz = self.path.name.lower().endswith(".gz")
             reason = f"corrupt or truncated gzip file: {exc}" if gz else str(exc)
             yield Rejection(self.source, last_line + 1, reason)
+        finally:
+            self._fd, self._done = None, True
 
 
 def _field_map(spec: FieldMapSpec) -> FieldMap | None:

@@ -186,6 +186,21 @@ class PostingSource:
         self._by_source: dict[str, FileReport] = {}
         self._seen: dict[str, tuple[int, str]] = {}
 
+    @property
+    def size(self) -> int:
+        """Bytes of every input file, as stored."""
+        return sum(f.size for f in self.files)
+
+    @property
+    def position(self) -> int:
+        """Bytes of the input files read so far (for progress within a large file)."""
+        return sum(f.position for f in self.files)
+
+    def read_all(self) -> ReadPostings:
+        """Every posting now, in a list that remembers its files (so ``JobIndex.add`` can
+        still prune): with ``strict``, a bad record raises before anything is written."""
+        return ReadPostings(self, self.files)
+
     def _start(self) -> None:
         if self._started:
             raise InputError("these postings were read already", hint="call load_postings again")
@@ -262,3 +277,11 @@ class PostingSource:
         counts.merged += 1
         if earlier[0] != fingerprint:
             self.report.conflict(posting, earlier[1], source)
+
+
+class ReadPostings(list[JobPosting]):
+    """Postings read whole, with the files they came from (``PostingSource.read_all``)."""
+
+    def __init__(self, postings: Iterable[JobPosting], files: list[FileRead]) -> None:
+        super().__init__(postings)
+        self.files = files

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import itertools
 import multiprocessing as mp
 import os
 import queue
@@ -239,29 +240,48 @@ def _build_parallel(
     ]
     for proc in procs:
         proc.start()
+    finished = False
     try:
-        for chunk in [*head, *rest]:
-            _put(tasks, chunk, results, on_built)
+        # Streamed: the reader stays at most a few chunks ahead of the workers.
+        for chunk in itertools.chain(head, rest):
+            _put(tasks, chunk, results, on_built, procs)
             if progress:
                 progress(len(chunk))
         for _ in procs:
-            _put(tasks, None, results, on_built)
+            _put(tasks, None, results, on_built, procs)
         if stage:
             stage(WRITING)
         ended = 0
         while ended < count:
             ended += _drain(results, on_built, block=True)
+            if ended < count:
+                _check_workers(procs)
         for proc in procs:
             proc.join()
+        finished = True
     finally:
         for proc in procs:
             if proc.is_alive():
                 proc.kill()
+        if not finished:
+            # Items left in the queues' pipes must not keep this process from exiting
+            # (Ctrl-C, an error): the workers that would read them are gone.
+            tasks.cancel_join_thread()
+            results.cancel_join_thread()
         tasks.close()
         results.close()
 
 
-def _put(tasks: Any, chunk: object, results: Any, on_built: Callable[[Built], None]) -> None:
+def _check_workers(procs: list[Any]) -> None:
+    """A worker that died (killed, out of memory) fails the build instead of hanging it."""
+    for proc in procs:
+        if proc.exitcode not in (None, 0):
+            raise RuntimeError(f"a build worker stopped (exit code {proc.exitcode})")
+
+
+def _put(
+    tasks: Any, chunk: object, results: Any, on_built: Callable[[Built], None], procs: list[Any]
+) -> None:
     """Queue a chunk, handling finished segments while the workers are busy."""
     while True:
         try:
@@ -269,6 +289,7 @@ def _put(tasks: Any, chunk: object, results: Any, on_built: Callable[[Built], No
             return
         except queue.Full:
             _drain(results, on_built, block=False)
+            _check_workers(procs)
 
 
 def _drain(results: Any, on_built: Callable[[Built], None], block: bool) -> int:
