@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from weakref import WeakKeyDictionary, proxy
 
@@ -37,7 +37,9 @@ class Lexicon:
     builds an automaton per call (5-20 ms a word, measured).
     """
 
-    def __init__(self, reader: IndexReader) -> None:
+    def __init__(
+        self, reader: IndexReader, terms: Callable[[str], Iterable[str]] | None = None
+    ) -> None:
         # A proxy: the cache below is keyed weakly on the reader, and a strong reference
         # from the value would keep every reader (and its open files) alive for good.
         self.reader: IndexReader = proxy(reader)
@@ -48,6 +50,9 @@ class Lexicon:
         self._near: dict[str, list[str]] | None = None
         self._stems: frozenset[str] | None = None
         self._attested: dict[tuple[str, str], bool] = {}
+        #: Every term of a field, from the side tables when given: Whoosh's lexicon of a
+        #: multi-segment index merges terms one Python call at a time (0.16 s at 100k).
+        self._terms = terms
         self.min_df = max(2, round(reader.doc_count() * MIN_SHARE))
 
     def _words_of(self, field: str) -> Iterator[str]:
@@ -89,7 +94,8 @@ class Lexicon:
         if stem is None or len(stem) < MIN_LENGTH - 1:
             return set()
         if self._stems is None:
-            self._stems = frozenset(w for n in self.stemmed for w in self._words_of(n))
+            words = self._terms or self._words_of
+            self._stems = frozenset(w for n in self.stemmed for w in words(n))
         found = {w for w in edits1(word) & self._stems if w[:1] == word[:1]}
         ending = word[len(stem) :]
         if ending:
@@ -134,11 +140,12 @@ class Lexicon:
 LEXICONS: WeakKeyDictionary[IndexReader, Lexicon] = WeakKeyDictionary()
 
 
-def lexicon_of(reader: IndexReader) -> Lexicon:
+def lexicon_of(reader: IndexReader, terms: Callable[[str], Iterable[str]] | None = None) -> Lexicon:
+    """The reader's lexicon (one per reader); ``terms`` lists a field's terms faster."""
     try:
         lex = LEXICONS.get(reader)
         if lex is None:
-            lex = LEXICONS[reader] = Lexicon(reader)
+            lex = LEXICONS[reader] = Lexicon(reader, terms)
         return lex
     except TypeError:  # a reader that cannot be weakly referenced: no caching
-        return Lexicon(reader)
+        return Lexicon(reader, terms)

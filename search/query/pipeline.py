@@ -268,7 +268,11 @@ def run(ctx: Context, request: Request) -> SearchResults:
     p = plan(ctx, request)
     found = match(ctx, p)
     text = request.text
-    suggestion = suggest(ctx.reader, text) if p.parsed is not None and text.strip() else None
+    suggestion = (
+        suggest(ctx.reader, text, terms=ctx.index.terms)
+        if p.parsed is not None and text.strip()
+        else None
+    )
     found = fall_back(ctx, request, p, found, suggestion)
     total, facets = summarise(ctx, request, found)
     groups = ranked_groups(ctx, request, p, found)

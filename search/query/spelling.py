@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from whoosh.analysis import STOP_WORDS
@@ -157,22 +157,32 @@ def _words(text: str) -> Iterator[re.Match[str]]:
         yield match
 
 
-def suggest(source: IndexReader | Searcher, text: str, budget_s: float = BUDGET_S) -> str | None:
+def suggest(
+    source: IndexReader | Searcher,
+    text: str,
+    budget_s: float = BUDGET_S,
+    terms: Callable[[str], Iterable[str]] | None = None,
+) -> str | None:
     """A corrected query string when some words of `text` look misspelled (not in the index,
     and a close known word is much more frequent); None when the text looks fine. Keeps
     quotes/operators/filters syntax and words that are fine; lower-cases only corrected words.
     Words reached after ``budget_s`` seconds are left as typed. ``source`` is the index's
-    reader (or a searcher over it).
+    reader (or a searcher over it); ``terms`` lists a field's terms (the side tables).
     """
     reader: IndexReader = source.reader() if hasattr(source, "reader") else source
     try:
-        return _suggest(reader, text or "", time.monotonic() + budget_s)
+        return _suggest(reader, text or "", time.monotonic() + budget_s, terms)
     except Exception:  # a suggestion is a courtesy: it must never break a search
         return None
 
 
-def _suggest(reader: IndexReader, text: str, deadline: float = math.inf) -> str | None:
-    lex = lexicon_of(reader)
+def _suggest(
+    reader: IndexReader,
+    text: str,
+    deadline: float = math.inf,
+    terms: Callable[[str], Iterable[str]] | None = None,
+) -> str | None:
+    lex = lexicon_of(reader, terms)
     matches = list(_words(text))
     lowered = [m.group().lower() for m in matches]
     pieces: list[str] = []
