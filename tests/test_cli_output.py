@@ -307,3 +307,13 @@ def test_a_long_posting_opens_in_the_pager_on_a_terminal(
     assert not paged.exists() and "Applied Science Intern" in shown
     short = _on_a_terminal(command("stats", "--index", str(sample_index_dir)), env)
     assert not paged.exists() and "postings" in short
+
+
+def test_a_shown_correction_is_said_once(sample_index_dir: Path) -> None:
+    code, out, _ = run(
+        "search", "reinforcment lerning", "--index", str(sample_index_dir), env={"COLUMNS": "200"}
+    )
+    assert code == 0 and "showing results for 'reinforcement learning'" in out
+    assert "did you mean" not in out  # the note already says what was searched
+    code, out, _ = run("search", "robotics", "--page", "99", "--index", str(sample_index_dir))
+    assert out.count("page 99 is past the last page") == 1

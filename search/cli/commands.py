@@ -87,8 +87,10 @@ def page_note(results: SearchResults) -> list[str]:
 def messages(results: SearchResults) -> list[str]:
     """Notes for a person: did-you-mean, the library's notes (fuzzy fallback, filter
     values that match nothing, postings left out for lacking a fact), a page past the end."""
-    suggestion = [f"did you mean: {results.suggestion}"] if results.suggestion else []
-    return [*suggestion, *results.notes, *page_note(results)]
+    # When the corrected spelling's results are shown, the library's note says so.
+    shown = results.fuzzy and results.suggestion
+    suggestion = [f"did you mean: {results.suggestion}"] if results.suggestion and not shown else []
+    return list(dict.fromkeys([*suggestion, *results.notes, *page_note(results)]))
 
 
 @main.command("search", cls=QueryCommand)
