@@ -16,13 +16,11 @@ atomically under its own lock so an indexing run never blocks it).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
 import secrets
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Unpack
@@ -32,6 +30,7 @@ import numpy as np
 from search.errors import InvalidFilterError, JobSearchError, WatchNotFoundError
 from search.filters import FilterValues
 from search.results import Filters, Hit
+from search.store import layout
 
 if TYPE_CHECKING:
     from search.jobindex import JobIndex
@@ -147,28 +146,12 @@ class Watches:
         live = indexed[index.live] if indexed.size else indexed
         return float(np.max(live)) if live.size else 0.0
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        try:
-            fd = os.open(self._file.with_name(WATCHES_LOCK), os.O_RDWR | os.O_CREAT | _NOFOLLOW)
-        except OSError as exc:
-            raise JobSearchError(f"cannot lock the saved searches: {exc.strerror}") from None
-        try:
-            deadline = time.monotonic() + 5.0
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise JobSearchError(
-                            "the saved searches are being changed by another process",
-                            hint="try again in a moment",
-                        ) from None
-                    time.sleep(0.05)
-            yield
-        finally:
-            os.close(fd)
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        busy = JobSearchError(
+            "the saved searches are being changed by another process",
+            hint="try again in a moment",
+        )
+        return layout.flocked(self._file.with_name(WATCHES_LOCK), 5.0, busy)
 
     def _load(self) -> dict[str, Watch]:
         try:

@@ -195,12 +195,24 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     """
     check_directory(path)
     path.mkdir(parents=True, exist_ok=True)
+    busy = IndexLockedError(
+        f"the index at {path} is locked by another writer",
+        hint="wait for the other writer (jobsearch index, JobIndex.add) to finish",
+    )
+    with flocked(path / LOCK_FILE, timeout, busy):
+        yield
+
+
+@contextlib.contextmanager
+def flocked(lock_file: Path, timeout: float, busy: Exception) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_file`` (made if missing, never through a
+    link), waiting up to ``timeout`` seconds; ``busy`` is raised when it stays taken."""
     try:
-        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise InputError(f"{path / LOCK_FILE} is a symbolic link; refusing to use it") from None
-        raise InputError(f"cannot lock the index at {path}: {exc.strerror or exc}") from None
+            raise InputError(f"{lock_file} is a symbolic link; refusing to use it") from None
+        raise InputError(f"cannot lock {lock_file}: {exc.strerror or exc}") from None
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -209,10 +221,7 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise IndexLockedError(
-                        f"the index at {path} is locked by another writer",
-                        hint="wait for the other writer (jobsearch index, JobIndex.add) to finish",
-                    ) from None
+                    raise busy from None
                 time.sleep(0.05)
         yield
     finally:
