@@ -187,3 +187,31 @@ def test_corpus_title_intern(corpus_index: JobIndex) -> None:
         words = hit.posting.title.lower().replace("(", " ").replace(",", " ").split()
         assert {"intern", "interns"} & set(words) or "intern" in hit.posting.title.lower(), hit
         assert "internal" not in words and "international" not in words
+
+
+# -- snippets ---------------------------------------------------------------------------
+
+
+def test_a_snippet_without_matches_starts_with_the_job_not_the_employer(
+    index_of: IndexFactory,
+) -> None:
+    about = (
+        "About Acme\n\nAcme is the leading platform for widgets, trusted by thousands of "
+        "teams worldwide.\n\nAbout the role\n\nYou will build data pipelines in Python."
+    )
+    made = index_of([_row("acme", "Data Engineer", "Berlin", about)], "snippets")
+    listed = made.search("").hits[0].snippet
+    assert listed.startswith("About the role You will build data pipelines")
+    by_title = made.search("engineer", title_only=True).hits[0].snippet
+    assert "leading platform" not in by_title
+
+
+def test_a_snippet_counts_a_word_and_its_forms_once(index_of: IndexFactory) -> None:
+    text = (
+        "Learn fast, learning always, learned much. "
+        + "Filler words about the team and its mission. " * 8
+        + "We apply machine learning to maps."
+    )
+    made = index_of([_row("ml", "Engineer", "Berlin", text)], "snippet-forms")
+    snippet = made.search("machine learning").hits[0].snippet
+    assert "<em>machine</em> <em>learning</em>" in snippet

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from whoosh import query as wq
 
+from search.extract.sections import job_text
 from search.model import JobPosting
 from search.query.context import Context, Found, Group, Plan, Ranked, Request
 from search.query.explain import explain_hit
@@ -74,7 +75,7 @@ def hit(
     return Hit(
         posting=posting,
         score=score,
-        snippet=highlighter.snippet(posting.description),
+        snippet=highlighter.snippet(posting.description, lead=job_text),
         distance_km=round(distance, 1) if distance is not None else None,
         duplicates=tuple(c.id for c in copy_postings),
         explanation=explanation,

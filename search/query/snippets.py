@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from search.results import MARK_CLOSE, MARK_OPEN
@@ -51,11 +51,16 @@ class Highlighter:
                 out.append(m.span())
         return out
 
-    def snippet(self, text: str, width: int = WINDOW) -> str:
-        """The best window of ``text`` (most distinct matches), matches marked."""
+    def snippet(
+        self, text: str, width: int = WINDOW, lead: Callable[[str], str] | None = None
+    ) -> str:
+        """The best window of ``text`` (most distinct matches), matches marked; with no
+        match, the start of ``lead(text)`` (the job's own text, past the employer's
+        "About us") or of the text."""
         spans = self.spans(text)
         if not spans:
-            return _clip(_SPACE.sub(" ", text[: width * 2]).strip(), 0, width)
+            start = lead(text) if lead is not None else text
+            return _clip(_SPACE.sub(" ", start[: width * 2]).strip(), 0, width)
         best_start = _best_window(text, spans, width - LEAD)
         begin = max(0, best_start - LEAD)
         begin = text.rfind(" ", 0, begin) + 1 if begin else 0
@@ -73,11 +78,12 @@ class Highlighter:
 
 
 def _best_window(text: str, spans: list[tuple[int, int]], width: int) -> int:
-    """Start of the window holding the most distinct matched words (then the most matches).
+    """Start of the window holding the most distinct matched terms (then the most matches).
 
     One sliding pass over the matches: a description can hold dozens of them.
     """
-    words = [text[s:e].lower() for s, e in spans]
+    # Distinct query terms, not spellings: "learn" and "learning" are one word.
+    words = [_stem(text[s:e].lower()) for s, e in spans]
     inside: Counter[str] = Counter()
     best_start, best_score, j = spans[0][0], -1, 0
     for i, (start, _) in enumerate(spans):
