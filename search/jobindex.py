@@ -18,11 +18,11 @@ from search.filters import FilterValues
 from search.model import JobPosting
 from search.query import pipeline
 from search.query.baseline import rank_plain_bm25
-from search.query.context import Context, Request, Sort
+from search.query.context import Context, Request
 from search.query.similar import similar as similar_to
 from search.query.stats import index_stats
 from search.query.view import Index
-from search.results import Filters, Hit, SearchResults
+from search.results import Filters, Hit, SearchResults, Sort
 from search.store import layout
 from search.store.documents import from_stored
 from search.store.reading import Snapshot

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from search.filters import Filters, parse_radius
 from search.model import JobPosting
 
-__all__ = ["Explanation", "Filters", "Hit", "ScorePart", "SearchResults", "parse_radius"]
+__all__ = [
+    "SORTS",
+    "Explanation",
+    "Filters",
+    "Hit",
+    "ScorePart",
+    "SearchResults",
+    "Sort",
+    "parse_radius",
+]
+
+#: The orders a search can return: by score, newest first, best paid first.
+Sort = Literal["relevance", "newest", "pay"]
+SORTS: tuple[str, ...] = get_args(Sort)
 
 #: Marks around matched words in ``Hit.snippet`` (the convention of web search APIs).
 MARK_OPEN, MARK_CLOSE = "<em>", "</em>"

@@ -123,7 +123,7 @@ def test_a_page_past_the_last_says_so(sample_index_dir: Path) -> None:
     code, out, _ = run(
         "search", "--page", "999", "--format", "json", "--index", str(sample_index_dir)
     )
-    assert "page 999 is past the last page (1)" in json.loads(out)["notes"]
+    assert json.loads(out)["notes"] == ["page 999 is past the last page (1)"]
 
 
 # -- pipes ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ files and users reaches them as cleaned ``Text``. Indexing and deleting live in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import click
 from rich.console import Group
@@ -24,9 +24,8 @@ from search.cli.options import (
     limit_option,
     output_options,
     query_argument,
-    take_filters,
 )
-from search.cli.output import Shapes, hit_shapes, stream, write
+from search.cli.output import Shapes, hit_shapes, write
 from search.cli.records import (
     FACET_COLUMNS,
     POSTING_COLUMNS,
@@ -49,10 +48,9 @@ from search.cli.render import (
 )
 from search.cli.watching import new_command, watch_group
 from search.errors import InputError
-from search.results import SearchResults
+from search.results import SORTS, SearchResults, Sort
 from search.version import __version__
 
-Sort = Literal["relevance", "newest", "pay"]
 STREAMED = (OutputFormat.JSONL.value, OutputFormat.CSV.value)
 
 
@@ -77,20 +75,17 @@ main.add_command(watch_group)
 main.add_command(new_command)
 
 
-def page_note(results: SearchResults) -> list[str]:
-    """A note when the page asked for lies past the last one (it would look empty)."""
-    if results.hits or results.page <= results.pages:
-        return []
-    return [f"page {results.page} is past the last page ({results.pages})"]
+def _unreachable() -> Any:
+    raise AssertionError("every match is written as JSON Lines or CSV only")
 
 
 def messages(results: SearchResults) -> list[str]:
     """Notes for a person: did-you-mean, the library's notes (fuzzy fallback, filter
-    values that match nothing, postings left out for lacking a fact), a page past the end."""
+    values that match nothing, postings left out for lacking a fact, a page past the end)."""
     # When the corrected spelling's results are shown, the library's note says so.
     shown = results.fuzzy and results.suggestion
     suggestion = [f"did you mean: {results.suggestion}"] if results.suggestion and not shown else []
-    return list(dict.fromkeys([*suggestion, *results.notes, *page_note(results)]))
+    return [*suggestion, *results.notes]
 
 
 @main.command("search", cls=QueryCommand)
@@ -103,7 +98,7 @@ def messages(results: SearchResults) -> list[str]:
 @click.option("--explain", is_flag=True, help="Show why each hit matched and how it scored.")
 @click.option(
     "--sort",
-    type=click.Choice(["relevance", "newest", "pay"]),
+    type=click.Choice(SORTS),
     default="relevance",
     show_default=True,
     help="pay: highest yearly pay first (postings stating none last).",
@@ -156,7 +151,7 @@ def search_command(
             hits = index.search_all(
                 text, sort=sort, title_only=title_only, collapse=collapse, **filters
             )
-            stream(fmt, hits, raw=csv_raw)
+            write(fmt, hit_shapes(hits, {}, view=_unreachable, document=_unreachable), raw=csv_raw)
             return
         results = index.search(
             text,
@@ -175,7 +170,7 @@ def search_command(
         results.hits,
         short,
         view=lambda: results_view(results, short, notes, colour_off()),
-        document=lambda: results_record(results, short, page_note(results)),
+        document=lambda: results_record(results, short),
         notes=notes,
     )
     write(fmt, shapes, raw=csv_raw)
@@ -267,7 +262,7 @@ def facets_command(
     index_dir: Path,
     fmt: str,
     csv_raw: bool,
-    **options: Any,
+    **filters: Any,
 ) -> None:
     """Count matching postings by facet.
 
@@ -283,7 +278,7 @@ def facets_command(
       jobsearch facets --country US --format csv > facets.csv
     """
     with open_index(index_dir, ctx) as index:
-        results = index.search(" ".join(query), limit=1, facet_top=top, **take_filters(options))
+        results = index.search(" ".join(query), limit=1, facet_top=top, **filters)
     notes = messages(results)
     document = {
         "query": results.query,

@@ -185,32 +185,3 @@ def filter_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
-
-
-#: The names ``filter_options`` gives the command function: the library's filter names.
-FILTER_NAMES = (
-    "city",
-    "state",
-    "country",
-    "skill",
-    "role",
-    "level",
-    "employment_type",
-    "company",
-    "exclude_company",
-    "workplace",
-    "remote",
-    "salary_min",
-    "currency",
-    "max_years",
-    "degree",
-    "near",
-    "radius_km",
-    "exclude",
-    "since",
-)
-
-
-def take_filters(options: dict[str, Any]) -> dict[str, Any]:
-    """Pop the filter values out of a command's options, leaving its own."""
-    return {name: options.pop(name) for name in FILTER_NAMES if name in options}

@@ -1,4 +1,4 @@
-"""Writing a command's result in the format asked for, and streaming every match.
+"""Writing a command's result in the format asked for.
 
 Each command says what its result is in each format (a renderable for the table, a
 document for JSON, records for JSON Lines, rows for CSV); ``write`` prints the one asked
@@ -7,7 +7,7 @@ for. Only the chosen one is built: the others are given as callables or generato
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,9 +21,7 @@ from search.cli.records import (
     hit_record,
     json_line,
     posting_row,
-    to_csv,
     to_json,
-    to_jsonl,
 )
 from search.results import Hit
 
@@ -57,22 +55,27 @@ def write(fmt: str, shapes: Shapes, *, raw: bool = False, page: bool = False) ->
     if chosen is OutputFormat.JSON:
         emit(to_json(shapes.document()))
         return
+    # Line by line: a pipe reader (``| head``) sees the first line at once, and an export
+    # of every match (``--all-results``) holds one hit at a time.
     if chosen is OutputFormat.JSONL:
-        emit(to_jsonl(shapes.lines()))
+        chunks: Iterable[str] = map(json_line, shapes.lines())
     else:
-        emit(to_csv(shapes.rows(), shapes.columns, raw=raw))
+        chunks = csv_lines(shapes.rows(), shapes.columns, raw=raw)
+    for chunk in chunks:
+        emit(chunk)
     for note in shapes.notes:
         say(note)
 
 
 def hit_shapes(
-    hits: Sequence[Hit],
+    hits: Iterable[Hit],
     short: Mapping[str, str],
     view: Callable[[], RenderableType],
     document: Callable[[], Any],
     notes: Sequence[str] = (),
 ) -> Shapes:
-    """The shapes of a list of hits: one record or row per hit."""
+    """The shapes of some hits: one record or row per hit (``hits`` may be a stream,
+    read once, for JSON Lines and CSV)."""
     return Shapes(
         view=view,
         document=document,
@@ -80,26 +83,3 @@ def hit_shapes(
         rows=lambda: (posting_row(h) for h in hits),
         notes=notes,
     )
-
-
-def stream(fmt: str, hits: Iterator[Hit], *, raw: bool = False) -> int:
-    """Every hit as JSON Lines or CSV, written as it comes; returns how many.
-
-    Nothing is held back: a pipe reader (``| head``) sees the first line at once, and an
-    export of every match takes the memory of one hit.
-    """
-    count = 0
-
-    def counted() -> Iterator[Hit]:
-        nonlocal count
-        for hit in hits:
-            count += 1
-            yield hit
-
-    if OutputFormat(fmt) is OutputFormat.JSONL:
-        chunks: Iterable[str] = (json_line(hit_record(h)) for h in counted())
-    else:
-        chunks = csv_lines((posting_row(h) for h in counted()), CSV_COLUMNS, raw=raw)
-    for chunk in chunks:
-        emit(chunk)
-    return count

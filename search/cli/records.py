@@ -146,9 +146,7 @@ def hit_record(hit: Hit, short_id: str | None = None) -> dict[str, Any]:
     return record
 
 
-def results_record(
-    results: SearchResults, short: Mapping[str, str], notes: Sequence[str] = ()
-) -> dict[str, Any]:
+def results_record(results: SearchResults, short: Mapping[str, str]) -> dict[str, Any]:
     """One page of results: ``total`` counts exact matches, ``partial_total`` the postings
     matching only some of the words (listed after them, ``"partial": true``)."""
     return {
@@ -161,7 +159,7 @@ def results_record(
         "limit": results.limit,
         "hits": [hit_record(h, short.get(h.posting.id)) for h in results.hits],
         "facets": results.facets,
-        "notes": [*results.notes, *notes],
+        "notes": list(results.notes),
         "suggestion": results.suggestion,
         "fuzzy": results.fuzzy,
     }
@@ -249,12 +247,6 @@ def csv_lines(
     yield buffer.getvalue()
 
 
-def to_csv(
-    rows: Iterable[Mapping[str, object]], columns: Sequence[str], *, raw: bool = False
-) -> str:
-    return "".join(csv_lines(rows, columns, raw=raw))
-
-
 def to_json(data: Any) -> str:
     """Indented JSON; text keeps every character (terminal controls as escapes)."""
     return json_text(json.dumps(data, ensure_ascii=False, indent=2))
@@ -262,7 +254,3 @@ def to_json(data: Any) -> str:
 
 def json_line(record: Mapping[str, Any]) -> str:
     return json_text(json.dumps(record, ensure_ascii=False)) + "\n"
-
-
-def to_jsonl(records: Iterable[Mapping[str, Any]]) -> str:
-    return "".join(json_line(r) for r in records)

@@ -12,6 +12,7 @@ Matched words are styled on a colour terminal; where stdout shows no styles (a p
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -19,7 +20,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from search.cli.records import pay_figures
+from search.cli.records import pay_figures, plain
 from search.cli.safe import clean, text
 from search.model import JobPosting
 from search.results import MARK_CLOSE, MARK_OPEN, Hit, SearchResults
@@ -53,7 +54,7 @@ def marked_text(snippet: str, plain_marks: bool = False) -> Text:
 
 def short_snippet(snippet: str, width: int = SNIPPET_WIDTH) -> str:
     """Trim a marked snippet for a table cell without cutting a mark in half."""
-    bare = snippet.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+    bare = plain(snippet)
     if len(bare) <= width:
         return snippet
     out, shown, rest = [], 0, snippet
@@ -279,10 +280,14 @@ def posting_rows(posting: JobPosting) -> list[tuple[str, str | None]]:
     ]
 
 
+def minute(moment: datetime | None) -> str | None:
+    """A UTC time as a person reads it: "2025-06-01 09:30 UTC"."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment is not None else None
+
+
 def _moment(posting: JobPosting) -> str | None:
     """When the posting first entered the index, in UTC to the minute."""
-    moment = posting.indexed_at
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment is not None else None
+    return minute(posting.indexed_at)
 
 
 def _annual(posting: JobPosting) -> str | None:

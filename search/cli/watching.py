@@ -26,16 +26,16 @@ from search.cli.options import (
     index_option,
     output_options,
     query_argument,
-    take_filters,
 )
 from search.cli.output import Shapes, write
 from search.cli.records import CSV_COLUMNS, hit_record, posting_row
-from search.cli.render import hits_table
+from search.cli.render import hits_table, minute
 from search.cli.safe import text
 from search.results import Hit
 from search.watches import Watch
 
 WATCH_COLUMNS = ("name", "query", "filters", "created", "checked")
+NO_WATCHES = "No saved searches: add one with `jobsearch watch add NAME QUERY`."
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -52,13 +52,6 @@ def watch_record(watch: Watch) -> dict[str, Any]:
         "created": _when(watch.created),
         "checked": _when(watch.checked),
     }
-
-
-def _minute(moment: str | None) -> str | None:
-    """An ISO time (UTC) as a person reads it: "2025-06-01 09:30 UTC"."""
-    if moment is None:
-        return None
-    return datetime.fromisoformat(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _filters_text(filters: Mapping[str, object]) -> str:
@@ -91,7 +84,7 @@ def watch_group() -> None:
 @index_option
 @click.pass_context
 def watch_add(
-    ctx: click.Context, name: str, query: tuple[str, ...], index_dir: Path, **options: Any
+    ctx: click.Context, name: str, query: tuple[str, ...], index_dir: Path, **filters: Any
 ) -> None:
     """Save a search under a name.
 
@@ -106,7 +99,7 @@ def watch_add(
       jobsearch watch add remote-rust rust --workplace remote --salary-min 150k
     """
     with open_index(index_dir, ctx) as index:
-        watch = index.watches.add(name, " ".join(query), **take_filters(options))
+        watch = index.watches.add(name, " ".join(query), **filters)
     record = watch_record(watch)
     what = "; ".join(x for x in (record["query"], _filters_text(record["filters"])) if x)
     say(
@@ -127,15 +120,13 @@ def watch_list(ctx: click.Context, index_dir: Path, fmt: str, csv_raw: bool) -> 
       jobsearch watch list --format json
     """
     with open_index(index_dir, ctx) as index:
-        records = [watch_record(w) for w in index.watches.list()]
+        watches = index.watches.list()
+    records = [watch_record(w) for w in watches]
     rows = [{**r, "filters": _filters_text(r["filters"])} for r in records]
-    shown = [
-        {**r, "created": _minute(r["created"]), "checked": _minute(r["checked"])} for r in rows
-    ]
     write(
         fmt,
         Shapes(
-            view=lambda: _watches_view(shown),
+            view=lambda: _watches_view(watches),
             document=lambda: records,
             lines=lambda: records,
             rows=lambda: rows,
@@ -145,14 +136,15 @@ def watch_list(ctx: click.Context, index_dir: Path, fmt: str, csv_raw: bool) -> 
     )
 
 
-def _watches_view(rows: Sequence[Mapping[str, Any]]) -> RenderableType:
-    if not rows:
-        return Text("No saved searches: add one with `jobsearch watch add NAME QUERY`.")
+def _watches_view(watches: Sequence[Watch]) -> RenderableType:
+    if not watches:
+        return Text(NO_WATCHES)
     table = Table(title_justify="left")
     for column in ("Name", "Query", "Filters", "Created", "Last checked"):
         table.add_column(column)
-    for row in rows:
-        table.add_row(*(text(row[c] or "—") for c in WATCH_COLUMNS))
+    for w in watches:
+        cells = (w.name, w.text, _filters_text(w.given), minute(w.created), minute(w.checked))
+        table.add_row(*(text(c or "—") for c in cells))
     return table
 
 
@@ -222,7 +214,7 @@ def new_command(
 
 def _new_view(found: Mapping[str, Sequence[Hit]], short: Mapping[str, str]) -> RenderableType:
     if not found:
-        return Text("No saved searches: add one with `jobsearch watch add NAME QUERY`.")
+        return Text(NO_WATCHES)
     parts: list[RenderableType] = []
     for watch, hits in found.items():
         noun = "new posting" if len(hits) == 1 else "new postings"

@@ -8,7 +8,7 @@ tables and Whoosh's reader of one snapshot).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -17,14 +17,12 @@ from search.errors import InvalidFilterError
 from search.model import Place
 from search.query.filters import FilterSet
 from search.query.view import Index, Mask, Match
-from search.results import Filters
+from search.results import SORTS, Filters, Sort
 from search.store import fields as f
 
 if TYPE_CHECKING:
     from whoosh.searching import Searcher
 
-Sort = Literal["relevance", "newest", "pay"]
-SORTS: tuple[str, ...] = ("relevance", "newest", "pay")
 #: Extra candidates taken beyond the page, for the copies that folding removes.
 COLLAPSE_ROOM = 50
 

@@ -281,7 +281,7 @@ def run(ctx: Context, request: Request) -> SearchResults:
         groups = groups[:total] + fold(ctx, partial, request.collapse)
     hits = page_hits(ctx, request, p, found, groups, partial_from=total if partial else None)
     pages = max(1, -(-(total + partial_total) // request.limit))
-    if request.page > pages and (total or partial_total):
+    if request.page > pages:
         p.notes.append(f"page {request.page} is past the last page ({pages})")
     return SearchResults(
         query=text,
