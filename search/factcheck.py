@@ -42,6 +42,8 @@ from search.extract.pay import extract_pay
 from search.extract.roles import classify_employment_type, classify_level, extract_title
 from search.extract.skills import extract_skills
 from search.extract.workplace import extract_workplace
+from search.ingest.postings import build_posting
+from search.ingest.records import RawRecord
 from search.model import Pay
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,17 +100,11 @@ class Disagreement:
 
 
 def _extract(row: Row) -> dict[str, object]:
-    """Every fact the extractors read from one corpus row."""
-    title, text, location = row.get("title") or "", row["description"], row.get("location") or ""
-    years = extract_experience(text)
-    return {
-        "pay": extract_pay(text),
-        "workplace": extract_workplace(location, text, title),
-        "experience_years": years[0] if years else None,
-        "degree": extract_degree(text),
-        "employment_type": classify_employment_type(title, text),
-        "level": classify_level(title, text),
-    }
+    """Every fact the indexer extracts from one corpus row (``build_posting`` itself, so
+    the figures are the index's own)."""
+    fields = {key: str(value) for key, value in row.items() if value}
+    posting = build_posting(RawRecord(fields, "judged", 1))
+    return {fact: getattr(posting, fact) for fact in FACTS}
 
 
 def _pay_equal(found: object, label: object) -> bool:
@@ -171,9 +167,15 @@ def compare(
 
 def measure(corpus: Path = CORPUS, judged: Path = JUDGED) -> tuple[FactScore, ...]:
     """The scores of the extractors on the judged sample (FileNotFoundError if absent)."""
+    return _measured(corpus, judged)[0]
+
+
+def _measured(corpus: Path, judged: Path) -> tuple[tuple[FactScore, ...], list[Disagreement], int]:
+    """The scores, the disagreements, and how many judged postings the corpus lacks."""
     records = read_judged(judged)
     rows = {row["id"]: row for row in read_corpus(corpus, {r["id"] for r in records})}
-    return compare(records, rows)[0]
+    scores, wrong = compare(records, rows)
+    return scores, wrong, len(records) - len(rows)
 
 
 def corpus_coverage(corpus: Path = CORPUS) -> dict[str, float]:
@@ -256,12 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not path.exists():
             print(f"factcheck: {path} not found", file=sys.stderr)
             return 1
-    records = read_judged(args.judged)
-    rows = {row["id"]: row for row in read_corpus(args.corpus, {r["id"] for r in records})}
-    scores, wrong = compare(records, rows)
+    scores, wrong, missing = _measured(args.corpus, args.judged)
     wide = corpus_coverage(args.corpus) if args.corpus_wide else None
     print(table(scores, wide))
-    missing = len(records) - len(rows)
     if missing:
         print(f"\n{missing} judged postings are not in {args.corpus}", file=sys.stderr)
     if args.errors:
