@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,10 +69,25 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run_measured(argv: list[str], **kwargs: object) -> tuple[float, int, str]:
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def _time_cli(index: Path, runs: int) -> list[float]:
+    """Seconds of whole ``jobsearch search`` processes over ``index``, one per run."""
+    times = []
+    for i in range(runs):
+        argv = [sys.executable, "-m", "search", "search", *CLI_QUERIES[i % len(CLI_QUERIES)]]
+        start = time.perf_counter()
+        subprocess.run([*argv, "--index", str(index)], check=True, capture_output=True, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def run_measured(argv: list[str]) -> tuple[float, int, str]:
     """Run a command; (wall seconds, peak resident bytes of its process tree, stdout)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     peak = 0
     done = threading.Event()
 
@@ -204,16 +219,10 @@ def synthetic(args: argparse.Namespace) -> None:
         )
     )
     found = json.loads(out)
-    whole = []
-    for i in range(args.cli_runs):
-        argv = [*cli, "search", *CLI_QUERIES[i % len(CLI_QUERIES)], "--index", str(index)]
-        start = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True, cwd=ROOT)
-        whole.append(time.perf_counter() - start)
+    whole = _time_cli(index, args.cli_runs)
     python_start = _python_start()
     _, _, out = run_measured(_python(UPDATE_PROGRAM, root=ROOT, index=index, extra=extra))
     update = json.loads(out)
-    ms = lambda s: f"{s * 1000:,.1f} ms"  # noqa: E731
     ours, fts = found["ours"], found["fts"]
     rows = [
         (
@@ -261,7 +270,7 @@ def _python_start() -> float:
     return statistics.median(runs)
 
 
-def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def _table(head: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for row in rows:
@@ -312,13 +321,7 @@ def corpus(args: argparse.Namespace) -> None:
                 start = time.perf_counter()
                 opened.search(text, **filters)  # type: ignore[arg-type]
                 timings.append(time.perf_counter() - start)
-    whole = []
-    for i in range(args.cli_runs):
-        argv = [*cli, "search", *CLI_QUERIES[i % len(CLI_QUERIES)], "--index", str(index)]
-        start = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True, cwd=ROOT)
-        whole.append(time.perf_counter() - start)
-    ms = lambda s: f"{s * 1000:,.1f} ms"  # noqa: E731
+    whole = _time_cli(index, args.cli_runs)
     print(f"## the real corpus: {count:,} postings ({args.corpus})\n")
     _table(
         ("what", "figure"),
