@@ -48,11 +48,6 @@ def region_aliases() -> dict[str, str]:
     return out
 
 
-def lookup_region(text: str) -> str | None:
-    """Canonical region name for "EMEA", "Latin America", "North America"...; else None."""
-    return region_aliases().get(normalize_key(text))
-
-
 @dataclass(frozen=True, slots=True)
 class City:
     """One gazetteer city; ``state`` is the US state / Canadian province code or None."""

@@ -2,7 +2,7 @@
 
 A skill named only in the employer's boilerplate ("About us: an AI company", a benefits
 list naming Slack) is not the job's: ``extract_skills`` reads the job's own text
-(sections.py), and ``weighted_skills`` says where each skill was named.
+(sections.py).
 
 The vocabulary (``search/vocab/skills.toml``) maps every spelling of a skill to one
 canonical name. Extraction compiles all spellings into one regular expression, shaped
@@ -23,20 +23,10 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 
-from search.extract.sections import boilerplate_spans, job_text
+from search.extract.sections import job_text
 from search.extract.text import lower_in_place
 
-__all__ = [
-    "BOILERPLATE_WEIGHT",
-    "Skill",
-    "SkillVocabulary",
-    "extract_skills",
-    "vocabulary",
-    "weighted_skills",
-]
-
-#: The weight of a skill named only in company boilerplate, against 1.0 in the job's text.
-BOILERPLATE_WEIGHT = 0.25
+__all__ = ["Skill", "SkillVocabulary", "extract_skills", "vocabulary"]
 
 # A match may not continue a word on either side; "." counts as inside a word when a
 # word character follows ("node.js" is not "node") or precedes it ("next.js" is not "js";
@@ -207,23 +197,3 @@ def extract_skills(text: str) -> tuple[str, ...]:
     title and description ("title\ndescription") or any part of them.
     """
     return vocabulary().find(job_text(text))
-
-
-def weighted_skills(text: str) -> tuple[tuple[str, float], ...]:
-    """Every skill ``text`` names with a weight: 1.0 in the job's own text, else
-    ``BOILERPLATE_WEIGHT`` (named only in the employer's blurb, benefits or notices).
-
-    In vocabulary order. For ranking and similarity, where a blurb's "AI" should count a
-    little, not as much as the job's.
-    """
-    vocab = vocabulary()
-    own = set(vocab.find(job_text(text)))
-    spans = boilerplate_spans(text)
-    blurb = (
-        set(vocab.find("\n\n".join(text[start:end] for start, end in spans))) if spans else set()
-    )
-    return tuple(
-        (skill.name, 1.0 if skill.name in own else BOILERPLATE_WEIGHT)
-        for skill in vocab
-        if skill.name in own or skill.name in blurb
-    )
