@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from search.extract import roles
 from search.extract.roles import (
     EMPLOYMENT_TYPES,
     LEVELS,
@@ -221,6 +222,23 @@ def test_classify_level(title: str, text: str, expected: str | None) -> None:
 )
 def test_classify_employment_type(title: str, text: str, expected: str | None) -> None:
     assert classify_employment_type(title, text) == expected
+
+
+def test_employment_type_takes_the_level_already_computed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A caller that has the level passes it, and the level is not read a second time."""
+    title, text = "Research Scientist", "As a Research Science Intern, you will run studies."
+    assert classify_employment_type(title, text) == "internship"
+    assert classify_level(title, text) == "intern"
+
+    def fail(*_: object) -> str | None:
+        raise AssertionError("classify_level called again")
+
+    monkeypatch.setattr(roles, "classify_level", fail)
+    assert classify_employment_type(title, text, level="intern") == "internship"
+    assert classify_employment_type(title, text, level=None) is None
+    assert classify_employment_type(title, text, level="senior") is None
 
 
 @settings(max_examples=300, deadline=None)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from types import EllipsisType
 
 from search.extract.text import lower_in_place, lowered
 
@@ -308,13 +309,17 @@ def _level_statement(text: str) -> str | None:
     return best[1] if best else None
 
 
-def classify_employment_type(title: str, text: str = "") -> str | None:
+def classify_employment_type(
+    title: str, text: str = "", *, level: str | EllipsisType | None = ...
+) -> str | None:
     """internship, contract, temporary, part-time or full-time, or None when unstated.
 
     An intern is on an internship even when the text says "full-time (40h/week) 12 week
     internship". Otherwise title cues win, then the earliest phrase in the text that
     states the posting's own terms ("Employment Type: Part-time", "This is a 1099
     independent contractor opportunity"); boilerplate about "full-time employees" is none.
+    ``level`` is the posting's ``classify_level(title, text)`` when the caller has it
+    already (None included); left out, it is computed here.
     """
     vocab = _vocab()
     norm = _normalise(title)
@@ -323,7 +328,9 @@ def classify_employment_type(title: str, text: str = "") -> str | None:
             return name
     if not text:
         return None
-    if classify_level(title, text) == "intern":
+    if level is ...:
+        level = classify_level(title, text)
+    if level == "intern":
         return "internship"
     return _type_statement(lowered(text), vocab)
 
