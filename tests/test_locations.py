@@ -288,6 +288,14 @@ def test_description_remote(text: str, remote: bool) -> None:
     assert extract_locations("London", text).remote is remote
 
 
+def test_a_letter_that_lowers_to_two_moves_no_offset() -> None:
+    """ "İ" lowers to two characters; the description is read in the shared offset-keeping
+    lowered text, so what follows it is found as in any other posting."""
+    assert extract_locations(None, "İ" * 60 + " This is a fully remote position.").remote
+    text = "Our İzmir team is growing. Based in Berlin, Germany."
+    assert labels(None, text) == labels(None, text.replace("İ", "I")) == ["Berlin, DE"]
+
+
 def test_places_are_deduplicated_in_order() -> None:
     info = extract_locations("Seattle, WA", SEED_TWO_CITIES)
     assert [p.city for p in info.places] == ["Seattle", "San Francisco"]

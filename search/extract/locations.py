@@ -19,7 +19,7 @@ import re
 
 from search.extract import gazetteer as gz
 from search.extract._location_scan import Item, group_places, scan
-from search.extract.text import normalize_key
+from search.extract.text import lowered, normalize_key
 from search.model import LocationInfo, Place
 
 __all__ = ["extract_locations", "filter_keys", "place_keys", "remote_scope_keys"]
@@ -136,9 +136,7 @@ def _from_text(text: str, listing_only: bool = False) -> list[Place]:
     ``listing_only`` keeps only the cues that list the role's locations, for postings
     whose location field already says where the job is.
     """
-    low = text.lower()
-    if len(low) != len(text):  # rare case-mapping length changes: keep offsets exact
-        low = text
+    low = lowered(text)  # offsets as in ``text``
     ends: set[int] = set()
     for anchor, cue in _CUES.items():
         if listing_only and anchor not in _LISTING_CUES:
@@ -174,7 +172,7 @@ def _span_places(text: str, start: int) -> list[Place]:
 
 def _text_says_remote(text: str) -> bool:
     """ "This is a fully remote position" counts; "these are not remote internships" not."""
-    low = text.lower()
+    low = lowered(text)
     at = low.find("remote")
     while at >= 0:
         start = max(0, at - 45)

@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from types import EllipsisType
 
-from search.extract.text import lower_in_place, lowered
+from search.extract.text import lowered
 
 __all__ = [
     "EMPLOYMENT_TYPES",
@@ -291,7 +291,8 @@ def _level_statement(text: str) -> str | None:
     "We are looking for lead front-end developer"; the earliest statement wins.
 
     The anchors are found in the text as written (they are lower-case words in running
-    prose) and only a window around each is lowered: most texts state no level.
+    prose); the statement is read in the posting's lowered text (``lowered``, shared with
+    the other extractors and offset-preserving) around each.
     """
     vocab = _vocab()
     best: tuple[int, str] | None = None
@@ -299,7 +300,7 @@ def _level_statement(text: str) -> str | None:
         at = text.find(anchor)
         while at >= 0 and (best is None or at < best[0]):
             start = max(0, at - 8)
-            window = lower_in_place(text[start : at + 160])
+            window = lowered(text)[start : at + 160]
             match = vocab.level_text.search(window)
             if match is not None and match.start() <= at - start + len(anchor):
                 word = next(g for g in match.groups() if g)
