@@ -24,6 +24,12 @@ __all__ = [
 Sort = Literal["relevance", "newest", "pay"]
 SORTS: tuple[str, ...] = get_args(Sort)
 
+
+def page_count(shown: int, limit: int) -> int:
+    """Pages of ``limit`` hits for ``shown`` of them (at least one, even when empty)."""
+    return max(1, -(-shown // limit))
+
+
 #: Marks around matched words in ``Hit.snippet`` (the convention of web search APIs).
 MARK_OPEN, MARK_CLOSE = "<em>", "</em>"
 
@@ -95,5 +101,4 @@ class SearchResults:
     @property
     def pages(self) -> int:
         """How many pages the matches fill, partial matches included."""
-        shown = self.total + self.partial_total
-        return max(1, -(-shown // self.limit)) if self.limit else 1
+        return page_count(self.total + self.partial_total, self.limit) if self.limit else 1

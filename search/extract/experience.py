@@ -21,12 +21,10 @@ degree words is read, so a long description costs a few scans.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-from search.extract.text import lowered
+from search.extract.text import load_vocab, lowered, word_pattern
 from search.model import DEGREES
 
 __all__ = ["extract_degree", "extract_experience"]
@@ -81,15 +79,14 @@ class _Count:
 
 
 def _words(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(patterns) + r")(?!\w)")
+    """Whole words that may end in punctuation ("nice-to-have:", "a plus.")."""
+    return word_pattern(patterns, end=r"(?!\w)")
 
 
 @cache
 def _vocab() -> _Vocab:
     """Compile experience.toml once."""
-    raw = tomllib.loads(
-        resources.files("search.extract").joinpath("vocab/experience.toml").read_text("utf-8")
-    )
+    raw = load_vocab("experience")
     years, degree = raw["years"], raw["degree"]
     numbers: dict[str, int] = dict(raw["numbers"])
     number = r"(?:\d{1,2}|" + "|".join(numbers) + ")"

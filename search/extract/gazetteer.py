@@ -11,15 +11,11 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from search.extract.text import normalize_key
+from search.extract.text import load_vocab, normalize_key
 from search.model import Place
-
-VOCAB_PATH = Path(__file__).parent / "vocab" / "place_aliases.toml"
 
 #: Alternate names kept per city as query keys; the gazetteer lists dozens of exonyms.
 MAX_ALTERNATE_KEYS = 8
@@ -30,11 +26,9 @@ MIN_ALTERNATE_POPULATION = 100_000
 _ALT_NAME = re.compile(r"[A-Z][A-Za-z.\- ]{2,}")
 
 
-@functools.cache
 def vocab() -> dict[str, Any]:
     """The curated alias file, parsed once (cheap: no gazetteer)."""
-    with VOCAB_PATH.open("rb") as fh:
-        return tomllib.load(fh)
+    return load_vocab("place_aliases")
 
 
 @functools.cache

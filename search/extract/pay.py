@@ -24,11 +24,10 @@ windows around those that stand next to a digit are parsed.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 
+from search.extract.text import load_vocab, word_pattern
 from search.model import Pay
 
 __all__ = ["extract_pay"]
@@ -105,10 +104,6 @@ def _named(groups: dict[str, list[str]]) -> str:
     return "|".join(f"(?P<{name}>{_alternation(pats)})" for name, pats in groups.items())
 
 
-def _any_word(words: list[str], flags: int = 0) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(words) + r")\b", flags)
-
-
 def _factored(codes: list[str]) -> str:
     """ "USD|UAH|CAD|..." as "U(?:SD|AH)|C(?:AD|...)": each first letter tested once."""
     tails: dict[str, list[str]] = {}
@@ -120,9 +115,7 @@ def _factored(codes: list[str]) -> str:
 @cache
 def _vocab() -> _Vocab:
     """Compile pay.toml once: currency spellings, period phrases and cue words."""
-    raw = tomllib.loads(
-        resources.files("search.extract").joinpath("vocab/pay.toml").read_text("utf-8")
-    )
+    raw = load_vocab("pay")
     symbols: dict[str, str] = raw["symbols"]
     codes: list[str] = raw["currencies"]["codes"]
     words: dict[str, str] = raw["currencies"]["words"]
@@ -145,20 +138,20 @@ def _vocab() -> _Vocab:
         period_after=re.compile(
             gross + "(?:" + _named(raw["period_after"]) + r")(?!\w)", re.IGNORECASE
         ),
-        period_before=re.compile(r"\b(?:" + _named(raw["period_before"]) + r")\b"),
-        cue=re.compile(r"\b(?:" + _named(raw["cues"]) + r")\b"),
+        period_before=word_pattern([_named(raw["period_before"])]),
+        cue=word_pattern([_named(raw["cues"])]),
         scale={k: float(v) for k, v in raw["scale"].items()},
         bounds={k: (float(v[0]), float(v[1])) for k, v in raw["bounds"].items()},
         dollars=tuple(
             (
                 code,
-                _any_word(names, re.IGNORECASE),
-                _any_word([n for n in names if not n.isupper()]),
+                word_pattern(names, flags=re.IGNORECASE),
+                word_pattern([n for n in names if not n.isupper()]),
             )
             for code, names in raw["dollar"].items()
             if code != "us"
         ),
-        us=re.compile(r"\b(?:" + "|".join(raw["dollar"]["us"]) + r")\b"),
+        us=word_pattern(raw["dollar"]["us"]),
     )
 
 

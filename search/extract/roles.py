@@ -14,14 +14,12 @@ All four are pure functions of a posting's title and description. The vocabulary
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 from types import EllipsisType
 
-from search.extract.text import lowered
+from search.extract.text import load_vocab, lowered, word_pattern
 
 __all__ = [
     "EMPLOYMENT_TYPES",
@@ -84,16 +82,10 @@ class _Vocab:
     level_words: dict[str, str]
 
 
-def _words(patterns: list[str]) -> re.Pattern[str]:
-    """One alternation of whole-word patterns, for the normalised lower-case title."""
-    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
-
-
 @cache
 def _vocab() -> _Vocab:
     """Load and compile roles.toml once; the patterns are data, the order is precedence."""
-    text = resources.files("search.extract").joinpath("vocab/roles.toml").read_text("utf-8")
-    raw = tomllib.loads(text)
+    raw = load_vocab("roles")
     etype = raw["employment_type"]
     words = etype["words"]
     any_type = "|".join(w for t in EMPLOYMENT_TYPES for w in words.get(t, ()))
@@ -107,13 +99,13 @@ def _vocab() -> _Vocab:
         head_nouns=frozenset(raw["head_nouns"]),
         cues=re.compile("|".join(f"(?:{c})" for c in raw["title_cues"])),
         sentence_cue=re.compile(raw["sentence_cue"]),
-        roles=tuple((name, _words(pats)) for name, pats in raw["roles"].items()),
-        levels=tuple((name, _words(raw["level"][name])) for name in _LEVEL_PRECEDENCE),
-        ic_manager=_words([f"(?:{'|'.join(raw['level']['ic_manager'])}) managers?"]),
-        type_title=tuple((t, _words(etype["title"][t])) for t in EMPLOYMENT_TYPES),
+        roles=tuple((name, word_pattern(pats)) for name, pats in raw["roles"].items()),
+        levels=tuple((name, word_pattern(raw["level"][name])) for name in _LEVEL_PRECEDENCE),
+        ic_manager=word_pattern([f"(?:{'|'.join(raw['level']['ic_manager'])}) managers?"]),
+        type_title=tuple((t, word_pattern(etype["title"][t])) for t in EMPLOYMENT_TYPES),
         type_anchors=re.compile("|".join(etype["text_anchors"])),
-        type_statement=re.compile(r"\b(?:" + "|".join(statements) + ")"),
-        type_words=tuple((t, re.compile(rf"\b(?:{'|'.join(words[t])})\b")) for t in words),
+        type_statement=word_pattern(statements, end=""),
+        type_words=tuple((t, word_pattern(words[t])) for t in words),
         type_conditional=re.compile(etype["statements"]["conditional"]),
         level_anchors=tuple(level_text["anchors"]),
         level_text=re.compile(

@@ -21,10 +21,10 @@ match per candidate heading.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
+
+from search.extract.text import load_vocab, word_pattern
 
 __all__ = ["boilerplate_spans", "job_text"]
 
@@ -52,9 +52,7 @@ class _Vocab:
 @cache
 def _vocab() -> _Vocab:
     """Compile sections.toml once."""
-    raw = tomllib.loads(
-        resources.files("search.extract").joinpath("vocab/sections.toml").read_text("utf-8")
-    )
+    raw = load_vocab("sections")
     headings, lead = raw["headings"], raw["lead_in"]
     return _Vocab(
         heading=re.compile(
@@ -66,7 +64,7 @@ def _vocab() -> _Vocab:
             + "))"
         ),
         paragraph=tuple(headings["paragraph"]),
-        lead_job=re.compile(r"\b(?:" + "|".join(lead["job"]) + ")"),
+        lead_job=word_pattern(lead["job"], end=""),
     )
 
 

@@ -17,14 +17,12 @@ languages, "send your CV" and "R&D" do not.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
-from importlib import resources
 
 from search.extract.sections import job_text
-from search.extract.text import lower_in_place
+from search.extract.text import load_vocab, lower_in_place
 
 __all__ = ["Skill", "SkillVocabulary", "extract_skills", "vocabulary"]
 
@@ -180,8 +178,7 @@ def _in_list(text: str, hits: list[tuple[int, int, _Spelling]], i: int) -> bool:
 @cache
 def vocabulary() -> SkillVocabulary:
     """The packaged skill vocabulary, loaded and compiled once per process."""
-    raw = resources.files("search.extract").joinpath("vocab/skills.toml").read_text("utf-8")
-    return SkillVocabulary(tomllib.loads(raw))
+    return SkillVocabulary(load_vocab("skills"))
 
 
 def skill_spellings(skills: tuple[str, ...]) -> list[str]:

@@ -1,8 +1,9 @@
-"""Small text helpers shared by extractors and by query-time code; no vocabulary loaded.
+"""Small text helpers shared by extractors and by query-time code.
 
 ``normalize_key`` is the one key form for places and employers, used when a posting is
 indexed and when a user types a filter, so both sides always agree. Importing this
-module is cheap: query-time code uses it without loading the gazetteer.
+module is cheap: query-time code uses it without loading the gazetteer, and a vocabulary
+is read only when an extractor asks for it (``load_vocab``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from typing import Any
 
 _DROPPED = re.compile(r"[.'’`]")
 _SEPARATORS = re.compile(r"[\W_]+")
@@ -55,3 +58,22 @@ def distance_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float
     dl = math.radians(b_lon - a_lon)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@cache
+def load_vocab(name: str) -> dict[str, Any]:
+    """``search/extract/vocab/<name>.toml``, parsed once per process; do not modify it."""
+    import tomllib
+    from importlib import resources
+
+    path = resources.files("search.extract").joinpath(f"vocab/{name}.toml")
+    return tomllib.loads(path.read_text("utf-8"))
+
+
+def word_pattern(words: Iterable[str], *, end: str = r"\b", flags: int = 0) -> re.Pattern[str]:
+    r"""One alternation of (regular-expression) words, each starting at a word boundary.
+
+    ``end`` is what must follow a match: a word boundary by default, ``(?!\w)`` for words
+    that may end in punctuation ("a plus."), "" for a prefix.
+    """
+    return re.compile(r"\b(?:" + "|".join(words) + ")" + end, flags)

@@ -18,12 +18,10 @@ Precision first: None is the answer whenever the text does not say.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-from search.extract.text import lowered
+from search.extract.text import load_vocab, lowered, word_pattern
 
 __all__ = ["extract_workplace"]
 
@@ -55,10 +53,6 @@ class _Vocab:
     negation: re.Pattern[str]
 
 
-def _words(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
-
-
 def _by_anchor(table: dict[str, list[str]]) -> dict[str, re.Pattern[str] | None]:
     """For each anchor word, one pattern of the statements that contain it.
 
@@ -84,23 +78,22 @@ def _by_anchor(table: dict[str, list[str]]) -> dict[str, re.Pattern[str] | None]
 @cache
 def _vocab() -> _Vocab:
     """Compile workplace.toml (and the remote words of place_aliases.toml) once."""
-    files = resources.files("search.extract")
-    raw = tomllib.loads(files.joinpath("vocab/workplace.toml").read_text("utf-8"))
-    places = tomllib.loads(files.joinpath("vocab/place_aliases.toml").read_text("utf-8"))
+    raw = load_vocab("workplace")
+    places = load_vocab("place_aliases")  # the gazetteer's copy: parsed once for both
     remote = [re.escape(w) for w in places["remote"]]
     unrestricted = [re.escape(w) for w in places["unrestricted"]]
     return _Vocab(
-        field_hybrid=_words(raw["location"]["hybrid"]),
-        field_onsite=_words(raw["location"]["onsite"]),
-        field_remote=_words(remote + unrestricted),
-        title_remote=_words(remote),
-        title_not=_words(raw["location"]["title_not"]),
+        field_hybrid=word_pattern(raw["location"]["hybrid"]),
+        field_onsite=word_pattern(raw["location"]["onsite"]),
+        field_remote=word_pattern(remote + unrestricted),
+        title_remote=word_pattern(remote),
+        title_not=word_pattern(raw["location"]["title_not"]),
         role=_by_anchor(raw["text"]["role"]),
         company=_by_anchor(raw["text"]["company"]),
-        days=tuple(re.compile(r"\b" + p + r"\b") for p in raw["days"]["count"]),
-        office=_words([raw["days"]["office"]]),
-        days_remote=_words([raw["days"]["remote"]]),
-        perks=_words([raw["days"]["perks"]]),
+        days=tuple(word_pattern([p]) for p in raw["days"]["count"]),
+        office=word_pattern([raw["days"]["office"]]),
+        days_remote=word_pattern([raw["days"]["remote"]]),
+        perks=word_pattern([raw["days"]["perks"]]),
         negation=re.compile(raw["negation"]["before"]),
     )
 

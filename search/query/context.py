@@ -14,7 +14,6 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 
 from search.errors import InvalidFilterError
-from search.model import Place
 from search.query.filters import FilterSet
 from search.query.view import Index, Mask, Match
 from search.results import SORTS, Filters, Sort
@@ -75,14 +74,15 @@ class Request:
 
 @dataclass(slots=True)
 class Plan:
-    """What a request becomes: a query tree, a filter, a centre, and notes."""
+    """What a request becomes: a query tree, the filters (with the centre of ``near``),
+    and notes."""
 
     parsed: wq.Query | None
     base: wq.Query
     excluded: wq.Query | None
     filters: FilterSet
+    #: Every filter's documents together (None: no filter), read on every match.
     allowed: Mask | None
-    center: Place | None
     by_date: bool
     by_pay: bool
     notes: list[str] = field(default_factory=list)
@@ -95,6 +95,8 @@ class Found:
     match: Match
     parsed: wq.Query | None
     fuzzy: bool = False
+    #: What the filters left out of these matches, and what was searched instead.
+    notes: list[str] = field(default_factory=list)
 
 
 class Context:

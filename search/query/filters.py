@@ -8,10 +8,11 @@ what extraction meant.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from search.errors import InvalidFilterError
 from search.extract.roles import (
@@ -23,8 +24,9 @@ from search.extract.roles import (
 from search.extract.skills import vocabulary
 from search.extract.text import normalize_key
 from search.filters import Filters
-from search.model import DEGREES
-from search.query.places import cities_mask
+from search.model import DEGREES, Place
+from search.query.places import city_mask
+from search.query.radius import around
 from search.query.view import Index, Mask
 from search.store import fields as f
 from search.store.documents import EPOCH
@@ -65,28 +67,21 @@ def _roles(wanted: Iterable[str], known: Iterable[str]) -> list[str]:
     return out
 
 
-def _any(index: Index, field: str, values: Iterable[str]) -> Mask | None:
-    """Documents holding any of ``values`` in ``field``; None when no value is given."""
-    wanted = [v for v in dict.fromkeys(values) if v]
-    if not wanted:
-        return None
-    mask = np.zeros(index.size, dtype=bool)
-    for value in wanted:
-        docs, _ = index.docs(field, value.encode("utf-8"))
-        mask[docs] = True
-    return mask
-
-
 @dataclass(slots=True)
 class FilterSet:
     """The documents passing every filter, and what the data-dependent ones left out.
 
     ``unstated`` maps a filter that needs a fact (pay, years of experience) to the
     documents that do not state it, so the search can say how many it left out.
+    ``center`` and ``nearest`` (kilometres from it, per document) are set by ``near``;
+    ``notes`` name filter values that no posting has, and the radius.
     """
 
     parts: dict[str, Mask] = field(default_factory=dict)
     unstated: dict[str, Mask] = field(default_factory=dict)
+    center: Place | None = None
+    nearest: npt.NDArray[np.float64] | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def mask(self) -> Mask | None:
@@ -111,11 +106,22 @@ class FilterSet:
                 notes.append(f"{count:,} {said} no {what} {verb} left out")
         return notes
 
+    def one_of(self, name: str, noun: str, values: Iterable[tuple[str, Mask]]) -> None:
+        """A filter whose values are ORed: each typed value with its documents; a value
+        that no posting has gets a note ("no posting in city 'Atlantis'")."""
+        combined: Mask | None = None
+        for typed, held in values:
+            if not held.any():
+                self.notes.append(f"no posting {noun} {typed!r}")
+            combined = held if combined is None else combined | held
+        if combined is not None:
+            self.parts[name] = combined
+
 
 _UNSTATED = {"salary": "pay", "years": "years of experience", "since": "posting date"}
 
 
-def _workplaces(index: Index, filters: Filters) -> list[str]:
+def _workplaces(filters: Filters) -> list[str]:
     """Workplace values asked for: --workplace, and --remote/--on-site as aliases."""
     wanted = list(filters.workplace)
     if filters.remote is True:
@@ -133,8 +139,7 @@ def _salary(index: Index, filters: Filters, found: FilterSet) -> None:
     reaches = np.zeros(index.size, dtype=bool)
     reaches[stated] = high[stated] >= filters.salary_min
     if filters.currency:
-        in_currency = _any(index, f.PAY_CURRENCY, [filters.currency])
-        reaches &= in_currency if in_currency is not None else False
+        reaches &= index.holding(f.PAY_CURRENCY, [filters.currency])
     found.parts["salary"] = reaches
     found.unstated["salary"] = ~stated
 
@@ -159,13 +164,9 @@ def _degree(index: Index, filters: Filters) -> Mask | None:
     """Postings requiring at most the degree given (a degree of "none": no degree)."""
     if filters.degree is None:
         return None
-    required = _any(index, f.DEGREE, DEGREES)
-    allowed = ~required if required is not None else np.ones(index.size, dtype=bool)
+    allowed = ~index.holding(f.DEGREE, DEGREES)
     if filters.degree != "none":
-        upto = DEGREES[: DEGREES.index(filters.degree) + 1]
-        within = _any(index, f.DEGREE, upto)
-        if within is not None:
-            allowed |= within
+        allowed |= index.holding(f.DEGREE, DEGREES[: DEGREES.index(filters.degree) + 1])
     return allowed
 
 
@@ -175,33 +176,54 @@ def filter_set(index: Index, filters: Filters) -> FilterSet:
     a few array operations per value."""
     vocab = vocabulary()
     found = FilterSet()
-    parts: dict[str, Mask | None] = {
-        "city": cities_mask(index, filters.city),
-        "state": _any(index, f.STATE_KEY, map(normalize_key, filters.state)),
-        "country": _any(index, f.COUNTRY_KEY, map(normalize_key, filters.country)),
-        "skill": _any(index, f.SKILL, [vocab.canonical(s) or s.strip() for s in filters.skill]),
-        "level": _any(index, f.LEVEL, map(normalize_level, filters.level)),
-        "type": _any(
-            index, f.EMPLOYMENT_TYPE, map(normalize_employment_type, filters.employment_type)
+    found.one_of("city", "in city", ((v, city_mask(index, v)) for v in filters.city))
+    # Filter, the note's words, the field, the typed values, the key each value means.
+    keyed: tuple[tuple[str, str, str, Sequence[str], Callable[[str], str]], ...] = (
+        ("state", "in state", f.STATE_KEY, filters.state, normalize_key),
+        ("country", "in country", f.COUNTRY_KEY, filters.country, normalize_key),
+        ("skill", "with skill", f.SKILL, filters.skill, lambda s: vocab.canonical(s) or s.strip()),
+        ("level", "at level", f.LEVEL, filters.level, normalize_level),
+        (
+            "type",
+            "of employment type",
+            f.EMPLOYMENT_TYPE,
+            filters.employment_type,
+            normalize_employment_type,
         ),
-        "company": _any(index, f.COMPANY_KEY, map(normalize_key, filters.company)),
-        "workplace": _any(index, f.WORKPLACE, _workplaces(index, filters)),
-        "degree": _degree(index, filters),
-    }
+        ("company", "from company", f.COMPANY_KEY, filters.company, normalize_key),
+        ("workplace", "with workplace", f.WORKPLACE, _workplaces(filters), str),
+    )
+    for name, noun, key_field, values, key in keyed:
+        found.one_of(name, noun, ((v, index.holding(key_field, [key(v)])) for v in values))
     if filters.role:
-        parts["role"] = _any(index, f.ROLE, _roles(filters.role, index.terms(f.ROLE)))
+        families = index.terms(f.ROLE)
+        found.one_of(
+            "role",
+            "in role",
+            ((v, index.holding(f.ROLE, _roles([v], families))) for v in filters.role),
+        )
     if filters.exclude_company:
-        companies = _any(index, f.COMPANY_KEY, map(normalize_key, filters.exclude_company))
-        parts["exclude_company"] = ~companies if companies is not None else None
+        keys = [normalize_key(v) for v in filters.exclude_company]
+        found.parts["exclude_company"] = ~index.holding(f.COMPANY_KEY, keys)
     if filters.indexed_after is not None:
-        parts["indexed_after"] = index.column("indexed") > filters.indexed_after.timestamp()
-    for name, part in parts.items():
-        if part is not None:
-            found.parts[name] = part
+        found.parts["indexed_after"] = index.column("indexed") > filters.indexed_after.timestamp()
+    degree = _degree(index, filters)
+    if degree is not None:
+        found.parts["degree"] = degree
     _salary(index, filters, found)
     _experience(index, filters, found)
     _since(index, filters, found)
+    _near(index, filters, found)
     return found
+
+
+def _near(index: Index, filters: Filters, found: FilterSet) -> None:
+    if not filters.near:
+        return
+    radius = filters.radius_km or 0.0
+    found.center, found.nearest = around(index, filters.near)
+    found.parts["near"] = found.nearest <= radius
+    found.notes.append(f"within {round(radius, 1):g} km of {found.center.label()}")
 
 
 def filter_mask(index: Index, filters: Filters) -> Mask | None:

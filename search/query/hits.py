@@ -66,9 +66,10 @@ def hit(
     if copy_postings:
         posting = _merge_places(posting, copy_postings)
     distance = None
-    if p.center is not None:
-        posting = nearest_first(posting, p.center)
-        distance = distance_to(posting.places[0], p.center) if posting.places else None
+    center = p.filters.center
+    if center is not None:
+        posting = nearest_first(posting, center)
+        distance = distance_to(posting.places[0], center) if posting.places else None
     explanation = None
     if request.explain:
         explanation = explain_hit(ctx.index, docnum, posting, parsed, request.filters, distance)

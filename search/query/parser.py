@@ -20,12 +20,13 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, MultifieldParser, PlusMinusPlugin, syntax
-from whoosh.qparser.plugins import FieldsPlugin, RangePlugin, WildcardPlugin
+from whoosh.qparser.plugins import FieldsPlugin, Plugin, RangePlugin, WildcardPlugin
 from whoosh.qparser.taggers import RegexTagger
 
 from search.errors import InvalidQueryError
 from search.extract.skills import vocabulary
 from search.query.synonyms import OPERATORS, SkillPlugin
+from search.query.synonyms import PRIORITY as SKILL_PRIORITY
 from search.query.words import TOKEN
 from search.store import fields as f
 from search.store.fields import term_text
@@ -74,6 +75,32 @@ class _PlusMinus(PlusMinusPlugin):
         return found
 
 
+#: Words the text fields drop (a stop word) that name something in capitals: "IT
+#: manager" is a title, not "manager".
+TITLE_ONLY_WORDS = frozenset({"IT"})
+
+
+class _TitleWordsPlugin(Plugin):
+    """Puts a free word of ``TITLE_ONLY_WORDS`` in the title-words field, which keeps it
+    (runs after the skill plugin, before the words are spread over the text fields)."""
+
+    def filters(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self.place, SKILL_PRIORITY + 1)]
+
+    def place(self, parser: Any, group: syntax.GroupNode) -> syntax.GroupNode:
+        for node in group:
+            if isinstance(node, syntax.GroupNode):
+                self.place(parser, node)
+            elif (
+                isinstance(node, syntax.WordNode)
+                and node.fieldname is None
+                and node.text in TITLE_ONLY_WORDS
+            ):
+                node.set_fieldname(f.TITLE_WORDS)
+                node.set_boost(f.FIELD_BOOSTS[f.TITLE_WORDS])
+        return group
+
+
 @cache
 def _parser(fields: tuple[str, ...], synonyms: bool) -> MultifieldParser:
     boosts = {name: f.FIELD_BOOSTS.get(name, 1.0) for name in fields}
@@ -88,6 +115,7 @@ def _parser(fields: tuple[str, ...], synonyms: bool) -> MultifieldParser:
     parser.add_plugin(_UserFieldsPlugin())
     if synonyms:
         parser.add_plugin(SkillPlugin())
+        parser.add_plugin(_TitleWordsPlugin())
     return parser
 
 

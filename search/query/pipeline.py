@@ -22,7 +22,6 @@ from collections.abc import Iterator
 import numpy as np
 from whoosh import query as wq
 
-from search.extract.text import normalize_key
 from search.query import facets as facet_counts
 from search.query.context import (
     COLLAPSE_ROOM,
@@ -38,13 +37,11 @@ from search.query.filters import filter_set
 from search.query.fuzzy import fuzzy_query
 from search.query.hits import fold, hit, page_hits
 from search.query.matching import evaluate, top
-from search.query.parser import parse_text, query_words, relax
-from search.query.places import city_mask
-from search.query.radius import distances, resolve_center
+from search.query.parser import TITLE_ONLY_WORDS, parse_text, query_words, relax
 from search.query.snippets import Highlighter
 from search.query.spelling import suggest
-from search.query.view import Match
-from search.results import Filters, Hit, SearchResults
+from search.query.words import TOKEN
+from search.results import Hit, SearchResults, page_count
 from search.store import fields as f
 from search.store.analysis import FastTextAnalysis
 
@@ -58,73 +55,47 @@ PREFER_CORRECTED = 10
 # -- 1. plan ------------------------------------------------------------------------
 
 
-def _unmatched_places(ctx: Context, filters: Filters) -> list[str]:
-    """Notes for place filter values that no posting has at all."""
-    notes = []
-    for value in filters.city:
-        if not city_mask(ctx.index, value).any():
-            notes.append(f"no posting in city {value!r}")
-    for name in ("state", "country"):
-        for value in getattr(filters, name):
-            key = normalize_key(value).encode("utf-8")
-            if not ctx.index.doc_frequency(f.PLACE_KEY_FIELDS[name], key):
-                notes.append(f"no posting in {name} {value!r}")
-    return notes
-
-
 def plan(ctx: Context, request: Request) -> Plan:
     filters, fields, text = request.filters, request.fields, request.text
     parsed = parse_text(text, fields)
-    notes = _unmatched_places(ctx, filters)
-    if parsed is None and text.strip() and fields != (f.TITLE_WORDS,):
-        # "IT", "r": words the text fields drop (too short or too common) are still
-        # title words.
-        parsed = parse_text(text, (f.TITLE_WORDS,))
-        if parsed is not None:
-            notes.append(
-                f"{text.strip()!r} is too short or common to search in descriptions: "
-                "searched titles"
-            )
+    chosen = filter_set(ctx.index, filters)
+    notes = list(chosen.notes)
     if parsed is None and text.strip():
         notes.append(f"no searchable words in {text!r}: listing every match")
-    chosen = filter_set(ctx.index, filters)
-    allowed = chosen.mask
-    center = None
-    if filters.near:
-        radius = filters.radius_km or 0.0
-        center = resolve_center(ctx.index, filters.near)
-        around = distances(ctx.index, center) <= radius
-        notes.append(f"within {round(radius, 1):g} km of {center.label()}")
-        allowed = around if allowed is None else allowed & around
+    if fields != (f.TITLE_WORDS,):
+        notes.extend(
+            f"{word!r} is too short or common to search in descriptions: searched titles"
+            for word in sorted(TITLE_ONLY_WORDS & set(TOKEN.findall(text)))
+        )
     excluded = parse_text(" OR ".join(filters.exclude), fields) if filters.exclude else None
-    base: wq.Query = parsed if parsed is not None else wq.Every()
-    if excluded is not None:
-        base = wq.AndNot(base, excluded)
     by_pay = request.sort == "pay"
     # Nothing to rank by when the text only excludes words ("-python"): newest first.
     only_excluded = isinstance(parsed, wq.Not)
     by_date = not by_pay and (parsed is None or only_excluded or request.sort == "newest")
-    return Plan(parsed, base, excluded, chosen, allowed, center, by_date, by_pay, notes)
+    base = _excluding(parsed if parsed is not None else wq.Every(), excluded)
+    return Plan(parsed, base, excluded, chosen, chosen.mask, by_date, by_pay, notes)
+
+
+def _excluding(q: wq.Query, excluded: wq.Query | None) -> wq.Query:
+    return wq.AndNot(q, excluded) if excluded is not None else q
 
 
 # -- 2. match and 3. fall back -------------------------------------------------------
 
 
-def _matches(ctx: Context, p: Plan, q: wq.Query) -> Match:
-    found = evaluate(ctx.index, q)
+def _found(ctx: Context, p: Plan, q: wq.Query, parsed: wq.Query | None) -> Found:
+    """The documents matching ``q`` and the filters; its notes say how many the pay,
+    experience and date filters left out because they do not state the fact."""
+    matched = evaluate(ctx.index, q)
+    notes = p.filters.left_out(matched.mask)
     if p.allowed is not None:
-        found.mask &= p.allowed
-    return found
+        matched.mask &= p.allowed
+    return Found(matched, parsed, notes=notes)
 
 
 def match(ctx: Context, p: Plan) -> Found:
-    """Every document matching the query and the filters; notes say how many the pay
-    and experience filters left out because they state neither."""
-    found = evaluate(ctx.index, p.base)
-    p.notes.extend(p.filters.left_out(found.mask))
-    if p.allowed is not None:
-        found.mask &= p.allowed
-    return Found(found, p.parsed)
+    """Every document matching the query and the filters."""
+    return _found(ctx, p, p.base, p.parsed)
 
 
 def _unknown_words(ctx: Context, text: str, fields: tuple[str, ...]) -> bool:
@@ -141,50 +112,36 @@ def _unknown_words(ctx: Context, text: str, fields: tuple[str, ...]) -> bool:
 def fall_back(
     ctx: Context, request: Request, p: Plan, found: Found, suggestion: str | None
 ) -> Found:
-    """When nothing has the words typed: the corrected spelling's matches, else close
-    spellings, with a note saying which. When a few postings have the words as typed
-    and the corrected spelling far more, the corrected ones (as web search does)."""
+    """Results for other words than those typed, with a note saying which: the corrected
+    spelling's when nothing matches as typed, or when it matches ``PREFER_CORRECTED``
+    times as many postings ("product manger": 3, "product manager": 5,716; words in
+    quotes are always searched as typed); close spellings when nothing matches at all."""
     if p.parsed is None:
         return found
-    if found.match.mask.any():
-        return _prefer_corrected(ctx, request, p, found, suggestion)
-    if not (suggestion or _unknown_words(ctx, request.text, request.fields)):
-        return found
-    corrected = parse_text(suggestion, request.fields) if suggestion else None
-    for fallback in (corrected, fuzzy_query(request.text, request.fields)):
-        if fallback is None:
+    text, fields = request.text, request.fields
+    typed = int(found.match.mask.sum())
+    candidates: list[tuple[str, wq.Query | None]] = []
+    if suggestion and not (typed and '"' in text):
+        candidates.append((f"results for {suggestion!r}", parse_text(suggestion, fields)))
+    if not typed and (suggestion or _unknown_words(ctx, text, fields)):
+        candidates.append(("close spellings", fuzzy_query(text, fields)))
+    for shown, q in candidates:
+        if q is None:
             continue
-        q = wq.AndNot(fallback, p.excluded) if p.excluded is not None else fallback
-        matched = _matches(ctx, p, q)
-        if matched.mask.any():
-            shown = f"results for {suggestion!r}" if fallback is corrected else "close spellings"
-            p.notes.append(f"no postings match {request.text!r}: showing {shown}")
-            return Found(matched, fallback, fuzzy=True)
+        other = _found(ctx, p, _excluding(q, p.excluded), q)
+        count = int(other.match.mask.sum())
+        if count and count >= PREFER_CORRECTED * typed:
+            noun = "posting has" if typed == 1 else "postings have"
+            said = (
+                f"showing {shown}; {typed:,} {noun} {text!r} as typed (put words in quotes "
+                "to search them as typed)"
+                if typed
+                else f"no postings match {text!r}: showing {shown}"
+            )
+            other.notes.insert(0, said)
+            other.fuzzy = True
+            return other
     return found
-
-
-def _prefer_corrected(
-    ctx: Context, request: Request, p: Plan, found: Found, suggestion: str | None
-) -> Found:
-    """The corrected spelling's matches when they outnumber the typed words' matches
-    ``PREFER_CORRECTED`` to one ("product manger": 3, "product manager": 1,130); words
-    in quotes are always searched as typed."""
-    if not suggestion or '"' in request.text:
-        return found
-    corrected = parse_text(suggestion, request.fields)
-    if corrected is None:
-        return found
-    q = wq.AndNot(corrected, p.excluded) if p.excluded is not None else corrected
-    matched = _matches(ctx, p, q)
-    typed, better = int(found.match.mask.sum()), int(matched.mask.sum())
-    if better < PREFER_CORRECTED * typed:
-        return found
-    noun = "posting has" if typed == 1 else "postings have"
-    p.notes.append(
-        f"showing results for {suggestion!r}; {typed:,} {noun} {request.text!r} as typed "
-        "(put words in quotes to search them as typed)"
-    )
-    return Found(matched, corrected, fuzzy=True)
 
 
 # -- 4. order -----------------------------------------------------------------------
@@ -194,9 +151,8 @@ def order(ctx: Context, p: Plan, found: Found, limit: int) -> Ranked:
     """The first ``limit`` matches in result order: by score, newest first, or nearest
     first for ``near`` with no query text."""
     m = found.match
-    if p.by_date and p.center is not None:
-        nearest = distances(ctx.index, p.center)
-        ranked = top(m, limit, order=-nearest)
+    if p.by_date and p.filters.nearest is not None:
+        ranked = top(m, limit, order=-p.filters.nearest)
         return [(int(d), None) for d in ranked]
     if p.by_date:
         ranked = top(m, limit, order=ctx.index.column("posted").astype(np.float64))
@@ -218,7 +174,7 @@ def partial_matches(
     loose = relax(p.base)
     if loose is None:
         return [], 0
-    more = _matches(ctx, p, loose)
+    more = _found(ctx, p, loose, p.parsed).match
     more.mask &= ~found.match.mask
     extra = (
         facet_counts.distinct_jobs(ctx.index, more.mask)
@@ -280,7 +236,7 @@ def run(ctx: Context, request: Request) -> SearchResults:
     if partial:
         groups = groups[:total] + fold(ctx, partial, request.collapse)
     hits = page_hits(ctx, request, p, found, groups, partial_from=total if partial else None)
-    pages = max(1, -(-(total + partial_total) // request.limit))
+    pages = page_count(total + partial_total, request.limit)
     if request.page > pages:
         p.notes.append(f"page {request.page} is past the last page ({pages})")
     return SearchResults(
@@ -291,7 +247,7 @@ def run(ctx: Context, request: Request) -> SearchResults:
         limit=request.limit,
         hits=hits,
         facets=facets,
-        notes=tuple(dict.fromkeys([*p.notes, *ctx.index.notes])),
+        notes=tuple(dict.fromkeys([*p.notes, *found.notes, *ctx.index.notes])),
         suggestion=suggestion,
         fuzzy=found.fuzzy,
         partial_total=partial_total,

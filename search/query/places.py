@@ -55,29 +55,12 @@ def _is_qualifier(index: Index, key: str) -> bool:
     return _has(index, f.STATE_KEY, key) or _has(index, f.COUNTRY_KEY, key)
 
 
-def _docs(index: Index, field: str, key: str) -> Mask:
-    mask = np.zeros(index.size, dtype=bool)
-    docs, _ = index.docs(field, key.encode("utf-8"))
-    mask[docs] = True
-    return mask
-
-
 def city_mask(index: Index, value: str) -> Mask:
     """The documents in the typed city (all False when there are none)."""
     place = split_city(index, value)
     if place is None:
         return np.zeros(index.size, dtype=bool)
-    mask = _docs(index, f.CITY_KEY, place.city)
+    mask = index.holding(f.CITY_KEY, [place.city])
     for qualifier in place.qualifiers:
-        mask &= _docs(index, f.STATE_KEY, qualifier) | _docs(index, f.COUNTRY_KEY, qualifier)
-    return mask
-
-
-def cities_mask(index: Index, values: tuple[str, ...]) -> Mask | None:
-    """Documents in any of the typed cities; None when none is given."""
-    if not values:
-        return None
-    mask = np.zeros(index.size, dtype=bool)
-    for value in values:
-        mask |= city_mask(index, value)
+        mask &= index.holding(f.STATE_KEY, [qualifier]) | index.holding(f.COUNTRY_KEY, [qualifier])
     return mask

@@ -12,11 +12,12 @@ from collections import Counter
 from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 
 from search.errors import InvalidFilterError
 from search.extract.text import distance_km, normalize_key
 from search.model import JobPosting, Place
-from search.query.places import TypedPlace, city_mask, split_city
+from search.query.places import city_mask, split_city
 from search.query.view import Index
 from search.store import fields as f
 from search.store.documents import from_stored
@@ -24,13 +25,31 @@ from search.store.documents import from_stored
 _EARTH_KM = 6371.0088
 
 
+#: Centres (and distances from them) kept per snapshot: a long-lived process asks the
+#: same few places again; each costs a read of stored postings and a pass over places.
+MAX_CENTRES = 16
+
+
+def around(index: Index, name: str) -> tuple[Place, npt.NDArray[np.float64]]:
+    """The place a user named and each document's distance from it, in kilometres."""
+    key = f"near:{normalize_key(name)}"
+    found = index.derived.get(key)
+    if found is None:
+        centres = [k for k in index.derived if k.startswith("near:")]
+        for old in centres[: max(0, len(centres) - MAX_CENTRES + 1)]:
+            del index.derived[old]
+        center = resolve_center(index, name)
+        found = index.derived[key] = (center, distances(index, center))
+    return found  # type: ignore[return-value]
+
+
 def resolve_center(index: Index, name: str) -> Place:
     """The coordinates of the place a user named ("Palo Alto", "Palo Alto, CA",
     "Cambridge, UK"), found among the indexed postings.
 
-    Postings filed under that city (and state or country, when given) all carry it; the
-    place they share most is it. Only when no posting has it is the gazetteer consulted
-    (slow to load, so a last resort).
+    Postings filed under that city (and state or country, when given) all carry it; of
+    their places in that city, the one they share most is it. Only when no posting has
+    it is the gazetteer consulted (slow to load, so a last resort).
     """
     typed = split_city(index, name)
     tally: Counter[Place] = Counter()
@@ -38,9 +57,8 @@ def resolve_center(index: Index, name: str) -> Place:
         docs = np.flatnonzero(city_mask(index, name) & index.live)
         stored = index.snapshot.reader.stored_fields
         for docnum in docs[:25].tolist():
-            places = from_stored(stored(docnum)).places
-            for place in places:
-                if place.city and place.lat is not None and _within(place, typed, len(places)):
+            for place in from_stored(stored(docnum)).places:
+                if place.city and place.lat is not None:
                     tally[
                         Place(place.city, place.state, place.country, lat=place.lat, lon=place.lon)
                     ] += 1
@@ -54,15 +72,6 @@ def resolve_center(index: Index, name: str) -> Place:
             hint='give a city, optionally with its state or country: "Palo Alto, CA"',
         )
     return found
-
-
-def _within(place: Place, typed: TypedPlace, places: int) -> bool:
-    """Whether a posting's place is the one the user named: the state or country given
-    must be its own (by code); a posting with one place passed the index's own check."""
-    if places == 1 or not typed.qualifiers:
-        return True
-    own = {normalize_key(place.state or ""), normalize_key(place.country or "")}
-    return all(q in own for q in typed.qualifiers)
 
 
 def _from_gazetteer(name: str) -> Place | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -111,6 +111,14 @@ class Index:
         )
         return docs, weights
 
+    def holding(self, field: str, values: Iterable[str]) -> Mask:
+        """The documents holding any of ``values`` in ``field``."""
+        mask = np.zeros(self.size, dtype=bool)
+        for value in values:
+            docs, _ = self.docs(field, value.encode("utf-8"))
+            mask[docs] = True
+        return mask
+
     def doc_frequency(self, field: str, term: bytes) -> int:
         key = (field, term)
         if key not in self._df:
@@ -157,20 +165,16 @@ class Index:
         (facets and radius search count over these with one vectorised pass)."""
         found = self._entries.get(field)
         if found is None:
-            names: dict[str, int] = {}
+            names, numbers = self.value_names(field)
             docs, values = [], []
-            for part in self.snapshot.parts:
+            for part, ids in zip(self.snapshot.parts, numbers, strict=True):
                 table = part.tables.table(field)
-                if table is None or not len(table.terms):
+                if table is None or ids is None or not len(table.terms):
                     continue
-                ids = np.array(
-                    [names.setdefault(t.decode("utf-8"), len(names)) for t in table.terms.tolist()],
-                    dtype=np.int32,
-                )
                 docs.append(table.docs.astype(np.int64) + part.offset)
-                values.append(ids[table.entry_terms])
+                values.append(ids[table.entry_terms].astype(np.int32))
             if docs:
-                found = (np.concatenate(docs), np.concatenate(values), list(names))
+                found = (np.concatenate(docs), np.concatenate(values), names)
             else:
                 found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), [])
             self._entries[field] = found
@@ -230,13 +234,9 @@ class Index:
         return [int(d) for d in order[start:end] if d != docnum]
 
     def terms(self, field: str) -> list[str]:
-        """Every term of a (small) field over the whole index, such as the role families."""
-        names: dict[str, None] = {}
-        for part in self.snapshot.parts:
-            table = part.tables.table(field)
-            if table is not None:
-                names.update(dict.fromkeys(t.decode("utf-8") for t in table.terms.tolist()))
-        return list(names)
+        """Every term of a field over the whole index (the role families; the stems the
+        spelling check reads), in segment order."""
+        return self.value_names(field)[0]
 
     @cached_property
     def indexed_phrases(self) -> frozenset[str]:
