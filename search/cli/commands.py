@@ -341,23 +341,55 @@ def stats_command(ctx: click.Context, index_dir: Path, fmt: str, csv_raw: bool) 
     help="Measure the extracted facts instead (pay, workplace, years, degree, type, "
     "level): coverage, precision and recall on the judged sample.",
 )
-def evaluate_command(corpus: Path | None, per_query: bool, facts: bool) -> None:
+@click.option(
+    "--gold",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --facts: a CSV, JSON or JSON Lines export whose columns state the facts "
+    "(name them with --map); measured from the text alone and as indexed.",
+)
+@click.option(
+    "--map",
+    "gold_map",
+    multiple=True,
+    metavar="FACT=COLUMN",
+    help="With --gold (repeatable): the column stating a fact, e.g. --map location=Location "
+    "--map level=formatted_experience_level; FACT==VALUE for one value in every row.",
+)
+@click.option("--errors", is_flag=True, help="With --gold: list every disagreement too.")
+def evaluate_command(
+    corpus: Path | None,
+    per_query: bool,
+    facts: bool,
+    gold: Path | None,
+    gold_map: tuple[str, ...],
+    errors: bool,
+) -> None:
     """Measure ranking, or the extracted facts.
 
     Ranking on the judged queries: nDCG@10, MRR and P@10 beside plain BM25; or, with
-    --facts, the fact extractors' coverage, precision and recall on judged postings.
+    --facts, the fact extractors' coverage, precision and recall on judged postings,
+    or on any export whose columns say the truth (--gold FILE --map FACT=COLUMN).
 
     Runs from a source checkout (the judgments live in tests/). Without the corpus,
-    only the sample-data queries are measured; --facts needs the corpus.
+    only the sample-data queries are measured; --facts needs the corpus (or --gold).
 
     \b
     Examples:
       jobsearch evaluate
       jobsearch evaluate --per-query
       jobsearch evaluate --facts
+      jobsearch evaluate --facts --gold postings.csv --map location=location \\
+          --map remote=remote_allowed --map level=formatted_experience_level
     """
     if corpus is not None and not corpus.exists():
         raise InputError(f"no such file: {corpus}")
+    if (gold is not None or gold_map or errors) and not facts:
+        raise InputError("--gold, --map and --errors measure facts", hint="add --facts")
+    if gold is not None:
+        emit(_gold_facts(gold, gold_map, errors) + "\n")
+        return
+    if gold_map:
+        raise InputError("--map names the columns of a --gold file", hint="add --gold FILE")
     if facts:
         emit(_facts(corpus) + "\n")
         return
@@ -373,6 +405,19 @@ def evaluate_command(corpus: Path | None, per_query: bool, facts: bool) -> None:
         say(f"corpus not found at {source}: measuring the sample queries only")
     report = evaluate.run(source if source.exists() else None)
     emit(evaluate.format_report(report, per_query=per_query))
+
+
+def _gold_facts(gold: Path, gold_map: tuple[str, ...], errors: bool) -> str:
+    """The gold-column table (see ``search.goldcheck``), with a progress line on stderr."""
+    import search.goldcheck as goldcheck  # only this command needs it
+
+    spec = goldcheck.parse_gold_map(gold_map)
+    report = goldcheck.measure_gold(gold, spec)
+    say(f"{gold}: {report.rows:,} rows judged, {report.unusable:,} without a description")
+    lines = [goldcheck.gold_table(report, spec.facts)]
+    if errors:
+        lines += ["", *(goldcheck.miss_line(miss) for miss in report.misses)]
+    return "\n".join(lines)
 
 
 def _facts(corpus: Path | None) -> str:
