@@ -18,7 +18,8 @@ import itertools
 import re
 
 from search.extract import gazetteer as gz
-from search.extract._location_scan import Item, group_places, scan
+from search.extract._location_group import group_places
+from search.extract._location_scan import Item, scan
 from search.extract.text import lowered, normalize_key
 from search.model import LocationInfo, Place
 
