@@ -23,9 +23,10 @@ SAMPLE = Path(__file__).parent / "data" / "location_rows.jsonl"
 #: Rows taken per location string: enough to see every form, small enough to index fast.
 ROWS_PER_STRING = 8
 
-# Tags: sf, ny, london, blr (Bengaluru), paris (Paris, France) are cities; us, de, can
-# (Canada) are countries; st-ca (California), st-wa (Washington state) are states;
-# remote is a remote offer; r-us a remote offer open to US residents.
+# Tags: sf, ny, london, blr (Bengaluru), paris (Paris, France), and the towns andover
+# (Andover, MA) and bellevue-tn (Bellevue, Tennessee, not in the gazetteer) are cities;
+# us, de, can (Canada) are countries; st-ca (California), st-wa (Washington state) are
+# states; remote is a remote offer; r-us a remote offer open to US residents.
 SF = "sf st-ca us"
 NY = "ny us"
 LONDON = "london"
@@ -236,7 +237,7 @@ ORACLE: dict[str, str] = {
     "Washington, D.C.": "us",
     "Washington DC": "us",
     "DC": "us",
-    "Bellevue, Tennessee": "us",
+    "Bellevue, Tennessee": "us bellevue-tn",
     "Arlington": "us",
     # The United States, its states and US-remote offers
     "United States": "us",
@@ -249,7 +250,7 @@ ORACLE: dict[str, str] = {
     "Texas": "us",
     "Georgia": "us",
     "Atlanta, Georgia": "us",
-    "Andover, MA": "us",
+    "Andover, MA": "us andover",
     "Kansas City, MO - Data Center": "us",
     "Boston": "us",
     "Chicago, IL": "us",
@@ -275,7 +276,7 @@ ORACLE: dict[str, str] = {
     "Boston - Remote": US_REMOTE,
     "Remote-Virginia": US_REMOTE,
     "Remote - Georgia": US_REMOTE,
-    "Andover, MA / Remote": US_REMOTE,
+    "Andover, MA / Remote": f"{US_REMOTE} andover",
     # Remote elsewhere, or anywhere
     "Remote": "remote",
     "Remote ": "remote",
@@ -395,6 +396,8 @@ DESCRIPTION_EXTRAS: dict[str, str] = {
     "d2539a1d-269e-4f95-9462-21a5d4b57271": "sf st-ca",
     # Berlin Office: "Work at our prime office locations in Berlin or London"
     "0545a497-e02a-4dca-b4a9-d2b2caa86ff2": "london",
+    # Washington D.C.: "can be based out of our Emeryville, CA or Indianapolis, IN offices"
+    "e3796b6d-0e7f-4d04-bcf4-fec6888c2f2b": "st-ca",
 }
 
 #: Each filter: the engine's keyword arguments, and the tag the oracle expects.
@@ -408,6 +411,9 @@ FILTERS: dict[str, tuple[dict[str, Any], str]] = {
     "--city Bengaluru": ({"city": ["Bengaluru"]}, "blr"),
     "--city Bangalore": ({"city": ["Bangalore"]}, "blr"),
     "--city Paris": ({"city": ["Paris"]}, "paris"),
+    "--city Andover": ({"city": ["Andover"]}, "andover"),
+    "--city 'Andover, MA'": ({"city": ["Andover, MA"]}, "andover"),
+    "--city 'Bellevue, Tennessee'": ({"city": ["Bellevue, Tennessee"]}, "bellevue-tn"),
     "--country DE": ({"country": ["DE"]}, "de"),
     "--country Germany": ({"country": ["Germany"]}, "de"),
     "--country CA": ({"country": ["CA"]}, "can"),
@@ -528,7 +534,8 @@ def test_filter_on_sample(
         ("Arlington", "Arlington: largest of"),
         ("Paris", "Paris: largest of"),
         ("London", "London: largest of"),
-        ("Andover, MA", "also the country Morocco"),
+        ("Andover, MA", "Andover: MA given; also in GB, MN"),
+        ("Bellevue, Tennessee", "Bellevue: no such town in TN (no coordinates)"),
     ],
 )
 def test_show_explains_ambiguous_names(

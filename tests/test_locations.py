@@ -73,17 +73,17 @@ def labels(location: str | None, text: str = "") -> list[str]:
         ("Paris, France; Bordeaux, France", ["Paris, FR", "Bordeaux, FR"]),
         ("Berlin", ["Berlin, DE"]),
         ("Singapore", ["Singapore, SG"]),
-        # A town the gazetteer lacks: its state, never a same-named country or city.
-        ("Andover, MA", ["MA, US"]),
+        # A town and its state, never a same-named country or city; an area is its state.
+        ("Andover, MA", ["Andover, MA, US"]),
         ("Central Coast, CA", ["CA, US"]),
-        ("Alden, New York", ["NY, US"]),
+        ("Alden, New York", ["Alden, NY, US"]),
         ("Long Island, New York", ["NY, US"]),
-        ("Ontario, Ohio", ["OH, US"]),
+        ("Ontario, Ohio", ["Ontario, OH, US"]),
         ("Kansas City, MO - Data Center", ["Kansas City, MO, US"]),
         ("Market Mall", []),
         ("São Paulo", ["São Paulo, BR"]),
         ("Montreal HQ", ["Montréal, QC, CA"]),
-        ("Ponchatoula, LA - US", ["LA, US"]),
+        ("Ponchatoula, LA - US", ["Ponchatoula, LA, US"]),
         ("Santa Clara", ["Santa Clara, CA, US"]),
         (
             "San Francisco (CA),  Denver (CO), New York (NY)",
@@ -261,9 +261,9 @@ def test_description_places_defer_to_the_field(
 
 
 def test_town_state_choice_is_explained() -> None:
-    (place,) = extract_locations("Andover, MA").places
-    assert (place.state, place.country) == ("MA", "US")
-    assert "Morocco" in place.note
+    (place,) = extract_locations("Patuxent River, MD").places
+    assert (place.city, place.state, place.country) == ("Patuxent River", "MD", "US")
+    assert "not in the gazetteer" in place.note and "Moldova" in place.note
 
 
 def test_emea_list_is_not_remote_and_keeps_field_place() -> None:

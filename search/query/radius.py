@@ -53,6 +53,7 @@ def resolve_center(index: Index, name: str) -> Place:
     """
     typed = split_city(index, name)
     tally: Counter[Place] = Counter()
+    unplaced = False  # that city is a town kept by name, without coordinates
     if typed is not None:
         docs = np.flatnonzero(city_mask(index, name) & index.live)
         stored = index.snapshot.reader.stored_fields
@@ -62,16 +63,24 @@ def resolve_center(index: Index, name: str) -> Place:
                     tally[
                         Place(place.city, place.state, place.country, lat=place.lat, lon=place.lon)
                     ] += 1
+                elif place.city and normalize_key(place.city) == typed.city:
+                    unplaced = True
     if tally and typed is not None:
         exact = [p for p in tally if p.city and normalize_key(p.city) == typed.city]
-        return max(exact or tally, key=lambda p: tally[p])
+        if exact or not unplaced:
+            return max(exact or tally, key=lambda p: tally[p])
     found = _from_gazetteer(name)
-    if found is None or found.lat is None:
+    if found is not None and found.lat is not None:
+        return found
+    if unplaced:
         raise InvalidFilterError(
-            f"unknown place {name!r} for --near",
-            hint='give a city, optionally with its state or country: "Palo Alto, CA"',
+            f"no coordinates for {name!r} for --near (a town not in the gazetteer)",
+            hint=f"--city {name!r} finds its postings",
         )
-    return found
+    raise InvalidFilterError(
+        f"unknown place {name!r} for --near",
+        hint='give a city, optionally with its state or country: "Palo Alto, CA"',
+    )
 
 
 def _from_gazetteer(name: str) -> Place | None:
