@@ -57,7 +57,7 @@ from search.ingest.columns import canonical_key, employment_type_of, fold_key, v
 from search.ingest.exports import export_record
 from search.ingest.postings import build_posting
 from search.ingest.records import FieldError
-from search.model import JobPosting, Pay
+from search.model import JobPosting, Pay, Place
 
 __all__ = [
     "FACTS",
@@ -72,6 +72,7 @@ __all__ = [
 #: Facts a gold file may judge, in the order the table shows them.
 FACTS: tuple[str, ...] = (
     "city",
+    "coordinates",
     "state",
     "country",
     "remote",
@@ -128,7 +129,7 @@ class GoldSpec:
         given = set(self.columns) | set(self.constants)
         judged = set(given)
         if "location" in given:
-            judged |= {"city", "state", "country"}
+            judged |= {"city", "coordinates", "state", "country"}
         if given & {"pay", "pay_min", "pay_max", "pay_median"}:
             judged.add("pay")
         if "pay" in given:
@@ -276,42 +277,86 @@ class GoldPlace:
     country: str | None
 
 
+#: A first part naming an area, not a town: "Greater Seattle Area", "Suffolk County".
+_AREA = re.compile(r"\b(?:area|greater|metro(?:politan|plex)?|region|county|valley)\b", re.I)
+#: A first part that is a street address: "100 Montgomery St", "Abbot Kinney Blvd".
+_STREET = re.compile(
+    r"\d|\b(?:st|street|ave|avenue|dr|drive|blvd|way|rd|road|pl|place|ln|lane|ct|pkwy|"
+    r"hwy|bridge)\.?$",
+    re.I,
+)
+_ZIP = re.compile(r"\s+\d{5}(?:-\d{4})?$")
+_NOT_TOWNS = frozenset({"remote", "anywhere", "hybrid", "worldwide", "virtual"})
+
+
 def gold_place(text: str) -> GoldPlace | None:
     """City, state and country of a structured location cell, or None for other text.
 
-    "Maumee, OH", "Burbank, California", "San Francisco, CA 94124", "Paris, A8, FR",
-    "Toronto, ON, Canada" name a city; "Virginia, United States" and "United States"
-    only a state or country; "Remote", "Greater Seattle Area" nothing judged.
+    A city is the first part of "City, ST", "City, State", "City, ST, Country", "City,
+    State, Country", "City, Country" (a ZIP after the state is allowed), of "City,
+    County, ST", or of those after a street address. "ST"/"State" is a US state or a
+    Canadian province; a three-part cell may hold any region code in the middle when it
+    ends in a country ("Paris, A8, FR"). A first part that is itself a state, country,
+    region, area or remote word is no city ("Virginia, United States", "Remote, US",
+    "Suffolk County, NY"); a cell of one state or country gives only that. Puerto Rico is
+    its own country, as in ISO 3166 ("Juncos, PR").
     """
     from search.extract import gazetteer as gz
+    from search.extract.text import normalize_key
 
-    parts = [re.sub(r"\s+\d[\d-]*$", "", p).strip() for p in text.split(",")]
-    parts = [p for p in parts if p]
-    if not parts or any(ch.isdigit() for ch in parts[0]):
-        return None
-    first = parts[0]
-    country = gz.lookup_country(parts[-1]) if len(parts[-1]) > 2 or len(parts) == 3 else None
-    state = None
-    if len(parts) >= 2:
-        named = gz.lookup_state(parts[1], "US") or gz.lookup_state(parts[1], "CA")
-        if named and (country is None or country == named[0]) and len(parts) <= 3:
-            state = named[1]
-            country = country or named[0]
-    if state is None and country is None and len(parts) == 2:
-        country = gz.lookup_country(parts[1])  # "Remote, US" (a state code was tried first)
+    def state_of(part: str) -> tuple[str, str] | None:
+        return gz.lookup_state(part, "US") or gz.lookup_state(part, "CA")
+
+    def country_of(part: str, short: bool) -> str | None:
+        return gz.lookup_country(part) if short or len(part) > 2 else None
+
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) > 2 and _STREET.search(parts[0]):
+        parts = parts[1:]
     if len(parts) == 1:
-        alone = gz.lookup_country(first)
-        return GoldPlace(None, None, alone) if alone and len(first) > 2 else None
-    if state is None and country is None:
+        alone = state_of(parts[0]) if len(parts[0]) > 2 else None
+        if alone:
+            return _gold_place(None, alone[1], alone[0])
+        country = country_of(parts[0], short=False)
+        return GoldPlace(None, None, country) if country else None
+    if not 2 <= len(parts) <= 3:
         return None
-    if _letters(first) in ("remote", "anywhere", "hybrid") or re.search(r"\barea\b", first, re.I):
-        return GoldPlace(None, state, country)
-    first_is_state = gz.lookup_state(first, "US") or gz.lookup_state(first, "CA")
-    if first_is_state and state is None and len(parts) == 2:
-        return GoldPlace(None, first_is_state[1], first_is_state[0])
-    if gz.lookup_country(first) and len(first) > 2 and state is None:
-        return GoldPlace(None, None, gz.lookup_country(first))
-    return GoldPlace(first, state, country)
+    first, rest = parts[0], [_ZIP.sub("", p) for p in parts[1:]]
+    last, state, country = rest[-1], None, None
+    if len(rest) == 1:
+        named = state_of(last)
+        if named:
+            country, state = named
+        else:
+            country = country_of(last, short=True)
+    else:
+        country = country_of(last, short=True)
+        named = state_of(rest[0])
+        if country and named and named[0] == country:
+            state = named[1]
+        elif country is None and (named := state_of(last)):
+            country, state = named  # "Santa Fe Springs, Los Angeles, CA"
+    if country is None:
+        return None
+    key = normalize_key(first)
+    first_state = state_of(first)
+    if first_state and state is None and first_state[0] == country:
+        return _gold_place(None, first_state[1], country)  # "Virginia, United States"
+    town = not (
+        key in _NOT_TOWNS
+        or key in gz.region_aliases()
+        or first_state
+        or country_of(first, short=False)
+        or _AREA.search(first)
+        or not re.search(r"[^\W\d_]", first)
+    )
+    return _gold_place(first if town else None, state, country)
+
+
+def _gold_place(city: str | None, state: str | None, country: str | None) -> GoldPlace:
+    if (state, country) == ("PR", "US"):
+        return GoldPlace(city, None, "PR")
+    return GoldPlace(city, state, country)
 
 
 _MONEY = re.compile(
@@ -400,6 +445,8 @@ def gold_of(row: Row, spec: GoldSpec, text: str) -> Gold:
             for name in ("city", "state", "country"):
                 if getattr(place, name):
                     values[name] = getattr(place, name)
+            if place.city:
+                values["coordinates"] = True
     if "company" in given and (company := _cell(row, spec, "company").split("\n")[0].strip()):
         values["company"] = company
     if "url" in given and (url := _cell(row, spec, "url")):
@@ -491,20 +538,38 @@ def _pay_equal(found: Pay, label: Pay) -> bool:
     return near(found.min, figure) or near(found.max, figure)
 
 
-def _city_found(posting: JobPosting, city: str, state: object) -> bool:
+def _city_found(posting: JobPosting, values: dict[str, object]) -> Place | None:
+    """The posting's place that is the gold city: by the keys the index stores for it
+    (aliases, alternates), or because the gazetteer reads the gold's name as that city
+    ("Trichy" is Tiruchirappalli); in the gold state and country."""
+    from search.extract.gazetteer import lookup_city
     from search.extract.locations import place_keys
     from search.extract.text import normalize_key
 
-    key = normalize_key(city)
-    return any(
-        p.city and key in place_keys(p)["city"] and (state is None or p.state == state)
-        for p in posting.places
-    )
+    city, state, country = (values.get(k) for k in ("city", "state", "country"))
+    key = normalize_key(str(city))
+    known: Place | bool | None = False
+    for place in posting.places:
+        if not place.city or (state and place.state != state):
+            continue
+        if country and place.country != country:
+            continue
+        if key == normalize_key(place.city) or key in place_keys(place)["city"]:
+            return place
+        if known is False:
+            known = lookup_city(str(city), _text(state), _text(country))
+        if isinstance(known, Place) and known.city == place.city:
+            return place
+    return None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _answer(fact: str, posting: JobPosting) -> object:
     """What jobsearch says of one fact (None: no answer)."""
-    if fact == "city":
+    if fact in ("city", "coordinates"):
         return posting.cities[0] if posting.cities else None
     if fact == "state":
         states = [p.state for p in posting.places if p.state]
@@ -522,7 +587,10 @@ def _correct(fact: str, found: object, label: object, posting: JobPosting, gold:
     from search.extract.text import normalize_key
 
     if fact == "city":
-        return _city_found(posting, str(label), gold.values.get("state"))
+        return _city_found(posting, gold.values) is not None
+    if fact == "coordinates":
+        place = _city_found(posting, gold.values)
+        return place is not None and place.lat is not None
     if fact == "state":
         return any(p.state == label for p in posting.places)
     if fact == "country":

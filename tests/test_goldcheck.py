@@ -225,13 +225,14 @@ def test_cli_prints_the_table() -> None:
     assert "4 rows judged" in result.stderr
 
 
-def test_cli_errors_list_disagreements() -> None:
+def test_cli_errors_list_disagreements(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.csv"
+    path.write_text("title,description,seniority\nBarista,Pour coffee.,Executive\n", "utf-8")
     result = CliRunner().invoke(
-        main,
-        ["evaluate", "--facts", "--gold", str(LINKEDIN), "--map", "location=location", "--errors"],
+        main, ["evaluate", "--facts", "--gold", str(path), "--map", "level=seniority", "--errors"]
     )
     assert result.exit_code == 0, result.output
-    assert "\tcity\t" in result.stdout
+    assert "text\tlevel\t2\tBarista\tfound=None\tgold=['manager']" in result.stdout
 
 
 @pytest.mark.parametrize(
