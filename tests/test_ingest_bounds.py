@@ -7,8 +7,7 @@ thousandfold, XML that declares entities.
 
 from __future__ import annotations
 
-import csv
-import io
+import gzip
 import json
 import os
 import subprocess
@@ -33,10 +32,10 @@ from search.ingest import (
     read_files,
     read_records,
 )
-from search.ingest.columns import is_placeholder
 from search.ingest.postings import load_postings
 
 REPO = Path(__file__).resolve().parents[1]
+MiB = 1 << 20
 
 
 def summary(path: Path) -> list[tuple[int, object]]:
@@ -50,9 +49,9 @@ def row(i: str, text: str = "fine") -> dict[str, str]:
     return {"id": i, "title": "T", "description": text}
 
 
-SKIPPED = "; row skipped, next lines read as rows"
+AGAIN = "; the lines after its first are read again as rows"
 
-# --- CSV: a quote that never closes ---------------------------------------------------------
+# --- CSV: a quote that never closes (what may be kept around it: test_ingest_csv.py) ------
 
 
 @pytest.mark.parametrize(
@@ -61,38 +60,18 @@ SKIPPED = "; row skipped, next lines read as rows"
         (  # the open quote in the last field would swallow every row after it
             'id,title,description\na1,T,"broken\na2,T,fine\na3,T,fine\n',
             [
-                (2, "unclosed quote: the next line is a new row" + SKIPPED),
+                (2, "unclosed quote: the file ends inside it" + AGAIN),
                 (3, row("a2")),
                 (4, row("a3")),
             ],
         ),
         (  # in a middle field
             'id,title,description\na1,"broken,one\na2,T,fine\n',
-            [(2, "unclosed quote: the next line is a new row" + SKIPPED), (3, row("a2"))],
+            [(2, "unclosed quote: the file ends inside it" + AGAIN), (3, row("a2"))],
         ),
-        (  # the swallowing would end at a later quote
-            'id,title,description\na1,T,"broken\na2,T,fine\na3,T,"two\nlines"\n',
-            [
-                (2, "unclosed quote: the next line is a new row" + SKIPPED),
-                (3, row("a2")),
-                (4, row("a3", "two\nlines")),
-            ],
-        ),
-        (  # no row follows: the file ends inside the quote
-            'id,title,description\na1,T,fine\na2,T,"broken\nand more prose\n',
-            [
-                (2, row("a1")),
-                (3, "unclosed quote: the file ends inside it" + SKIPPED),
-                (4, "row has 1 fields, header has 3"),
-            ],
-        ),
-        (  # a closing quote followed by more text is not CSV
-            'id,title,description\na1,T,"broken\nprose" and more\na2,T,fine\n',
-            [
-                (2, "unclosed quote: text after a closing quote" + SKIPPED),
-                (3, "row has 1 fields, header has 3"),
-                (4, row("a2")),
-            ],
+        (  # the last line opens a quote
+            'id,title,description\na1,T,fine\na2,T,"broken',
+            [(2, row("a1")), (3, "unclosed quote: the file ends inside it")],
         ),
     ],
 )
@@ -133,10 +112,10 @@ def test_a_quote_running_on_too_long_is_cut(
     prose = "".join(f"prose line {n}\n" for n in range(60))
     path.write_text(f'id,title,description\na1,T,"{prose}"\n')
     found = summary(path)
-    assert found[0] == (2, "unclosed quote: the row runs on too long" + SKIPPED)
+    assert found[0] == (2, "unclosed quote: the row runs on past 50 lines or 10 MB" + AGAIN)
     # the other prose lines are read as (bad) rows; the closing quote alone opens a field
     assert found[1:-1] == [(n, "row has 1 fields, header has 3") for n in range(3, 62)]
-    assert found[-1] == (62, "unclosed quote: the file ends inside it" + SKIPPED)
+    assert found[-1] == (62, "unclosed quote: the file ends inside it")
 
 
 # --- paths: what a path is, said as what it is ---------------------------------------------
@@ -273,6 +252,39 @@ def test_a_gzip_expanding_to_one_gigabyte_line_stays_small(tmp_path: Path) -> No
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_a_csv_quote_left_open_on_a_one_gigabyte_line_stays_small(tmp_path: Path) -> None:
+    head = b'id,title,description\na1,T,"open\n'
+    path = bomb(tmp_path / "bomb.csv.gz", head, 1 << 30, b"\na2,T,fine\n")
+    result = measure(path)
+    assert result["items"] == [
+        [2, "unclosed quote: line 3 in the row is longer than 10 MB" + AGAIN],
+        [3, "line longer than 10 MB; skipped"],
+        [4, None],
+    ]
+    assert result["grew_mb"] < 100
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_a_csv_quote_left_open_over_many_lines_stays_small(tmp_path: Path) -> None:
+    """64 lines of 1 MB after an open quote: cut at 10 MB, the lines read again as rows."""
+    line = b"a" * (MiB - 1) + b"\n"
+    path = tmp_path / "lines.csv.gz"
+    with gzip.open(path, "wb", compresslevel=1) as out:
+        out.write(b'id,title,description\na1,T,"open\n')
+        for _ in range(64):
+            out.write(line)
+        out.write(b"a2,T,fine\n")
+    result = measure(path)
+    too_long = "unclosed quote: the row runs on past 5000 lines or 10 MB" + AGAIN
+    assert result["items"] == [
+        [2, too_long],
+        *([n, "row has 1 fields, header has 3"] for n in range(3, 67)),
+        [67, None],
+    ]
+    assert result["grew_mb"] < 100
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
 def test_a_json_document_past_the_limit_is_rejected_without_reading_on(tmp_path: Path) -> None:
     path = bomb(tmp_path / "bomb.json.gz", b'[{"description": "', 1 << 30, b'"}]')
     result = measure(path)
@@ -330,38 +342,7 @@ def test_a_doctype_without_entities_is_fine(tmp_path: Path) -> None:
     assert isinstance(record, RawRecord) and record.fields["description"] == "D"
 
 
-# --- properties: valid CSV always reads back; any CSV never raises ---------------------------
-
-#: Field text with quotes, CR and newlines, and commas on a field's last line; the inner
-#: lines of a multi-line field carry no commas (see csvfile: such lines read as rows).
-FIELD = st.lists(st.text(alphabet='ab "\r-', max_size=8), min_size=1, max_size=4).map(
-    lambda lines: "\n".join(lines)
-)
-LAST_LINE_COMMAS = st.text(alphabet='ab ",', max_size=8)
-
-
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    rows=st.lists(
-        st.tuples(FIELD, FIELD, LAST_LINE_COMMAS).map(lambda t: [t[0], t[1] + t[2], "text"]),
-        min_size=1,
-        max_size=8,
-    )
-)
-def test_valid_csv_reads_back_row_for_row(tmp_path: Path, rows: list[list[str]]) -> None:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["title", "company", "description"])
-    writer.writerows(rows)
-    path = tmp_path / "valid.csv"
-    path.write_text(out.getvalue())
-    found = list(read_records([path]))
-    assert all(isinstance(it, RawRecord | Rejection) for it in found)
-    read_back = [it for it in found if isinstance(it, RawRecord)]
-    assert len(read_back) == len(found) == len(rows)
-    for record, row_values in zip(read_back, rows, strict=True):
-        title = row_values[0].strip()
-        assert record.fields.get("title", "") == ("" if is_placeholder(title) else title)
+# --- property: any CSV never raises (valid CSV reads back: test_ingest_csv.py) -----------
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])

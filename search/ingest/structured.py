@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeGuard
 
 from search.ingest.columns import canonical_key
 from search.ingest.context import ReadContext
@@ -26,10 +26,13 @@ from search.ingest.records import Item, Rejection
 #: Keys under which APIs wrap their list of postings (``{"jobs": [...]}``).
 _WRAPPER_KEYS = ("jobs", "postings", "results", "data", "items", "hits", "records")
 _JSON_SPACE = " \t\n\r"
+#: Keys of which a posting in an unnamed wrapper list has one.
+_POSTING_KEYS = frozenset({"title", "description"})
 
 
 def read_jsonl(stream: BinaryIO, ctx: ReadContext) -> Iterator[Item]:
-    """One object per non-blank line; a bad line is rejected with its own line number."""
+    """One object (or a list of them) per non-blank line; a bad line is rejected with its
+    own line number."""
     source = ctx.source
     for number, raw in numbered_lines(stream):
         if raw is None:
@@ -51,7 +54,11 @@ def read_jsonl(stream: BinaryIO, ctx: ReadContext) -> Iterator[Item]:
         except (ValueError, RecursionError) as exc:
             yield Rejection(source, number, f"invalid JSON: {_short(exc)}")
             continue
-        yield from records_of(value, ctx, number)
+        if _is_object_list(value):  # a line may hold several postings
+            for entry in value:
+                yield from records_of(entry, ctx, number)
+        else:
+            yield from records_of(value, ctx, number)
 
 
 def _short(exc: BaseException) -> str:
@@ -94,29 +101,55 @@ def _scan_array(text: str, pos: int) -> tuple[list[tuple[int, Any]], int]:
 
 
 def _wrapped_array_start(text: str, pos: int, wanted: str) -> int:
-    """Offset of the value of key ``wanted`` in the object opening at ``pos``."""
+    """Offset of the value of key ``wanted`` in the object opening at ``pos``: of its
+    last occurrence, since that is the value the json module keeps for a repeated key."""
     decoder = json.JSONDecoder()
     pos = _skip_space(text, pos + 1)
+    found = -1
     while True:
         key, end = decoder.raw_decode(text, pos)
         value_start = _skip_space(text, _skip_space(text, end) + 1)  # past the colon
         if key == wanted:
-            return value_start
+            found = value_start
         _, end = decoder.raw_decode(text, value_start)
-        pos = _skip_space(text, _skip_space(text, end) + 1)  # past the comma
+        pos = _skip_space(text, end)
+        if not text.startswith(",", pos):
+            return found
+        pos = _skip_space(text, pos + 1)
 
 
 def _wrapper_key(document: dict[str, Any]) -> str | None:
     """The key wrapping a list of postings, when the document is such a wrapper.
 
-    A document that has its own description is a single posting, not a wrapper.
+    A key named like one (``jobs``, ``results``) first; else, for a document with no
+    title of its own, the only key whose value is a list of postings (objects each with
+    a title or a description: ``{"positions": [...], "count": 2}``). A document that
+    has its own description is a single posting, not a wrapper.
     """
-    if any(canonical_key(k) == "description" for k in document):
+    keys = {canonical_key(k) for k in document}
+    if "description" in keys:
         return None
     for key in document:
         if key.lower() in _WRAPPER_KEYS and isinstance(document[key], list):
             return key
-    return None
+    if "title" in keys:
+        return None
+    lists = [key for key, value in document.items() if _is_postings_list(value)]
+    return lists[0] if len(lists) == 1 else None
+
+
+def _is_object_list(value: object) -> TypeGuard[list[dict[str, Any]]]:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _is_postings_list(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(
+            isinstance(v, dict) and any(canonical_key(k) in _POSTING_KEYS for k in v) for v in value
+        )
+    )
 
 
 def _json_items(text: str) -> tuple[list[tuple[int, Any]], dict[str, Any]]:

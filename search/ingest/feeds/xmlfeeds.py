@@ -28,21 +28,34 @@ from search.ingest.records import FieldError, Item, RawRecord, Rejection
 INDEED = "indeed-xml"
 PERSONIO = "personio-xml"
 _RECORD_TAGS = frozenset({"job", "position", "vacancy"})
+#: Tags that, repeated, are paragraphs or lines of markup rather than a list of values.
+_HTML_TAGS = frozenset(
+    {*("p", "div", "span", "br", "li", "b", "strong", "em", "i", "u", "a", "pre", "code")}
+    | {f"h{n}" for n in range(1, 7)}
+)
 _YEARS = re.compile(r"(?:(lt)-)?(\d+)(?:-(\d+))?")
 #: Personio employment types that say more than ``schedule`` (full-time/part-time).
 _PERSONIO_KINDS = frozenset({"internship", "contract", "temporary"})
 
 
 def _flat(node: Node) -> list[tuple[str, str]]:
-    """A job element's children as (name, text) pairs; nested lists become one text."""
-    pairs = []
-    for child in node.children:
-        if child.children:
-            texts = [grand.text for grand in child.children if grand.text]
-            pairs.append((child.tag, ", ".join(texts)))
-        else:
-            pairs.append((child.tag, child.text))
-    return pairs
+    """A job element's children as (name, text) pairs: a list of values (``<locations>``
+    of ``<location>``) joined by commas, any other element read whole (``Node.text``)."""
+    return [
+        (child.tag, ", ".join(g.text for g in child.children if g.text))
+        if _is_list(child)
+        else (child.tag, child.text)
+        for child in node.children
+    ]
+
+
+def _is_list(node: Node) -> bool:
+    """An element holding only elements of one name, each with text only, that is not
+    HTML (``<p>`` after ``<p>``): a list of values."""
+    children = node.children
+    if not children or node.own_text or children[0].tag.lower() in _HTML_TAGS:
+        return False
+    return all(c.tag == children[0].tag and not c.children for c in children)
 
 
 def _indeed(node: Node, ctx: ReadContext, line: int) -> RawRecord:

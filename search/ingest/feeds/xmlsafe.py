@@ -13,12 +13,14 @@ is handed over as a small tree as soon as it closes, then dropped. A record larg
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 from xml.parsers import expat
 
 from search.ingest.files import MAX_RECORD_BYTES
+from search.ingest.htmltext import html_to_text
 
 _CHUNK = 1 << 16
 #: What each element costs against the record limit, beside its text.
@@ -37,18 +39,41 @@ class XmlRefusedError(ValueError):
 
 @dataclass(slots=True)
 class Node:
-    """One element of a record: its name, text (CDATA included) and children."""
+    """One element of a record: its name and its content in document order, text (CDATA
+    included) and child elements."""
 
     tag: str
-    parts: list[str] = field(default_factory=list)
-    children: list[Node] = field(default_factory=list)
+    content: list[str | Node] = field(default_factory=list)
+
+    @property
+    def children(self) -> list[Node]:
+        return [item for item in self.content if isinstance(item, Node)]
+
+    @property
+    def own_text(self) -> str:
+        """The element's own text, without that of the elements inside it."""
+        return "".join(item for item in self.content if isinstance(item, str)).strip()
 
     @property
     def text(self) -> str:
-        return "".join(self.parts).strip()
+        """All the element's text. One with elements inside it (a description written as
+        XHTML, its ``<p>`` and ``<li>`` unescaped) is read whole, in document order, as
+        HTML, so that no part of its text is lost and paragraphs stay apart."""
+        if not any(isinstance(item, Node) for item in self.content):
+            return self.own_text
+        return html_to_text(self.markup())
+
+    def markup(self) -> str:
+        """The content as markup again: elements as tags (without attributes), text escaped."""
+        return "".join(
+            f"<{item.tag}>{item.markup()}</{item.tag}>"
+            if isinstance(item, Node)
+            else html.escape(item, quote=False)
+            for item in self.content
+        )
 
     def child(self, tag: str) -> Node | None:
-        return next((c for c in self.children if c.tag == tag), None)
+        return next((c for c in self.content if isinstance(c, Node) and c.tag == tag), None)
 
     def child_text(self, tag: str) -> str:
         found = self.child(tag)
@@ -110,7 +135,7 @@ class _Builder:
             self._grow(_ELEMENT_COST)
             if len(self.stack) == self.depth - 1:
                 node = Node(tag)
-                self.stack[-1].children.append(node)
+                self.stack[-1].content.append(node)
                 self.stack.append(node)
         elif tag in self.record_tags:
             self.depth, self.size = 1, 0
@@ -133,7 +158,7 @@ class _Builder:
         if self.depth and len(self.stack) == self.depth:
             self._grow(len(text))
             if self.stack:
-                self.stack[-1].parts.append(text)
+                self.stack[-1].content.append(text)
 
     def _grow(self, amount: int) -> None:
         """Count ``amount`` against the record; past the limit, drop what was kept."""
