@@ -30,8 +30,6 @@ _TRUE = frozenset({"true", "yes", "y", "1", "1.0"})
 _RATING_LINE = re.compile(r"\s*([0-5](?:\.\d)?)\s*[★☆]?\s*")
 #: A fact cell longer than this is prose: it is kept as text even when a fact is read.
 _SHORT_CELL = 40
-#: A link as exports write it: with a scheme, from "www.", or a bare domain with a path.
-_LINK = re.compile(r"(?:https?:|www\.|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/|$))\S*$", re.IGNORECASE)
 
 
 def company_and_rating(text: str) -> tuple[str, float | None]:
@@ -168,14 +166,14 @@ def _level_and_experience(facts: Mapping[str, list[Candidate]], draft: Draft) ->
 
 
 def _apply_url(facts: Mapping[str, list[Candidate]], draft: Draft) -> None:
+    """Where to apply, taken as written, as the url is (Naukri's lost its slashes)."""
     link = _first(facts, "apply_url")
     if link is None:
         return
     text = clean(link[1]) if isinstance(link[1], str) else ""
-    read = bool(_LINK.match(text))
-    if read:
+    if text:
         draft.apply_url = text
-    _noted(draft, "apply_url", link, read)
+    _noted(draft, "apply_url", link, bool(text))
 
 
 def _pay(facts: Mapping[str, list[Candidate]], draft: Draft) -> None:
