@@ -33,8 +33,6 @@ from search.ingest.records import ColumnUse, FieldError, RawRecord, json_kind
 #: Keys of a place object that name it outright, and the parts to join when none does.
 _PLACE_NAME_KEYS = ("name", "locationname", "label", "displayname", "text")
 _PLACE_PART_KEYS = ("city", "region", "state", "country")
-#: Column names whose text is HTML.
-_HTML_KEYS = frozenset({"descriptionhtml"})
 
 Candidate = tuple[int, str, str, object]
 
@@ -75,7 +73,7 @@ def _text(canonical: str, folded: str, key: str, value: object) -> str:
         text = clean(value)
         if canonical != "description" or not text:
             return text
-        return html_to_text(text) if folded in _HTML_KEYS else plain_text(text)
+        return html_to_text(text) if folded == "descriptionhtml" else plain_text(text)
     if canonical == "id" and isinstance(value, int | float) and not isinstance(value, bool):
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
@@ -118,7 +116,7 @@ def _kind(key: str, vocab: Vocabulary, field_map: FieldMap | None) -> tuple[str,
         kind = ("text", "", 0)
     if field_map is None and len(_KINDS) < 10_000:
         _KINDS[key] = (folded, kind)
-        if kind[0] == "key" and folded not in _HTML_KEYS:
+        if kind[0] == "key" and folded != "descriptionhtml":
             _SIMPLE[key] = kind[1]
     return folded, kind
 
