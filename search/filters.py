@@ -208,6 +208,7 @@ class FilterValues(TypedDict, total=False):
     workplace: Texts
     salary_min: float | str | None
     currency: str | None
+    estimates: bool | None
     max_years: int | None
     degree: str | None
     indexed_after: datetime | str | None
@@ -238,6 +239,9 @@ class Filters:
     #: the posting's own currency); postings that state no pay are left out.
     salary_min: float | None = None
     currency: str | None = None
+    #: With ``salary_min``, count pay that is only a job site's estimate ("$53K-$91K
+    #: (Glassdoor est.)") too; by default such postings are left out, and counted in a note.
+    estimates: bool = False
     #: The most years of experience a posting may require; postings that state none are
     #: left out.
     max_years: int | None = None
@@ -255,7 +259,8 @@ class Filters:
         ``"YYYY-MM-DD"``, ``"today"``, ``"yesterday"`` or an age such as ``"7d"``, ``"2w"``,
         ``"3m"``; ``indexed_after`` a datetime or ISO 8601 text; ``radius_km`` a number of
         kilometres or text such as ``"30mi"`` (default 50 km with ``near``); ``salary_min``
-        a number or text such as ``"150k"``; ``max_years`` a whole number. A misspelt name
+        a number or text such as ``"150k"``, with ``estimates=True`` counting pay that is
+        only a job site's estimate too; ``max_years`` a whole number. A misspelt name
         or a value of the wrong type raises ``InvalidFilterError`` instead of being ignored.
         """
         given = {**(values or {}), **more}
@@ -268,6 +273,9 @@ class Filters:
         remote = given.get("remote")
         if remote is not None and not isinstance(remote, bool):
             raise InvalidFilterError(f"filter 'remote' takes True, False or None, not {remote!r}")
+        estimates = given.get("estimates")
+        if estimates is not None and not isinstance(estimates, bool):
+            raise InvalidFilterError(f"filter 'estimates' takes True or False, not {estimates!r}")
         near = given.get("near")
         if near is not None and not isinstance(near, str):
             raise InvalidFilterError(f"filter 'near' takes a place name, not {near!r}")
@@ -295,6 +303,7 @@ class Filters:
             workplace=tuple(_workplace(w) for w in _values("workplace", given.get("workplace"))),
             salary_min=_amount(given.get("salary_min")),
             currency=_currency(given.get("currency")),
+            estimates=bool(estimates),
             max_years=_years(given.get("max_years")),
             degree=_degree(given.get("degree")),
             indexed_after=_moment(given.get("indexed_after")),
@@ -305,7 +314,7 @@ class Filters:
         out: dict[str, object] = {}
         for name in self.__slots__:
             value = getattr(self, name)
-            if value in ((), None):
+            if value in ((), None) or (name == "estimates" and value is False):
                 continue
             out[name] = (
                 value.isoformat()

@@ -49,6 +49,9 @@ class Pay:
     ``period`` is a key of ``PERIODS_PER_YEAR``. ``text`` is the phrase it was read
     from (empty when a feed stated it as data). The annual figures are in the same
     currency: no exchange rates, since a job seeker compares offers in one currency.
+    ``estimate`` is True when the figure is a job site's guess ("$53K-$91K (Glassdoor
+    est.)"), not pay the employer states: it is shown as such, and a pay filter leaves
+    it out unless asked to count estimates.
     """
 
     min: float | None = None
@@ -56,6 +59,7 @@ class Pay:
     currency: str | None = None
     period: str = "year"
     text: str = ""
+    estimate: bool = False
 
     def _annual(self, amount: float | None) -> float | None:
         if amount is None:

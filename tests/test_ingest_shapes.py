@@ -361,12 +361,13 @@ def test_indeed_style_feed(tmp_path: Path) -> None:
         "id": "wh-77",
         "title": "Forklift Driver",
         "location": "Leeds, GB",
-        "description": "Move pallets.\n\nsalary: £12 per hour",
+        "description": "Move pallets.",
         "posted": "2025-01-10",
         "company": "Depot & Co",
         "url": "https://board.test/jobs/wh-77",
     }
     assert record.facts.employment_type == "full-time"
+    assert record.facts.pay == Pay(12.0, 12.0, "GBP", "hour", text="£12 per hour")
     assert reading.format == "indeed-xml (xml)"
 
 

@@ -97,6 +97,9 @@ class Meter:
         of = self.read if self.unread <= 0 else None
         self.progress.update(self.task, completed=self.source.position, of=of)
         say(str(report))
+        columns = report.columns_line()
+        if columns:
+            say("  " + columns)
 
     def stage(self, name: str) -> None:
         """The library's ``stage``: reading is done, ``name`` (the final write) begins."""

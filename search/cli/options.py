@@ -161,9 +161,16 @@ def filter_options(func: F) -> F:
             "--salary-min",
             metavar="AMOUNT",
             help="Yearly pay the posting's range reaches: 150000, 150k. "
-            "Postings stating no pay are left out (a note counts them).",
+            "Postings stating no pay, or only a job site's estimate of it "
+            "('Glassdoor est.'), are left out (a note counts them).",
         ),
         click.option("--currency", metavar="CODE", help="Currency of --salary-min: USD, EUR, GBP."),
+        click.option(
+            "--estimates",
+            is_flag=True,
+            default=None,
+            help="With --salary-min, count pay that is only a job site's estimate too.",
+        ),
         click.option(
             "--max-years",
             metavar="N",

@@ -54,6 +54,7 @@ CSV_COLUMNS = (
     "pay_max",
     "pay_currency",
     "pay_period",
+    "pay_estimate",
     "experience_years",
     "degree",
     "skills",
@@ -77,7 +78,8 @@ def _day(value: date | datetime | None) -> str | None:
 
 
 def pay_record(pay: Pay | None) -> dict[str, Any] | None:
-    """Pay as stated (``text``, the phrase it was read from) and as figures."""
+    """Pay as stated (``text``, the phrase it was read from) and as figures;
+    ``estimate`` is true for a job site's estimate rather than the employer's figure."""
     if pay is None:
         return None
     return {
@@ -86,9 +88,14 @@ def pay_record(pay: Pay | None) -> dict[str, Any] | None:
         "currency": pay.currency,
         "period": pay.period,
         "text": pay.text,
+        "estimate": pay.estimate,
         "annual_min": pay.annual_min,
         "annual_max": pay.annual_max,
     }
+
+
+def _rating(text: str | None) -> float | None:
+    return float(text) if text else None
 
 
 def posting_record(posting: JobPosting, short_id: str | None = None) -> dict[str, Any]:
@@ -121,6 +128,8 @@ def posting_record(posting: JobPosting, short_id: str | None = None) -> dict[str
             "closes": _day(posting.closes),
             "indexed_at": _day(posting.indexed_at),
             "source": posting.source,
+            "apply_url": posting.extra.get("apply_url"),
+            "company_rating": _rating(posting.extra.get("company_rating")),
         }
     )
     return record
@@ -219,17 +228,20 @@ def posting_row(hit: Hit | JobPosting) -> dict[str, object]:
             pay_max=pay.max,
             pay_currency=pay.currency,
             pay_period=pay.period,
+            pay_estimate=pay.estimate,
         )
     return record
 
 
 def pay_figures(pay: Pay) -> str:
     """Pay as figures, in the stated currency and period: "USD 150,000-200,000 a year",
-    "USD 45 an hour" (``Pay.text`` keeps the words it was read from)."""
+    "USD 45 an hour", "USD 53,000-91,000 a year (estimate)" for a job site's estimate
+    (``Pay.text`` keeps the words it was read from)."""
     amounts = dict.fromkeys(v for v in (pay.min, pay.max) if v is not None)
     figures = "-".join(f"{v:,.2f}".removesuffix(".00") for v in amounts)
     article = "an" if pay.period == "hour" else "a"
-    return " ".join(x for x in (pay.currency or "", figures, f"{article} {pay.period}") if x)
+    said = " ".join(x for x in (pay.currency or "", figures, f"{article} {pay.period}") if x)
+    return f"{said} (estimate)" if pay.estimate else said
 
 
 def csv_lines(

@@ -276,6 +276,8 @@ def posting_rows(posting: JobPosting) -> list[tuple[str, str | None]]:
         ("first indexed", _moment(posting)),
         ("skills", ", ".join(posting.skills)),
         ("url", posting.url),
+        ("apply at", posting.extra.get("apply_url")),
+        ("company rating", posting.extra.get("company_rating")),
         ("source", posting.source),
     ]
 

@@ -25,11 +25,17 @@ FACT_KEYS = (
     "employment_type",
     "workplace",
     "remote",
+    "level",
+    "experience",
     "closes",
+    "apply_url",
     "pay_min",
     "pay_max",
+    "pay_single",
     "pay_currency",
     "pay_period",
+    "pay_text",
+    "company_rating",
 )
 
 _KEY_NOISE = re.compile(r"[\s_\-]+")
@@ -52,18 +58,30 @@ class Vocabulary:
 
     #: folded column name -> (canonical key, rank: lower wins)
     canonical: dict[str, tuple[str, int]]
-    #: folded column name -> fact key
-    facts: dict[str, str]
+    #: folded column name -> (fact key, rank: lower wins)
+    facts: dict[str, tuple[str, int]]
     place_parts: tuple[str, ...]
     ignored: frozenset[str]
+    #: folded column names starting with one of these are ignored (company bookkeeping)
+    ignored_prefixes: tuple[str, ...]
     placeholders: frozenset[str]
     #: folded value -> normalised value
     employment_types: dict[str, str]
     workplaces: dict[str, str]
+    levels: dict[str, str]
 
 
 def _invert(groups: Mapping[str, list[str]]) -> dict[str, str]:
     return {alias: name for name, aliases in groups.items() for alias in aliases}
+
+
+def _ranked(groups: Mapping[str, list[str]]) -> dict[str, tuple[str, int]]:
+    ranked = (
+        (name, rank, alias)
+        for name, aliases in groups.items()
+        for rank, alias in enumerate(aliases)
+    )
+    return {alias: (name, rank) for name, rank, alias in ranked}
 
 
 @functools.cache
@@ -71,19 +89,16 @@ def vocabulary() -> Vocabulary:
     """The parsed vocabulary (a few hundred names; cheap, but read once)."""
     text = resources.files("search.ingest").joinpath("vocab/columns.toml").read_text("utf-8")
     raw = tomllib.loads(text)
-    canonical = {
-        alias: (key, rank)
-        for key, aliases in raw["aliases"].items()
-        for rank, alias in enumerate(aliases)
-    }
     return Vocabulary(
-        canonical=canonical,
-        facts=_invert(raw["facts"]),
+        canonical=_ranked(raw["aliases"]),
+        facts=_ranked(raw["facts"]),
         place_parts=tuple(raw["places"]["parts"]),
         ignored=frozenset(raw["ignored"]["columns"]),
+        ignored_prefixes=tuple(raw["ignored"]["prefixes"]),
         placeholders=frozenset(raw["placeholders"]["values"]),
         employment_types=_invert(raw["employment_types"]),
         workplaces=_invert(raw["workplaces"]),
+        levels=_invert(raw["levels"]),
     )
 
 
@@ -127,6 +142,21 @@ def employment_type_of(value: str) -> str | None:
 def workplace_of(value: str) -> str | None:
     """remote, hybrid or onsite; None when the value is none of them ("unspecified")."""
     return vocabulary().workplaces.get(fold_value(value))
+
+
+def level_of(value: str) -> str | None:
+    """A level of ``search.extract.roles.LEVELS`` from a site's label ("Mid-Senior level",
+    "Entry-Level, Junior"); None when the label names none ("Not Applicable", "Any").
+
+    The mapping is the ``[levels]`` table of the vocabulary, which says why each label
+    sits where it does; of a list, the first known label wins.
+    """
+    table = vocabulary().levels
+    for part in re.split(r"[,;/|]", value):
+        found = table.get(fold_value(part))
+        if found:
+            return found
+    return None
 
 
 # --- the user's field map -------------------------------------------------------------

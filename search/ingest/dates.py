@@ -1,8 +1,9 @@
 """Dates as exports and feeds write them, read into ``datetime.date``.
 
 Feeds disagree: ISO dates and timestamps with offsets (Greenhouse, Ashby, JSON-LD),
-milliseconds since 1970 (Lever's ``createdAt``), RFC 2822 (RSS-style XML feeds), and
-"May 6, 2025" in scraped exports. One reader for all of them means a posting's date
+milliseconds since 1970 (Lever's ``createdAt``; LinkedIn exports write them as floats,
+"1713400000000.0", after a trip through a data frame), RFC 2822 (RSS-style XML feeds),
+and "May 6, 2025" in scraped exports. One reader for all of them means a posting's date
 never depends on which board it came from.
 """
 
@@ -15,7 +16,8 @@ from email.utils import parsedate_to_datetime
 #: Epoch values above this are milliseconds (1e11 s is the year 5138).
 _MS_THRESHOLD = 1e11
 _WRITTEN_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%Y.%m.%d")
-_EPOCH_TEXT = re.compile(r"\d{9,13}")
+#: Epoch seconds or milliseconds as text, also as a float with a zero fraction.
+_EPOCH_TEXT = re.compile(r"\d{9,13}(?:\.0*)?")
 _ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b")
 
 

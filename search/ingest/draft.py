@@ -16,7 +16,7 @@ from datetime import date
 
 from search.ingest.columns import clean
 from search.ingest.htmltext import html_to_text
-from search.ingest.records import EMPTY_FACTS, Facts, FieldError, RawRecord
+from search.ingest.records import EMPTY_FACTS, ColumnUse, Facts, FieldError, RawRecord
 from search.model import Pay
 
 #: A section value this short and on one line reads as ``Heading: value``.
@@ -25,6 +25,21 @@ _SHORT_SECTION = 120
 _HTML_TAG = re.compile(r"</?(?:p|br|li|ul|ol|div|span|strong|b|i|em|h[1-6]|a|table|tr|td)\b[^>]*>")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _ESCAPED_TAG = re.compile(r"&lt;/?(?:p|br|li|ul|ol|div|span|strong|b|h[1-6])\b")
+#: One shared tuple per distinct list of column uses: rows of one export repeat theirs.
+_USES: dict[tuple[ColumnUse, ...], tuple[ColumnUse, ...]] = {}
+_USES_KEPT = 4096
+
+
+def shared_uses(uses: list[ColumnUse] | tuple[ColumnUse, ...]) -> tuple[ColumnUse, ...]:
+    """``uses`` as a tuple shared by every record with the same ones (little memory, and
+    pickled once per chunk of records sent to a worker)."""
+    key = tuple(uses)
+    found = _USES.get(key)
+    if found is not None:
+        return found
+    if len(_USES) < _USES_KEPT:
+        _USES[key] = key
+    return key
 
 
 def plain_text(text: str) -> str:
@@ -112,6 +127,11 @@ class Draft:
     experience_years: int | None = None
     experience_text: str = ""
     degree: str | None = None
+    level: str | None = None
+    company_rating: float | None = None
+    apply_url: str | None = None
+    #: Which column fed which key or fact (exports only), for the per-file report.
+    uses: list[ColumnUse] = field(default_factory=list)
 
     def add_section(self, heading: str, value: object) -> None:
         """Keep a value of unknown meaning under ``heading`` when it carries words.
@@ -147,6 +167,9 @@ class Draft:
             experience_years=self.experience_years,
             experience_text=self.experience_text,
             degree=self.degree,
+            level=self.level,
+            company_rating=self.company_rating,
+            apply_url=self.apply_url,
         )
         return found if found != EMPTY_FACTS else EMPTY_FACTS
 
@@ -172,4 +195,5 @@ class Draft:
             "url": clean(self.url),
         }
         fields = {key: value for key, value in values.items() if value}
-        return RawRecord(fields, source, line, self.facts())
+        columns = shared_uses(self.uses) if self.uses else ()
+        return RawRecord(fields, source, line, self.facts(), columns)

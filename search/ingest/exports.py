@@ -1,14 +1,17 @@
 """Any export's columns -> one record: known keys, facts, and every other text column.
 
 Scrapers and aggregators name columns as they like. A column is, in this order: what the
-user's field map says it is; a canonical key (``Job Title``, ``Apply Link``); a
-structured fact (``Employment Type``, ``salary_min``); a part of an address; ignored
-bookkeeping (``logo``, ``scraped_at``); or else text, kept under its own name as a
-section of the description, so "Minimum Qualifications" is searchable like the rest.
+user's field map says it is; a canonical key (``Job Title``, ``Job URL``); a structured
+fact (``Employment Type``, ``salary_min``, ``Salary Estimate``: see ``factcolumns``); a
+part of an address; ignored bookkeeping (``logo``, ``scraped_at``, a company's
+``Headquarters``); or else text, kept under its own name as a section of the
+description, so "Minimum Qualifications" is searchable like the rest. Each record notes
+which column fed which key or fact (``RawRecord.columns``), for the per-file report.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,22 +21,18 @@ from search.ingest.columns import (
     FieldMap,
     Vocabulary,
     clean,
-    employment_type_of,
     fold_key,
     vocabulary,
-    workplace_of,
 )
-from search.ingest.dates import date_of, iso_date
-from search.ingest.draft import Draft, plain_text
+from search.ingest.dates import iso_date
+from search.ingest.draft import Draft, plain_text, shared_uses
+from search.ingest.factcolumns import company_and_rating, read_facts
 from search.ingest.htmltext import html_to_text
-from search.ingest.money import make_pay, period_of
-from search.ingest.records import FieldError, RawRecord, json_kind
-from search.model import Pay
+from search.ingest.records import ColumnUse, FieldError, RawRecord, json_kind
 
 #: Keys of a place object that name it outright, and the parts to join when none does.
 _PLACE_NAME_KEYS = ("name", "locationname", "label", "displayname", "text")
 _PLACE_PART_KEYS = ("city", "region", "state", "country")
-_TRUE = frozenset({"true", "yes", "y", "1"})
 
 Candidate = tuple[int, str, str, object]
 
@@ -107,11 +106,14 @@ def _kind(key: str, vocab: Vocabulary, field_map: FieldMap | None) -> tuple[str,
         displaced = field_map is not None and hit[0] in field_map.columns
         kind = ("text", "", 0) if displaced else ("key", *hit)
     elif (fact := vocab.facts.get(folded)) is not None:
-        kind = ("fact", fact, 0)
+        displaced = field_map is not None and fact[0] in field_map.columns
+        kind = ("text", "", 0) if displaced else ("fact", *fact)
     elif folded in vocab.place_parts:
         kind = ("part", folded, 0)
+    elif folded in vocab.ignored or folded.startswith(vocab.ignored_prefixes):
+        kind = ("ignored", "", 0)
     else:
-        kind = ("ignored" if folded in vocab.ignored else "text", "", 0)
+        kind = ("text", "", 0)
     if field_map is None and len(_KINDS) < 10_000:
         _KINDS[key] = (folded, kind)
         if kind[0] == "key" and folded != "descriptionhtml":
@@ -125,22 +127,25 @@ class _Columns:
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
         self.candidates: dict[str, list[Candidate]] = {}
-        self.facts: dict[str, tuple[str, object]] = {}
-        self.parts: dict[str, str] = {}
+        #: fact -> (rank, column, value) of every column stating it
+        self.facts: dict[str, list[tuple[int, str, object]]] = {}
+        self.parts: dict[str, tuple[str, str]] = {}
         self.extra: list[tuple[str, object]] = []
+        self.ignored: list[str] = []
 
     def add(self, key: str, value: object, field_map: FieldMap | None) -> None:
         folded, (kind, name, rank) = _kind(key, self.vocab, field_map)
         if kind == "key":
             self.candidates.setdefault(name, []).append((rank, folded, key, value))
         elif kind == "fact":
-            if rank < 0 or name not in self.facts:
-                self.facts[name] = (key, value)
+            self.facts.setdefault(name, []).append((rank, key, value))
         elif kind == "part":
             if isinstance(value, str) and clean(value):
-                self.parts[folded] = clean(value)
+                self.parts[folded] = (key, clean(value))
         elif kind == "text":
             self.extra.append((key, value))
+        else:
+            self.ignored.append(key)
 
     def best(self, canonical: str) -> tuple[str, str]:
         """(key, text) of the best-ranked non-empty value; only its type is checked."""
@@ -168,6 +173,7 @@ def export_record(
 
     Unknown keys holding text become sections of the description, under their own name;
     a posted date that cannot be read is kept the same way rather than losing the row.
+    A row with a title and a link but no text is described by its title.
     """
     if isinstance(pairs, dict):
         if field_map is None:
@@ -182,20 +188,52 @@ def export_record(
         if value is not None and isinstance(key, str):
             columns.add(key, value, field_map)
     draft = Draft()
-    draft.id = columns.best("id")[1]
-    draft.title = columns.best("title")[1]
-    draft.description = columns.best("description")[1]
-    draft.company = columns.best("company")[1]
-    draft.url = columns.best("url")[1]
-    draft.location = columns.best("location")[1] or _joined_parts(columns)
+    draft.id = _key(columns, draft, "id")
+    draft.title = _key(columns, draft, "title")
+    draft.description = _key(columns, draft, "description")
+    _company(columns, draft)
+    draft.url = _key(columns, draft, "url")
+    draft.location = _key(columns, draft, "location") or _joined_parts(columns, draft)
     posted_key, posted = columns.best("posted")
     draft.posted = iso_date(posted)
     if posted and not draft.posted:
         draft.add_section(posted_key, posted)
-    _read_facts(columns, draft)
+    elif draft.posted:
+        draft.uses.append(("posted", posted_key, ""))
+    read_facts(columns.facts, draft)
+    if draft.apply_url and draft.apply_url == draft.url:
+        draft.apply_url = None  # the same link twice
+        draft.uses = [use for use in draft.uses if use[0] != "apply_url"]
+    elif draft.apply_url and not draft.url:
+        # The only link the export gives: the posting is found there.
+        draft.url, draft.apply_url = draft.apply_url, None
+        draft.uses = [("url", c, n) if f == "apply_url" else (f, c, n) for f, c, n in draft.uses]
     for key, value in columns.extra:
         draft.add_section(key, value)
-    return draft.record(source, line)
+        draft.uses.append(("text", key, ""))
+    draft.uses.extend(("ignored", key, "") for key in columns.ignored)
+    # A row of a list page (JobSpy's LinkedIn rows) has a title and a link but no text:
+    # it is still a posting, found by its title, as a feed's list entry is.
+    return draft.record(source, line, title_as_description=bool(draft.url))
+
+
+def _key(columns: _Columns, draft: Draft, canonical: str) -> str:
+    """The text of a canonical key, noting the column it came from."""
+    key, text = columns.best(canonical)
+    if text:
+        draft.uses.append((canonical, key, ""))
+    return text
+
+
+def _company(columns: _Columns, draft: Draft) -> None:
+    """The company, without the rating line some sites write under the name."""
+    key, text = columns.best("company")
+    if not text:
+        return
+    draft.company, rating = company_and_rating(text)
+    draft.uses.append(("company", key, "rating line dropped" if rating is not None else ""))
+    if rating is not None:
+        draft.company_rating = rating
 
 
 def _plain_record(row: dict[str, Any], source: str, line: int) -> RawRecord | None:
@@ -203,6 +241,7 @@ def _plain_record(row: dict[str, Any], source: str, line: int) -> RawRecord | No
     fast); None when the row needs the general path (another column, a repeated key,
     a non-text value, an HTML-only description, a date to keep as text)."""
     fields: dict[str, str] = {}
+    used: list[str] = []
     placeholders = vocabulary().placeholders
     for key, value in row.items():
         if value is None:
@@ -213,17 +252,23 @@ def _plain_record(row: dict[str, Any], source: str, line: int) -> RawRecord | No
         text = value.strip()
         if text and (len(text) > PLACEHOLDER_MAX or text.casefold() not in placeholders):
             fields[canonical] = text
+            used.append(key)
     posted = fields.get("posted")
     if posted is not None and not (len(posted) == 10 and posted[4] == posted[7] == "-"):
         fields["posted"] = iso_date(posted)
         if not fields["posted"]:
             return None
     description = fields.get("description")
-    if description is None:
-        return None
+    if description is None or "\n" in fields.get("company", ""):
+        return None  # a company cell of several lines may carry a rating line
     if "<" in description or "&" in description:
         fields["description"] = plain_text(description)
-    return RawRecord(fields, source, line)
+    return RawRecord(fields, source, line, columns=_plain_uses(tuple(used)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain_uses(keys: tuple[str, ...]) -> tuple[ColumnUse, ...]:
+    return shared_uses([(_SIMPLE[key], key, "") for key in keys])
 
 
 def may_describe(columns: Iterable[str], field_map: FieldMap | None = None) -> bool:
@@ -237,58 +282,14 @@ def may_describe(columns: Iterable[str], field_map: FieldMap | None = None) -> b
         if key == "description":
             return True
         known = key or name in vocab.facts or name in vocab.place_parts
-        if not known and name not in vocab.ignored:
+        if not known and name not in vocab.ignored and not name.startswith(vocab.ignored_prefixes):
             return True
     return False
 
 
-def _joined_parts(columns: _Columns) -> str:
-    parts = (columns.parts.get(name) for name in columns.vocab.place_parts)
-    return ", ".join(part for part in parts if part and not part.isdigit())
-
-
-def _read_facts(columns: _Columns, draft: Draft) -> None:
-    """Facts from fact columns; a value that cannot be read as its fact stays as text."""
-    facts = columns.facts
-    for name, (key, value) in facts.items():
-        if name in ("employment_type", "workplace", "closes") and not _read_fact(
-            draft, name, value
-        ):
-            draft.add_section(key, value)
-    remote = facts.get("remote")
-    if remote is not None and _is_true(remote[1]):
-        draft.remote = True
-        draft.workplace = draft.workplace or "remote"
-    if "pay_min" in facts or "pay_max" in facts:
-        draft.pay = _pay(facts)
-        if draft.pay is None:
-            for name in ("pay_min", "pay_max"):
-                if name in facts:
-                    draft.add_section(*facts[name])
-
-
-def _read_fact(draft: Draft, name: str, value: object) -> bool:
-    """Set one fact on ``draft``; False when the value does not say it."""
-    text = value if isinstance(value, str) else ""
-    if name == "employment_type":
-        draft.employment_type = employment_type_of(text) if text else None
-        return draft.employment_type is not None
-    if name == "workplace":
-        draft.workplace = workplace_of(text) if text else None
-        return draft.workplace is not None
-    draft.closes = date_of(value)
-    return draft.closes is not None
-
-
-def _pay(facts: dict[str, tuple[str, object]]) -> Pay | None:
-    def value(name: str) -> object:
-        return facts[name][1] if name in facts else None
-
-    period = period_of(value("pay_period"), default="year")
-    return make_pay(value("pay_min"), value("pay_max"), value("pay_currency"), period)
-
-
-def _is_true(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    return isinstance(value, str) and value.strip().casefold() in _TRUE
+def _joined_parts(columns: _Columns, draft: Draft) -> str:
+    found = [columns.parts[name] for name in columns.vocab.place_parts if name in columns.parts]
+    used = [(key, part) for key, part in found if not part.isdigit()]
+    if used:
+        draft.uses.append(("location", "+".join(key for key, _ in used), ""))
+    return ", ".join(part for _, part in used)

@@ -1,8 +1,9 @@
 """Raw records -> ``JobPosting``: stable ids, dates, facts, and every extractor applied once.
 
 A fact a feed states as data (``RawRecord.facts``: pay, workplace, employment type,
-experience, degree, closing date, places) is used as it is; text extraction only fills
-what the feed left unsaid, and never overrides a structured fact.
+level, experience, degree, closing date, places) is used as it is; text extraction only
+fills what the feed left unsaid, and never overrides a structured fact. One exception:
+pay that is only a job site's estimate gives way to pay the posting's text states.
 """
 
 from __future__ import annotations
@@ -69,7 +70,10 @@ def parse_date(text: str) -> date:
 
 
 def _pay(facts: Facts, text: str) -> Pay | None:
-    return facts.pay or extract_pay(text)
+    """The feed's pay; where that is only an estimate, pay the text states wins."""
+    if facts.pay is not None and not facts.pay.estimate:
+        return facts.pay
+    return extract_pay(text) or facts.pay
 
 
 def _workplace(facts: Facts, location_text: str, text: str, title: str) -> str | None:
@@ -84,6 +88,17 @@ def _experience(facts: Facts, text: str) -> tuple[int | None, str]:
 
 def _degree(facts: Facts, text: str) -> str | None:
     return facts.degree or extract_degree(text)
+
+
+def _extra(facts: Facts) -> dict[str, str]:
+    """Facts kept beside the posting, not filtered on: the employer's rating on the job
+    site, and where to apply when that is not the posting's page."""
+    extra: dict[str, str] = {}
+    if facts.company_rating is not None:
+        extra["company_rating"] = f"{facts.company_rating:g}"
+    if facts.apply_url:
+        extra["apply_url"] = facts.apply_url
+    return extra
 
 
 def build_posting(record: RawRecord) -> JobPosting:
@@ -107,7 +122,7 @@ def build_posting(record: RawRecord) -> JobPosting:
         remote=where.remote or facts.remote is True or workplace == "remote",
         remote_scope=where.remote_scope,
         role=classify_role(title, description),
-        level=classify_level(title, description),
+        level=facts.level or classify_level(title, description),
         employment_type=facts.employment_type or classify_employment_type(title, description),
         skills=extract_skills(f"{title}\n{description}"),
         posted=posted,
@@ -120,6 +135,7 @@ def build_posting(record: RawRecord) -> JobPosting:
         experience_text=years_text,
         degree=_degree(facts, description),
         closes=facts.closes,
+        extra=_extra(facts),
     )
 
 
@@ -232,6 +248,8 @@ class PostingSource:
                 counts.read += 1
                 if isinstance(item, RawRecord):
                     self._count(item, counts)
+                    if item.columns:
+                        counts.saw_columns(item.columns)
                     yield item
                 else:
                     counts.rejected += 1

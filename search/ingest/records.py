@@ -5,8 +5,10 @@ pipeline never learns what a Greenhouse board or a CSV export looks like:
 
 - ``RawRecord``: the seven canonical text fields (id, title, location, description,
   posted, company, url) plus ``Facts``, the values a feed states as data (pay with its
-  currency and period, workplace type, employment type, every location, closing date).
-  Facts are typed and already normalised, so ``build_posting`` can use them as they are.
+  currency and period, workplace type, employment type, level, every location, closing
+  date). Facts are typed and already normalised, so ``build_posting`` can use them as
+  they are. An export's record also says which column fed which fact (``columns``), for
+  the per-file report.
 - ``Rejection``: a record or file that could not be read, with file and line.
 """
 
@@ -17,7 +19,16 @@ from datetime import date
 
 from search.model import Pay
 
-__all__ = ["EMPTY_FACTS", "Facts", "FieldError", "Item", "RawRecord", "Rejection", "json_kind"]
+__all__ = [
+    "EMPTY_FACTS",
+    "ColumnUse",
+    "Facts",
+    "FieldError",
+    "Item",
+    "RawRecord",
+    "Rejection",
+    "json_kind",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +38,9 @@ class Facts:
     ``employment_type`` is one of full-time, part-time, contract, temporary, internship;
     ``workplace`` one of ``search.model.WORKPLACES``; ``locations`` every place as the
     feed names it (the location field joins them); ``remote`` is True only when the feed
-    says so outright (a workplace type of remote, a TELECOMMUTE flag).
+    says so outright (a workplace type of remote, a TELECOMMUTE flag); ``level`` one of
+    ``search.extract.roles.LEVELS``; ``company_rating`` the employer's rating on the
+    job site (0-5); ``apply_url`` where to apply when that is not the posting's page.
     """
 
     pay: Pay | None = None
@@ -39,9 +52,19 @@ class Facts:
     experience_years: int | None = None
     experience_text: str = ""
     degree: str | None = None
+    level: str | None = None
+    company_rating: float | None = None
+    apply_url: str | None = None
 
 
 EMPTY_FACTS = Facts()
+
+#: (fact, column or columns as the file names them, note): one fact of one record and
+#: where it came from. The note is "" or says more: "estimate" (pay that is a job
+#: site's estimate), "rating line dropped" (a company cell), "unread" (a fact column
+#: whose value said nothing we could read; it was kept as text). A fact of "text" or
+#: "ignored" names a column kept as a section of the description, or left out.
+ColumnUse = tuple[str, str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +73,15 @@ class RawRecord:
 
     ``fields`` holds only canonical keys with non-empty text. ``line`` is 1-based and
     points where the record starts, so a user can open the file at the right place.
-    ``facts`` is empty for exports that state nothing as data.
+    ``facts`` is empty for exports that state nothing as data. ``columns`` says, for an
+    export's row, which column fed which key or fact (empty for feeds).
     """
 
     fields: dict[str, str]
     source: str
     line: int
     facts: Facts = field(default=EMPTY_FACTS)
+    columns: tuple[ColumnUse, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,11 +74,13 @@ class FilterSet:
     ``unstated`` maps a filter that needs a fact (pay, years of experience) to the
     documents that do not state it, so the search can say how many it left out.
     ``center`` and ``nearest`` (kilometres from it, per document) are set by ``near``;
-    ``notes`` name filter values that no posting has, and the radius.
+    ``notes`` name filter values that no posting has, and the radius. ``estimates`` holds
+    the documents the pay filter left out only because their pay is an estimate.
     """
 
     parts: dict[str, Mask] = field(default_factory=dict)
     unstated: dict[str, Mask] = field(default_factory=dict)
+    estimates: Mask | None = None
     center: Place | None = None
     nearest: npt.NDArray[np.float64] | None = None
     notes: list[str] = field(default_factory=list)
@@ -104,6 +106,17 @@ class FilterSet:
                 said = "posting that states" if count == 1 else "postings that state"
                 verb = "was" if count == 1 else "were"
                 notes.append(f"{count:,} {said} no {what} {verb} left out")
+        if self.estimates is not None:
+            keep = matched & self.estimates
+            for other in (m for n, m in self.parts.items() if n != "salary"):
+                keep &= other
+            count = int(keep.sum())
+            if count:
+                whose = "posting whose pay is" if count == 1 else "postings whose pay is"
+                verb = "was" if count == 1 else "were"
+                notes.append(
+                    f"{count:,} {whose} only an estimate {verb} left out (--estimates counts them)"
+                )
         return notes
 
     def one_of(self, name: str, noun: str, values: Iterable[tuple[str, Mask]]) -> None:
@@ -140,6 +153,11 @@ def _salary(index: Index, filters: Filters, found: FilterSet) -> None:
     reaches[stated] = high[stated] >= filters.salary_min
     if filters.currency:
         reaches &= index.holding(f.PAY_CURRENCY, [filters.currency])
+    if not filters.estimates:
+        # A job site's estimate is not pay the employer offers: counted only when asked.
+        estimated = index.holding(f.PAY_KIND, ["estimate"])
+        found.estimates = reaches & estimated
+        reaches &= ~estimated
     found.parts["salary"] = reaches
     found.unstated["salary"] = ~stated
 

@@ -169,6 +169,7 @@ def _keyword_values(posting: JobPosting, dup_key: str) -> dict[str, object]:
         f.COMPANY: posting.company,
         f.WORKPLACE: workplace_of(posting),
         f.PAY_CURRENCY: posting.pay.currency if posting.pay else None,
+        f.PAY_KIND: pay_kind(posting.pay),
         f.DEGREE: posting.degree,
         f.SOURCE_FILE: source_file(posting.source),
     }
@@ -196,6 +197,14 @@ def workplace_of(posting: JobPosting) -> str | None:
     if not kinds and posting.places:
         kinds.append("onsite")
     return ",".join(kinds) or None
+
+
+def pay_kind(pay: Pay | None) -> str | None:
+    """ "estimate" for pay a job site estimated, "stated" for pay the posting states, None
+    without pay: a pay filter leaves estimates out unless asked for them."""
+    if pay is None:
+        return None
+    return "estimate" if pay.estimate else "stated"
 
 
 def _keyword_postings(value: object) -> Postings:

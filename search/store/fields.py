@@ -68,6 +68,8 @@ COMPANY = "company"
 WORKPLACE = "workplace"
 #: The ISO code of the currency of the stated pay.
 PAY_CURRENCY = "pay_currency"
+#: "stated" for pay the posting states, "estimate" for a job site's estimate of it.
+PAY_KIND = "pay_kind"
 #: The lowest degree required (bachelor, master, phd); absent when none is stated.
 DEGREE = "degree"
 #: The absolute path of the file a posting was read from, so that postings a feed no
@@ -105,6 +107,7 @@ SIDE_FIELDS: tuple[str, ...] = (
     COMPANY,
     WORKPLACE,
     PAY_CURRENCY,
+    PAY_KIND,
     DEGREE,
     SOURCE_FILE,
 )

@@ -13,7 +13,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from search.store import fields as f
 from search.store.analysis import exact_analyzer, text_analyzer, title_analyzer
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 def build_schema() -> Schema:
@@ -54,6 +54,7 @@ def build_schema() -> Schema:
             f.COMPANY: ID(),
             f.WORKPLACE: KEYWORD(**keyword),
             f.PAY_CURRENCY: ID(),
+            f.PAY_KIND: ID(),
             f.DEGREE: ID(),
             f.SOURCE_FILE: ID(),
             f.PAYLOAD: STORED(),
