@@ -68,8 +68,8 @@ SECOND_EDIT = 0.1
 PHRASE_BONUS = 5.0
 #: Candidates weighed per word, nearest in length first (a typical typo has a few dozen).
 MAX_CANDIDATES = 200
-#: Seconds of correcting per query; later words are left as typed (a typical query
-#: takes a few milliseconds once the lexicon is loaded).
+#: Processor seconds of correcting per query; later words are left as typed (a typical
+#: query takes a few milliseconds once the lexicon is loaded).
 BUDGET_S = 0.5
 
 
@@ -166,12 +166,14 @@ def suggest(
     """A corrected query string when some words of `text` look misspelled (not in the index,
     and a close known word is much more frequent); None when the text looks fine. Keeps
     quotes/operators/filters syntax and words that are fine; lower-cases only corrected words.
-    Words reached after ``budget_s`` seconds are left as typed. ``source`` is the index's
+    Words reached after ``budget_s`` seconds of this thread's processor time spent
+    correcting (the lexicon's first load not counted) are left as typed: a bound on the
+    work, which a busy machine does not shrink. ``source`` is the index's
     reader (or a searcher over it); ``terms`` lists a field's terms (the side tables).
     """
     reader: IndexReader = source.reader() if hasattr(source, "reader") else source
     try:
-        return _suggest(reader, text or "", time.monotonic() + budget_s, terms)
+        return _suggest(reader, text or "", budget_s, terms)
     except Exception:  # a suggestion is a courtesy: it must never break a search
         return None
 
@@ -179,17 +181,18 @@ def suggest(
 def _suggest(
     reader: IndexReader,
     text: str,
-    deadline: float = math.inf,
+    budget_s: float = math.inf,
     terms: Callable[[str], Iterable[str]] | None = None,
 ) -> str | None:
     lex = lexicon_of(reader, terms)
+    deadline = time.thread_time() + budget_s
     matches = list(_words(text))
     lowered = [m.group().lower() for m in matches]
     pieces: list[str] = []
     last = 0
     changed = False
     for i, match in enumerate(matches):
-        if time.monotonic() > deadline:
+        if time.thread_time() > deadline:
             break
         before = lowered[i - 1] if i else None
         after = lowered[i + 1] if i + 1 < len(lowered) else None
