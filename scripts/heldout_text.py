@@ -20,8 +20,9 @@ extracted, correct, precision (correct / extracted) and recall (correct / labell
   only where gold has negatives (JobSpy, Naukri).
 * pay -- gold: LinkedIn min/max/med salary, pay period and currency; JobSpy min/max
   amount, interval and currency. Labelled = gold-pay postings whose description states
-  one of the gold figures in a usual form (140000, 140,000, 140K, 140.000; 44.00 or 44
-  next to a currency sign or a period word); recall is over those. Extracted and correct
+  one of the gold figures in a usual form (140000, 140,000, 140K, 140.000, 140,000.00;
+  44.00 or 44 after a currency sign or before a currency or one period: "44/hr", "44 an
+  hour", not "40 hours"); recall is over those. Extracted and correct
   count over every posting with gold pay. Correct: same period, same currency, and each
   end within 1% of the gold's (a single gold figure is both ends). An upper bound ("up to
   $220,000", no minimum) is correct when its maximum matches and the gold states no other
@@ -269,20 +270,26 @@ def _forms(value: float) -> list[str]:
     return forms
 
 
+#: What makes a figure under 1,000 a sum of money: a sign before it, or a currency or a
+#: single period after it ("44/hr", "44 per hour", "44 an hour"; not "40 hours").
+_SMALL_AFTER = (
+    r"\s*(?:usd|dollars?\b|(?:/\s?|per\s|an?\s)(?:h\b|hr\b|hour\b|month\b|mo\b|week\b"
+    r"|wk\b|day\b|year\b|yr\b)|hourly\b)"
+)
+
+
 def text_states_pay(text: str, gold: GoldPay) -> bool:
     """Whether a gold figure stands in the text as a number of its own (not inside a
-    larger one); a figure under 1,000 only next to a currency sign or a period word."""
+    larger one, cents allowed); a figure under 1,000 only next to a currency sign or with
+    a currency or a period after it."""
     low = text.lower()
     for value in (gold.low, gold.high):
         if value is None:
             continue
         body = "|".join(_forms(value))
-        number = rf"(?<![\d.,])(?:{body})(?![\d]|[.,]\d)"
+        number = rf"(?<![\d.,])(?:{body})(?:[.,]\d\d)?(?![\d]|[.,]\d)"
         if value < 1000:
-            number = (
-                rf"(?:[$£€]\s?{number}|{number}(?=\s*(?:/|per |an? |usd|dollars?)?\s*"
-                r"(?:h\b|hr|hour|month|mo\b|week|day|year|yr|annum)))"
-            )
+            number = rf"(?:[$£€]\s?{number}|{number}(?={_SMALL_AFTER}))"
         if re.search(number, low):
             return True
     return False
