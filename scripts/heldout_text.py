@@ -26,7 +26,10 @@ extracted, correct, precision (correct / extracted) and recall (correct / labell
   count over every posting with gold pay. Correct: same period, same currency, and each
   end within 1% of the gold's (a single gold figure is both ends). An upper bound ("up to
   $220,000", no minimum) is correct when its maximum matches and the gold states no other
-  minimum (a single figure, or only a maximum).
+  minimum (a single figure, or only a maximum). ``pay_agreed`` is the same measure over
+  the postings whose description states every gold figure: there the text and the gold
+  agree, and an error is the extractor's (elsewhere the text often states other figures
+  than the site's columns: "$18-20/hour" against a gold 17-20).
 * employment_type -- gold: LinkedIn ``formatted_work_type``, LinkedIn 2018
   ``employment_type``, JobSpy ``job_type``, Remotive ``job_type`` (freelance = contract;
   Volunteer, Other and empty are unknown and not counted). Labelled = postings whose
@@ -68,7 +71,7 @@ except ModuleNotFoundError:  # run from a checkout without installing the packag
     from search.ingest.records import RawRecord
     from search.model import JobPosting, Pay
 
-FACTS = ("remote", "pay", "employment_type", "level")
+FACTS = ("remote", "pay", "pay_agreed", "employment_type", "level")
 TOLERANCE = 0.01
 csv.field_size_limit(10**8)
 
@@ -278,21 +281,19 @@ _SMALL_AFTER = (
 )
 
 
-def text_states_pay(text: str, gold: GoldPay) -> bool:
-    """Whether a gold figure stands in the text as a number of its own (not inside a
-    larger one, cents allowed); a figure under 1,000 only next to a currency sign or with
-    a currency or a period after it."""
+def text_states_pay(text: str, gold: GoldPay, every: bool = False) -> bool:
+    """Whether a gold figure (``every``: each gold figure) stands in the text as a number
+    of its own (not inside a larger one, cents allowed); a figure under 1,000 only next
+    to a currency sign or with a currency or a period after it."""
     low = text.lower()
-    for value in (gold.low, gold.high):
-        if value is None:
-            continue
+    found = []
+    for value in {v for v in (gold.low, gold.high) if v is not None}:
         body = "|".join(_forms(value))
         number = rf"(?<![\d.,])(?:{body})(?:[.,]\d\d)?(?![\d]|[.,]\d)"
         if value < 1000:
             number = rf"(?:[$£€]\s?{number}|{number}(?={_SMALL_AFTER}))"
-        if re.search(number, low):
-            return True
-    return False
+        found.append(re.search(number, low) is not None)
+    return all(found) if every else any(found)
 
 
 def _near(found: float | None, want: float | None) -> bool:
@@ -351,6 +352,13 @@ def _score_one(
         tally.correct += right
         tally.found += right and stated
         tally.negatives = True
+        if text_states_pay(fields["description"], gold.pay, every=True):
+            agreed = t["pay_agreed"]
+            agreed.labelled += 1
+            agreed.extracted += posting.pay is not None
+            agreed.correct += right
+            agreed.found += right
+            agreed.negatives = True
         if not right and (stated or posting.pay is not None):
             tally.errors.append(f"{title}\tgold={gold.pay}\tfound={_pay_text(posting.pay)}")
     for fact, want in (("employment_type", gold.employment_type), ("level", gold.level)):

@@ -225,11 +225,14 @@ def posting_row(hit: Hit | JobPosting) -> dict[str, object]:
 
 def pay_figures(pay: Pay) -> str:
     """Pay as figures, in the stated currency and period: "USD 150,000-200,000 a year",
-    "USD 45 an hour" (``Pay.text`` keeps the words it was read from)."""
+    "USD 45 an hour", "up to USD 220,000 a year" (``Pay.text`` keeps the words it was
+    read from)."""
     amounts = dict.fromkeys(v for v in (pay.min, pay.max) if v is not None)
     figures = "-".join(f"{v:,.2f}".removesuffix(".00") for v in amounts)
     article = "an" if pay.period == "hour" else "a"
-    return " ".join(x for x in (pay.currency or "", figures, f"{article} {pay.period}") if x)
+    bound = "up to" if pay.min is None and pay.max is not None else ""
+    parts = (bound, pay.currency or "", figures, f"{article} {pay.period}")
+    return " ".join(x for x in parts if x)
 
 
 def csv_lines(
