@@ -171,6 +171,21 @@ from tests.conftest import CORPUS
             "hours/week$25/hrHybrid",
             (25, 25, "USD", "hour"),
         ),
+        # money that is not pay is never merged into it: equity, bonus, funding
+        ("Base salary: $150k-$180k. Plus $20k-$40k in equity.", (150000, 180000, "USD", "year")),
+        (
+            "Base salary: $150k-$180k, and $50,000 in RSUs vesting over four years.",
+            (150000, 180000, "USD", "year"),
+        ),
+        ("Salary and equity: $150,000 - $180,000", (150000, 180000, "USD", "year")),
+        (
+            "Base salary $150,000 - $180,000; annual bonus target $15,000 - $30,000",
+            (150000, 180000, "USD", "year"),
+        ),
+        (
+            "Salary range: $150k-$180k. We have raised $25M. Our last round valued us at $300M.",
+            (150000, 180000, "USD", "year"),
+        ),
         # "up to" states only the top of the pay
         (
             "Compensation will be paid in the range of up to $220,000 a year.",

@@ -463,7 +463,8 @@ def _cue_after(text: str, end: int, vocab: _Vocab) -> str | None:
     ACV", "$1M+ quota"), and then only a cue against pay is read: "$150K+ range" is no
     salary, and "$325,000+ Bonus" (pay added, ``added`` in pay.toml) is still a joiner.
     Capitalised words ending in a colon head the next item of a list ("$24.30 per hour
-    Benefits: ..."), so they say nothing of this sum either.
+    Benefits: ..."), so they say nothing of this sum either. A share of the company after
+    a sum ("$50,000 in RSUs") is no pay.
     """
     open_ended = text.startswith("+", end)
     if open_ended and vocab.added.match(text, end + 1):
@@ -472,7 +473,7 @@ def _cue_after(text: str, end: int, vocab: _Vocab) -> str | None:
     if words is None or _is_label(text, words):
         return None
     head = _JOINER.split(words.group(), maxsplit=1)[0]
-    kinds = vocab.cue.kinds(head)
+    kinds = ["not_pay" if k == "ownership" else k for k in vocab.cue.kinds(head)]
     if not kinds or (open_ended and kinds[0] != "not_pay"):
         return None
     return kinds[0]
@@ -485,8 +486,9 @@ def _is_label(text: str, words: re.Match[str]) -> bool:
 
 
 def _cue_before(text: str, start: int, vocab: _Vocab) -> str | None:
-    """The kind of the nearest cue before a sum, within ``_BACK`` characters."""
-    kinds = vocab.cue.kinds(text[max(0, start - _BACK) : start])
+    """The kind of the nearest cue before a sum, within ``_BACK`` characters (words of
+    ownership say nothing there: "Salary and equity: $150,000")."""
+    kinds = [k for k in vocab.cue.kinds(text[max(0, start - _BACK) : start]) if k != "ownership"]
     return kinds[-1] if kinds else None
 
 
