@@ -214,6 +214,42 @@ def test_classify_level(title: str, text: str, expected: str | None) -> None:
         ("Rep", "We are looking for individuals who can work full-time or part-time hours.", None),
         ("Partner", "If you join us as an independent contractor, you're only entitled to", None),
         ("Rep", "Job Type: Full-time and Part-time available", None),
+        # exports that lost their line breaks run the label into the next words
+        (
+            "Graphic Designer",
+            "Role DescriptionThis is a full-time on-site role for a Graphic Designer",
+            "full-time",
+        ),
+        (
+            "Legal Assistant",
+            "Location: Philadelphia, PAJob Type: Full-TimeExperience Level: No Experience",
+            "full-time",
+        ),
+        ("Clerk", "Employment Type: Part-time or Full-timeWork Hours: Monday to Saturday", None),
+        # one kind of hours after the other: the first is the job's
+        (
+            "Coordinator",
+            "Status: Part Time with potential for Full Time Consideration",
+            "part-time",
+        ),
+        # a list of what the job is not says nothing of what it is
+        (
+            "Staff Product Designer",
+            "NOT A GREAT FIT IF…\n\n - You prefer rigid structures.\n\n - You’re looking for "
+            "short-term contract work rather than a long-term, full-time opportunity.\n\n"
+            "INTERVIEW PROCESS",
+            None,
+        ),
+        # the candidate's work permit is no term of the job
+        (
+            "Manager",
+            "You must be currently authorized to work in the United States on a full-time basis.",
+            None,
+        ),
+        # a job about contracts is no contract job
+        ("Contract Administrator", "", None),
+        ("Contracts Manager", "", None),
+        ("Contract Recruiter", "", "contract"),
         # boilerplate and contract-as-a-noun are no cues
         ("Account Executive", "Company equity for all full-time employees", None),
         ("Account Executive", "Negotiate contract terms and close deals.", None),

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from search.extract.text import load_vocab, lower_in_place, word_pattern
+from search.extract.text import CASE_JOIN, load_vocab, lower_in_place, word_pattern
 from search.model import Pay
 
 __all__ = ["extract_pay"]
@@ -59,9 +59,6 @@ _DIGIT = re.compile(r"\d")
 _WINDOW_BACK = 32  # a window reaches this far before a sign or code ("120,000 - 150,000 USD")
 _WINDOW_AHEAD = 45  # and this far after it ("$150,000 - $200,000")
 _NUMERIC = frozenset("0123456789,.' ")
-#: Where a lower-case letter runs straight into a capital ("per hourBenefits:", "Paid
-#: InternshipRate:"): text whose line breaks were lost on export, where a word still ends.
-_CASE_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
 #: Periods whose naming alone makes a lone sum pay: "$30 / hour", "$200,000 a year" (a
 #: month or a week is as often a stipend: "$100 per month to support open source").
 _SAYS_PAY = frozenset({"hour", "year"})
@@ -152,7 +149,7 @@ class _Words:
         """The kind of every cue in ``window``, in text order."""
         low = lower_in_place(window)
         found = [(m.start(), m.lastgroup) for m in self.bounded.finditer(low)]
-        for join in _CASE_JOIN.finditer(window):  # rare: a plain scan of a short window
+        for join in CASE_JOIN.finditer(window):  # rare: a plain scan of a short window
             glued = self.glued.match(low, join.start())
             if glued:
                 found.append((glued.start(), glued.lastgroup))
@@ -191,7 +188,8 @@ def _vocab() -> _Vocab:
         amount=re.compile(amount),
         words=tuple((re.compile(w, re.IGNORECASE), code) for w, code in words.items()),
         period_after=re.compile(
-            gross + "(?:" + _named(raw["period_after"]) + r")(?:(?!\w)|(?-i:(?<=[a-z])(?=[A-Z])))",
+            # a period ends at a word boundary, or where a capital follows ("per hourBenefits")
+            gross + "(?:" + _named(raw["period_after"]) + rf")(?:(?!\w)|(?-i:{CASE_JOIN.pattern}))",
             re.IGNORECASE,
         ),
         period_before=_Words.of(_named(raw["period_before"])),

@@ -144,3 +144,30 @@ def _list_end(low: str, start: int) -> int:
 def in_spans(spans: tuple[tuple[int, int], ...], at: int) -> bool:
     """Whether ``at`` lies in one of ``spans`` (few, sorted)."""
     return any(start <= at < end for start, end in spans)
+
+
+#: Where a lower-case letter runs straight into a capital: a word boundary that an export
+#: without line breaks lost ("Location: RemotePosition Type: Full-timeLocation: Austin").
+CASE_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def restore_breaks(text: str) -> str:
+    """``text`` with the line breaks an export lost put back where words run together.
+
+    A line break where both words have four letters or more ("PotentialWork From
+    HomeWorld Class", "RemoteDuration:", "DescriptionThis is"); a space inside a name
+    written in camel case ("WeWork", "LinkedIn", "HubSpot"). Meant for short parts of a
+    text around a cue: offsets after the first join move.
+    """
+    return CASE_JOIN.sub(_lost_break, text)
+
+
+def _lost_break(join: re.Match[str]) -> str:
+    text, at = join.string, join.start()
+    left = at
+    while left > 0 and text[left - 1].isalpha():
+        left -= 1
+    right = at + 1
+    while right < len(text) and text[right].islower():
+        right += 1
+    return "\n" if at - left >= 4 and right - at >= 4 else " "

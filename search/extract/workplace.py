@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from search.extract.text import (
+    CASE_JOIN,
     in_spans,
     load_vocab,
     lower_in_place,
     lowered,
+    restore_breaks,
     unwanted_spans,
     word_pattern,
 )
@@ -52,9 +54,6 @@ _ANCHORS = (
 )
 _DAYS_REACH = 90  # how far from an anchor a count of days a week may stand
 _SENTENCE_END = re.compile(r"[.!?\n]")
-#: Where a lower-case letter runs straight into a capital: a word boundary that an export
-#: without line breaks lost ("Location: RemotePosition Type: Full-time").
-_CASE_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
 #: Remote statements that a perk of an office job also makes ("work from anywhere for 4
 #: weeks a year", "two weeks of fully remote work per year").
 _PERK_LIKE = re.compile(r"from (?:home|anywhere)|remote work$")
@@ -172,11 +171,11 @@ def _statement(text: str, vocab: _Vocab) -> tuple[str | None, int]:
     for anchor in _ANCHORS:
         at = low.find(anchor)
         while at >= 0:
-            if _CASE_JOIN.search(text, max(0, at - _BACK), at + len(anchor) + _AHEAD):
+            if CASE_JOIN.search(text, max(0, at - _BACK), at + len(anchor) + _AHEAD):
                 first = max(0, at - _CONTEXT)
                 part = text[first : at + len(anchor) + _CONTEXT]
-                shift = len(_CASE_JOIN.findall(part, 0, at - first + 1))
-                apart = lower_in_place(_CASE_JOIN.sub(_line_break, part))
+                shift = len(CASE_JOIN.findall(part, 0, at - first + 1))
+                apart = lower_in_place(restore_breaks(part))
                 _read(apart, at - first + shift, anchor, vocab, role, company, first)
             else:
                 _read(low, at, anchor, vocab, role, company, 0)
@@ -186,20 +185,6 @@ def _statement(text: str, vocab: _Vocab) -> tuple[str | None, int]:
         role = [(at, kind) for at, kind in role if kind != "remote" or not in_spans(unwanted, at)]
     found = min(role) if role else min(company) if company else None
     return (found[1], found[0]) if found else (None, -1)
-
-
-def _line_break(join: re.Match[str]) -> str:
-    """What a lost line break between two words was: a line break where both are words
-    of four letters or more ("PotentialWork From HomeWorld Class", "RemoteDuration:"), a
-    space in a name written in camel case ("WeWork", "LinkedIn", "HubSpot")."""
-    text, at = join.string, join.start()
-    left = at
-    while left > 0 and text[left - 1].isalpha():
-        left -= 1
-    right = at + 1
-    while right < len(text) and text[right].islower():
-        right += 1
-    return "\n" if at - left >= 4 and right - at >= 4 else " "
 
 
 def _read(
