@@ -105,6 +105,30 @@ def test_fallback_title_is_short() -> None:
         ("Product Manager - Monetization & Growth", "", "product manager"),
         # a stray "engineers" in the text is no role phrase
         ("Open Application", "You will work with software engineers.", None),
+        # an engineer of another kind is no software engineer
+        ("Senior Antenna Engineer", "", "hardware engineer"),
+        ("Aerodynamics Engineer", "", "hardware engineer"),
+        ("Satellite Thermal Engineer", "", "hardware engineer"),
+        ("Civil Engineer", "", "hardware engineer"),
+        ("Technical Support Engineer III", "", "customer success"),
+        ("Senior Reliability Engineer", "", "infrastructure engineer"),
+        ("Cybersecurity Engineer", "", "security engineer"),
+        ("Field Engineer - Partnerships", "", "solutions engineer"),
+        ("Senior Quality Engineer", "", "qa engineer"),
+        ("Vice President - Engineering & Production Operation", "", "engineering manager"),
+        ("Project Engineer", "", None),
+        ("Senior Mine Engineer", "", None),
+        ("Building Engineer", "", None),
+        # a domain after the job is no job of that domain
+        ("(Senior) Account Executive - Cybersecurity - DACH", "", "sales"),
+        ("Category Manager, Data Center Equipment", "", None),
+        # software engineers by their language, stack or level alone
+        ("C++ Engineer - Options Trading", "", "software engineer"),
+        ("Senior Ruby-on-Rails Engineer (Remote - Europe)", "", "software engineer"),
+        ("Rust Engineering Lead - Linux and Open Source", "", "software engineer"),
+        ("Engineering Lead - Platform", "", "software engineer"),
+        ("Engineer", "", "software engineer"),
+        ("Senior Engineer II", "", "software engineer"),
     ],
 )
 def test_classify_role(title: str, text: str, expected: str | None) -> None:
@@ -121,6 +145,12 @@ def test_classify_role(title: str, text: str, expected: str | None) -> None:
         ("Staff Software Engineer", "", "principal"),
         ("Senior Staff Product Marketing Manager, EMEA", "", "principal"),
         ("Member of Technical Staff", "", None),
+        ("Staff Product Manager", "", "principal"),
+        ("Backend Engineer | Senior & Staff", "", "principal"),
+        # "staff" outside the engineering, science, product and design ladders
+        ("Staff Accountant", "", None),
+        ("Staff Pharmacist (Wed - Sat)", "", None),
+        ("Legal Staff", "", None),
         ("Senior Software Engineer", "", "senior"),
         ("Sr. Technical Recruiter", "", "senior"),
         ("Lead Product Designer", "", "senior"),
