@@ -152,6 +152,10 @@ from tests.conftest import CORPUS
         ("Compensation will be paid in the range of $20 - $34.", (20, 34, "USD", "hour")),
         # an hourly or yearly figure needs no cue word: the period says it is pay
         ("The details:\n\n- 4-6 month commitment\n\n- $30 / hour", (30, 30, "USD", "hour")),
+        (
+            "missions sent your way; generally $90-$150+/hr, with vetted clients",
+            (90, 150, "USD", "hour"),
+        ),
         # "+" written onto a figure: pay added to it, or an open-ended sum that is no pay
         (
             "Compensation will be paid in the range of up to $204,000 -$240,000+ Bonus.",
@@ -241,6 +245,8 @@ def test_reads_pay(text: str, expected: tuple[float | None, float, str, str]) ->
         "This role is eligible for a $8/hour shift differential.",
         "Compensation: $50 per session",
         "SALARY: $ 55, 000 - $ 65, 000",  # thousands typed apart: not $55-$65 an hour
+        "Initial compensation is up to $0.06 per word. This is $30 or $17 per page of 500 words.",
+        "Keep 100% of what you earn: if you charge $120/hr, you get $120/hr.",
         "- $500/month to be used for dependent health insurance coverage",
         "you'll get $100 per month to support projects you care about.",
         "Read our 5-10 minute guide",
@@ -303,16 +309,25 @@ def test_dollar_of_the_jobs_country(country: str | None, currency: str) -> None:
     assert pay is not None and pay.currency == currency
 
 
+CANADIAN_WORDS = "We raise Canadian equity.\n\nCompensation:$55,000-$75,000/year"
+PLAIN = "Job Type: Full-time\n\nPay: $120,000.00 - $160,000.00 per year"
+
+
 @pytest.mark.parametrize(
-    ("location", "currency"),
-    [("Denver, CO", "USD"), ("Toronto, ON", "CAD"), ("Remote - US", "USD"), ("", "CAD")],
+    ("location", "text", "currency"),
+    [
+        ("Denver, CO", CANADIAN_WORDS, "USD"),
+        ("Toronto, ON", CANADIAN_WORDS, "CAD"),
+        ("Remote - US", CANADIAN_WORDS, "USD"),
+        ("", CANADIAN_WORDS, "CAD"),
+        ("Toronto, ON", PLAIN, "CAD"),
+        ("Canada Remote", PLAIN, "CAD"),
+        # a bare code names no country for certain ("CA, US" is California)
+        ("CA, US", PLAIN, "USD"),
+    ],
 )
-def test_posting_passes_its_country(location: str, currency: str) -> None:
-    fields = {
-        "title": "Marketing & Office Coordinator",
-        "location": location,
-        "description": "We raise Canadian equity.\n\nCompensation:$55,000-$75,000/year",
-    }
+def test_posting_passes_its_country(location: str, text: str, currency: str) -> None:
+    fields = {"title": "Marketing & Office Coordinator", "location": location, "description": text}
     posting = build_posting(RawRecord({k: v for k, v in fields.items() if v}, "t", 1))
     assert posting.pay is not None and posting.pay.currency == currency
 

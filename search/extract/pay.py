@@ -64,11 +64,16 @@ _NUMERIC = frozenset("0123456789,.' ")
 _SAYS_PAY = frozenset({"hour", "year"})
 #: The top of a wage-sized figure read as hourly when no period is stated.
 _WAGE_MAX = 150
-#: After a wage-sized figure: paid per something that is no period ("$50 per session",
-#: "£200 / task"), or thousands typed with a space ("$ 55, 000"): no hourly figure.
+#: After a wage-sized figure, in its clause: paid per something that is no period ("$50
+#: per session", "$30 or $17 per page", "£200 / task"), or thousands typed with a space
+#: ("$ 55, 000"): no hourly figure.
 _NOT_HOURLY = re.compile(
-    r"[^\S\n]*(?:/|per\b|each\b|a\s+(?:session|task|visit|project))|, \d{3}\b", re.I
+    r"[^.;\n]{0,25}?(?:(?:/|\bper\b|\beach\b)\s*(?!hours?\b|hr\b)[a-z0-9]"
+    r"|\ba\s+(?:session|task|visit|project|page|word|article)\b)|, \d{3}\b",
+    re.I,
 )
+#: A clause that supposes: "if you charge $120/hr, you get $120/hr".
+_SUPPOSED = re.compile(r"\b(?:if|e\.g\.|for example|such as)\b", re.I)
 #: "up to $220,000" states the top of the pay, not a point.
 _UPPER_BOUND = re.compile(
     r"\b(?:up\s+to|upto|maximum(?:\s+of)?|max\.?(?:\s+of)?|no\s+more\s+than|as\s+much\s+as)"
@@ -178,7 +183,8 @@ def _vocab() -> _Vocab:
         rf"(?:(?P<pre>{sym_re}|{code_re})\s?)?{_NUMBER}{_MULT}"
         rf"(?:\s?\(?(?P<post>{code_re}|[€£]|\b(?:{word_re})\b)\)?)?"
     )
-    gross = r"[^\S\n]*(?:(?:gross|brutto|net|base|pre-tax)[^\S\n]*)?"
+    # "$150+/hr": an open-ended figure still has its period
+    gross = r"\+?[^\S\n]*(?:(?:gross|brutto|net|base|pre-tax)[^\S\n]*)?"
     return _Vocab(
         symbols=symbols,
         # A bare alternation factored by first letter: ``re`` runs it with a first-character
@@ -382,7 +388,8 @@ def _judge(
     if kind == "not_pay":
         return None
     chained = bool(accepted) and start - accepted[-1].end <= _CHAIN
-    if kind is None and not chained and len(sides) == 1 and period not in _SAYS_PAY:
+    lone = kind is None and not chained and len(sides) == 1
+    if lone and (period not in _SAYS_PAY or _SUPPOSED.search(_clause_before(text, start))):
         return None
     low, high = _values(sides)
     currency = _resolve_currency(text, sides, dollar)

@@ -74,8 +74,9 @@ def _pay(facts: Facts, text: str, where: LocationInfo) -> Pay | None:
 
 def _one_country(where: LocationInfo) -> str | None:
     """The one country the job is in or open to (ISO code), None when several or none:
-    the text's "$" is that country's dollar."""
-    countries = {p.country for p in where.places if p.country}
+    the text's "$" is that country's dollar. Only a city or state names it (a bare code
+    such as "CA, US" may be read as a country wrongly), or a remote offer's scope."""
+    countries = {p.country for p in where.places if p.country and (p.city or p.state)}
     countries |= {s for s in where.remote_scope if len(s) == 2 and s.isupper()}
     return countries.pop() if len(countries) == 1 else None
 
