@@ -45,6 +45,8 @@ DEGREES: tuple[str, ...] = ("bachelor", "master", "phd")
 class Pay:
     """Pay as the posting states it: a range (or one figure) in a currency per period.
 
+    One figure is ``min`` alone (or ``min == max``); ``max`` alone is an upper bound
+    ("up to $220,000"): a filter on pay reads its top, and it is shown as "up to".
     ``currency`` is an ISO 4217 code ("USD", "GBP") or None when no currency is stated;
     ``period`` is a key of ``PERIODS_PER_YEAR``. ``text`` is the phrase it was read
     from (empty when a feed stated it as data). The annual figures are in the same
@@ -68,10 +70,13 @@ class Pay:
 
     @property
     def annual_min(self) -> float | None:
-        return self._annual(self.min if self.min is not None else self.max)
+        """A year's pay at the bottom; None for an upper bound ("up to $220,000": only
+        ``max`` is known, and its bottom is not that figure)."""
+        return self._annual(self.min)
 
     @property
     def annual_max(self) -> float | None:
+        """A year's pay at the top; a lone ``min`` (one figure) is its own top."""
         return self._annual(self.max if self.max is not None else self.min)
 
 

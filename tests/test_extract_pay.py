@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.extract.pay import extract_pay
+from search.ingest.postings import build_posting
+from search.ingest.records import RawRecord
 from search.model import PERIODS_PER_YEAR
 from tests.conftest import CORPUS
 
@@ -119,9 +121,95 @@ from tests.conftest import CORPUS
             "- The average on-target wage of our Sales Representatives is $36/hour.",
             (20, 20, "USD", "hour"),
         ),
+        # exports that lost their line breaks: a word runs straight into the next item
+        (
+            "Competitive salary commensurate with experienceSalary: $140,000- $175,000Benefits: "
+            "401k, Medical, Dental",
+            (140000, 175000, "USD", "year"),
+        ),
+        (
+            "Job Type: Full-timePay: $44.00 - $47.00 per hourBenefits:Continuing education",
+            (44, 47, "USD", "hour"),
+        ),
+        (
+            "Hours: 22.5hrs/weekSalary: $23.00/hrBenefits: Prorated sick days",
+            (23, 23, "USD", "hour"),
+        ),
+        (
+            "Position Type: F/T 40 hours per weekHourly Rate: $25Schedule: Monday – Friday",
+            (25, 25, "USD", "hour"),
+        ),
+        ("Paid InternshipRate: $20 per hourHours: Scheduled", (20, 20, "USD", "hour")),
+        # a capitalised heading after a sum starts the next item; it is no cue for the sum
+        ("Pay Scale: $24.30 per hour Benefits: Health Insurance", (24.3, 24.3, "USD", "hour")),
+        ("Content Writer Internship (Paid $17.00/Hour) – Bellevue", (17, 17, "USD", "hour")),
+        # wage-sized figures that pay words announce, without a period, are hourly
+        (
+            "Schedule: Monday - Friday (6am - 2:30pm)Pay rate: $25 - $27Job Summary",
+            (25, 27, "USD", "hour"),
+        ),
+        ("Starting pay - $17.25 plus tips", (17.25, 17.25, "USD", "hour")),
+        ("Compensation will be paid in the range of $20 - $34.", (20, 34, "USD", "hour")),
+        # an hourly or yearly figure needs no cue word: the period says it is pay
+        ("The details:\n\n- 4-6 month commitment\n\n- $30 / hour", (30, 30, "USD", "hour")),
+        (
+            "missions sent your way; generally $90-$150+/hr, with vetted clients",
+            (90, 150, "USD", "hour"),
+        ),
+        # "+" written onto a figure: pay added to it, or an open-ended sum that is no pay
+        (
+            "Compensation will be paid in the range of up to $204,000 -$240,000+ Bonus.",
+            (204000, 240000, "USD", "year"),
+        ),
+        (
+            "COMPENSATION & BENEFITS\n\n- Base Salary: $140k-160k\n\n- Equity: Generous\n\n"
+            "You will own mid-market customers ($50k-$100k+ ACV).",
+            (140000, 160000, "USD", "year"),
+        ),
+        (
+            "Compensation: $150,000 - $180,000\n- Manage deals in the $50K–$150K+ range.",
+            (150000, 180000, "USD", "year"),
+        ),
+        (
+            "Bonus points: You have a Goodreads account\nLogistics12-week program25 "
+            "hours/week$25/hrHybrid",
+            (25, 25, "USD", "hour"),
+        ),
+        # money that is not pay is never merged into it: equity, bonus, funding
+        ("Base salary: $150k-$180k. Plus $20k-$40k in equity.", (150000, 180000, "USD", "year")),
+        (
+            "Base salary: $150k-$180k, and $50,000 in RSUs vesting over four years.",
+            (150000, 180000, "USD", "year"),
+        ),
+        ("Salary and equity: $150,000 - $180,000", (150000, 180000, "USD", "year")),
+        (
+            "Base salary $150,000 - $180,000; annual bonus target $15,000 - $30,000",
+            (150000, 180000, "USD", "year"),
+        ),
+        (
+            "Salary range: $150k-$180k. We have raised $25M. Our last round valued us at $300M.",
+            (150000, 180000, "USD", "year"),
+        ),
+        # "up to" states only the top of the pay
+        (
+            "Compensation will be paid in the range of up to $220,000 a year.",
+            (None, 220000, "USD", "year"),
+        ),
+        ("Hourly rate: up to $30", (None, 30, "USD", "hour")),
+        ("Salary up to 65K€ based on xp + 15K€ bonus", (None, 65000, "EUR", "year")),
+        (
+            "Clear pay: Up to$30/hour, paid twice per month via Remote",
+            (None, 30, "USD", "hour"),
+        ),
+        # "U.S." names the US: a bare "$" stays USD though the posting names Canada
+        (
+            "a trust raising Canadian equity to acquire centers in select U.S. markets.\n\n"
+            "Compensation:$55,000-$75,000/year",
+            (55000, 75000, "USD", "year"),
+        ),
     ],
 )
-def test_reads_pay(text: str, expected: tuple[float, float, str, str]) -> None:
+def test_reads_pay(text: str, expected: tuple[float | None, float, str, str]) -> None:
     pay = extract_pay(text)
     assert pay is not None
     assert (pay.min, pay.max, pay.currency, pay.period) == expected
@@ -153,6 +241,14 @@ def test_reads_pay(text: str, expected: tuple[float, float, str, str]) -> None:
         "- Manage complex sales cycles and negotiate contracts with ACVs of €50k+.",
         "- Logistics: managing a budget of €300k to bring Alaners together",
         "We offer substantial support for relocation (10k€ signing bonus)",
+        "- Experience managing deals in the $50K–$150K+ range.",
+        "This role is eligible for a $8/hour shift differential.",
+        "Compensation: $50 per session",
+        "SALARY: $ 55, 000 - $ 65, 000",  # thousands typed apart: not $55-$65 an hour
+        "Initial compensation is up to $0.06 per word. This is $30 or $17 per page of 500 words.",
+        "Keep 100% of what you earn: if you charge $120/hr, you get $120/hr.",
+        "- $500/month to be used for dependent health insurance coverage",
+        "you'll get $100 per month to support projects you care about.",
         "Read our 5-10 minute guide",
         "",
     ],
@@ -191,8 +287,49 @@ def test_never_raises_on_money_like_text(parts: list[tuple[str, str, str]]) -> N
     text = "Salary range: " + "".join(a + b + c for a, b, c in parts)
     pay = extract_pay(text)
     if pay is not None:
-        assert pay.min is not None and pay.max is not None and pay.min <= pay.max
+        assert pay.max is not None and (pay.min is None or pay.min <= pay.max)
         assert pay.period in PERIODS_PER_YEAR
+
+
+def test_upper_bound_is_no_point() -> None:
+    """ "up to $220,000": the top is known, the bottom is not (a filter reads the top)."""
+    pay = extract_pay("The salary is up to $220,000 per year.")
+    assert pay is not None
+    assert (pay.min, pay.max, pay.annual_min, pay.annual_max) == (None, 220000, None, 220000)
+
+
+@pytest.mark.parametrize(
+    ("country", "currency"), [(None, "CAD"), ("US", "USD"), ("CA", "CAD"), ("DE", "CAD")]
+)
+def test_dollar_of_the_jobs_country(country: str | None, currency: str) -> None:
+    """A bare "$" is the dollar of the country the job is in; without one (or in a
+    country without a dollar) the posting's words decide."""
+    text = "Our Canadian clients love us.\n\nCompensation: $55,000 - $75,000 per year"
+    pay = extract_pay(text, country)
+    assert pay is not None and pay.currency == currency
+
+
+CANADIAN_WORDS = "We raise Canadian equity.\n\nCompensation:$55,000-$75,000/year"
+PLAIN = "Job Type: Full-time\n\nPay: $120,000.00 - $160,000.00 per year"
+
+
+@pytest.mark.parametrize(
+    ("location", "text", "currency"),
+    [
+        ("Denver, CO", CANADIAN_WORDS, "USD"),
+        ("Toronto, ON", CANADIAN_WORDS, "CAD"),
+        ("Remote - US", CANADIAN_WORDS, "USD"),
+        ("", CANADIAN_WORDS, "CAD"),
+        ("Toronto, ON", PLAIN, "CAD"),
+        ("Canada Remote", PLAIN, "CAD"),
+        # a bare code names no country for certain ("CA, US" is California)
+        ("CA, US", PLAIN, "USD"),
+    ],
+)
+def test_posting_passes_its_country(location: str, text: str, currency: str) -> None:
+    fields = {"title": "Marketing & Office Coordinator", "location": location, "description": text}
+    posting = build_posting(RawRecord({k: v for k, v in fields.items() if v}, "t", 1))
+    assert posting.pay is not None and posting.pay.currency == currency
 
 
 def test_corpus() -> None:

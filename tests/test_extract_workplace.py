@@ -84,6 +84,45 @@ def test_title(title: str, expected: str | None) -> None:
         ("Working Arrangement: Japan (Remote - work from anywhere in Japan)", "remote"),
         ("Remote within the EMEA region (Europe, Middle East, Africa)", "remote"),
         ("#LI-Remote", "remote"),
+        # said of the job in other words
+        ("This position works remotely but must be near a major airport.", "remote"),
+        ("The internship is remote, and you can work from anywhere.", "remote"),
+        ("COMPENSATION: The position will be part-time and remote but paid", "remote"),
+        ("This is a 4 to 6 week remote contract with possible extension.", "remote"),
+        ("This is a US-based, remote Temp role that runs for about 6 months", "remote"),
+        ("While our offices are in Denver, CO, we offer a work from anywhere policy.", "remote"),
+        ("Location: Work from home is flexible", "remote"),
+        ("Location: United States (remote)", "remote"),
+        ("**Location:** Remote(Dallas TX)", "remote"),
+        ("Location: Paris or remote in France", "remote"),
+        ("What We Offer\n\n- Fully remote work.\n\n- Flexible hours", "remote"),
+        (
+            "- 100% Remote Work: Enjoy the freedom to work from the location that suits you",
+            "remote",
+        ),
+        ("This fully-remote, flexible freelance role is ideal alongside your projects.", "remote"),
+        ("- Thrive in a remote work environment", "remote"),
+        ("Flexible schedule and the possibility to work fully remotely.", "remote"),
+        ("Permanently work from home. US shift 3:00 PM to 12:00 AM IST", "remote"),
+        (
+            "Ability and willingness to travel a must. Work from home. Great bonus structure",
+            "remote",
+        ),
+        ("Freelance | 8-20 hrs/week | Remote (EU/UK)\n\nAre you a strategist?", "remote"),
+        ("Recruiting Coordinator\n\nRemote (Full Time)\n\nCompensation: $25 - $27", "remote"),
+        # exports whose line breaks were lost run the items together
+        (
+            "Position: Social Media CoordinatorCompany: bagel bossLocation: Remote (Work from "
+            "anywhere in the world)Language: English",
+            "remote",
+        ),
+        ("Position: Cloud / .NET Developer Location: 100% RemoteDuration: 3 months", "remote"),
+        ("Unlimited Growth PotentialWork From HomeWorld Class Training Program", "remote"),
+        ("Working Conditions:Remote / work from home.Some work outside normal hours", "remote"),
+        (
+            "Location: London-based and ready to work from our WeWork Aldwych office 4 days/week",
+            "hybrid",
+        ),
         ("Willingness to work in person at our NYC headquarters 5 days a week", "onsite"),
         (
             "This is an on-site role based in San Francisco, CA, requiring in-office presence",
@@ -97,6 +136,12 @@ def test_title(title: str, expected: str | None) -> None:
         # statements about the employer count when none is about the job
         ("Location Flexibility (Remote-first company!)", "remote"),
         ("Zapier is a 100% remote team, and our global, all-remote team", "remote"),
+        ("Fluency in English is essential as we operate in a remote environment.", "remote"),
+        (
+            "We operate in a remote environment.\n\nThis is a hybrid role: 3 days a week in "
+            "our Berlin office.",
+            "hybrid",
+        ),
         ("We’re an in-office company, driven by a shared commitment", "onsite"),
         ("We primarily collaborate in person across our Calgary and Toronto offices.", "onsite"),
         (
@@ -112,6 +157,13 @@ def test_title(title: str, expected: str | None) -> None:
             None,
         ),
         ("Enjoy the freedom to work remotely from anywhere for up to 60 days a year.", None),
+        ("- Work From Anywhere Month + meeting-free weeks yearly", None),
+        ("- Two weeks of fully remote work per year", None),
+        ("Location: whilst Cohere is a remote friendly organisation, we ask you in", None),
+        ("- Remote work arrangement\n\n- Open to candidates in Singapore", None),
+        ("This role isn't for you if:\n\n - You want fully remote work.\n\n - You like", None),
+        ("Please do not apply if you're looking for a contract or remote work.", None),
+        ("Location: NYC office (no remote)", None),
         ("- Lunch in the SF office 5 days a week", None),
         ("- Dinners 3x per week, stocked office kitchen", None),
         ("We build hybrid cloud infrastructure and hybrid search.", None),
@@ -120,6 +172,20 @@ def test_title(title: str, expected: str | None) -> None:
 )
 def test_text_statements(text: str, expected: str | None) -> None:
     assert extract_workplace("", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "remote"),
+    [
+        ("This is a fully remote position.", True),
+        # a company that calls itself remote-friendly does not make its office job remote
+        ("We are a fully remote-friendly team with an office in New York.", False),
+        ("We are a remote-friendly company.", False),
+        ("This role isn't for you if:\n\n - You want fully remote work. We're hybrid.", False),
+    ],
+)
+def test_remote_flag_of_an_office_job(text: str, remote: bool) -> None:
+    assert extract_locations("New York, NY", text).remote is remote
 
 
 def test_location_beats_text() -> None:

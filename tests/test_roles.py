@@ -105,6 +105,30 @@ def test_fallback_title_is_short() -> None:
         ("Product Manager - Monetization & Growth", "", "product manager"),
         # a stray "engineers" in the text is no role phrase
         ("Open Application", "You will work with software engineers.", None),
+        # an engineer of another kind is no software engineer
+        ("Senior Antenna Engineer", "", "hardware engineer"),
+        ("Aerodynamics Engineer", "", "hardware engineer"),
+        ("Satellite Thermal Engineer", "", "hardware engineer"),
+        ("Civil Engineer", "", "hardware engineer"),
+        ("Technical Support Engineer III", "", "customer success"),
+        ("Senior Reliability Engineer", "", "infrastructure engineer"),
+        ("Cybersecurity Engineer", "", "security engineer"),
+        ("Field Engineer - Partnerships", "", "solutions engineer"),
+        ("Senior Quality Engineer", "", "qa engineer"),
+        ("Vice President - Engineering & Production Operation", "", "engineering manager"),
+        ("Project Engineer", "", None),
+        ("Senior Mine Engineer", "", None),
+        ("Building Engineer", "", None),
+        # a domain after the job is no job of that domain
+        ("(Senior) Account Executive - Cybersecurity - DACH", "", "sales"),
+        ("Category Manager, Data Center Equipment", "", None),
+        # software engineers by their language, stack or level alone
+        ("C++ Engineer - Options Trading", "", "software engineer"),
+        ("Senior Ruby-on-Rails Engineer (Remote - Europe)", "", "software engineer"),
+        ("Rust Engineering Lead - Linux and Open Source", "", "software engineer"),
+        ("Engineering Lead - Platform", "", "software engineer"),
+        ("Engineer", "", "software engineer"),
+        ("Senior Engineer II", "", "software engineer"),
     ],
 )
 def test_classify_role(title: str, text: str, expected: str | None) -> None:
@@ -121,6 +145,12 @@ def test_classify_role(title: str, text: str, expected: str | None) -> None:
         ("Staff Software Engineer", "", "principal"),
         ("Senior Staff Product Marketing Manager, EMEA", "", "principal"),
         ("Member of Technical Staff", "", None),
+        ("Staff Product Manager", "", "principal"),
+        ("Backend Engineer | Senior & Staff", "", "principal"),
+        # "staff" outside the engineering, science, product and design ladders
+        ("Staff Accountant", "", None),
+        ("Staff Pharmacist (Wed - Sat)", "", None),
+        ("Legal Staff", "", None),
         ("Senior Software Engineer", "", "senior"),
         ("Sr. Technical Recruiter", "", "senior"),
         ("Lead Product Designer", "", "senior"),
@@ -214,6 +244,42 @@ def test_classify_level(title: str, text: str, expected: str | None) -> None:
         ("Rep", "We are looking for individuals who can work full-time or part-time hours.", None),
         ("Partner", "If you join us as an independent contractor, you're only entitled to", None),
         ("Rep", "Job Type: Full-time and Part-time available", None),
+        # exports that lost their line breaks run the label into the next words
+        (
+            "Graphic Designer",
+            "Role DescriptionThis is a full-time on-site role for a Graphic Designer",
+            "full-time",
+        ),
+        (
+            "Legal Assistant",
+            "Location: Philadelphia, PAJob Type: Full-TimeExperience Level: No Experience",
+            "full-time",
+        ),
+        ("Clerk", "Employment Type: Part-time or Full-timeWork Hours: Monday to Saturday", None),
+        # one kind of hours after the other: the first is the job's
+        (
+            "Coordinator",
+            "Status: Part Time with potential for Full Time Consideration",
+            "part-time",
+        ),
+        # a list of what the job is not says nothing of what it is
+        (
+            "Staff Product Designer",
+            "NOT A GREAT FIT IF…\n\n - You prefer rigid structures.\n\n - You’re looking for "
+            "short-term contract work rather than a long-term, full-time opportunity.\n\n"
+            "INTERVIEW PROCESS",
+            None,
+        ),
+        # the candidate's work permit is no term of the job
+        (
+            "Manager",
+            "You must be currently authorized to work in the United States on a full-time basis.",
+            None,
+        ),
+        # a job about contracts is no contract job
+        ("Contract Administrator", "", None),
+        ("Contracts Manager", "", None),
+        ("Contract Recruiter", "", "contract"),
         # boilerplate and contract-as-a-noun are no cues
         ("Account Executive", "Company equity for all full-time employees", None),
         ("Account Executive", "Negotiate contract terms and close deals.", None),

@@ -235,12 +235,13 @@ def posting_row(hit: Hit | JobPosting) -> dict[str, object]:
 
 def pay_figures(pay: Pay) -> str:
     """Pay as figures, in the stated currency and period: "USD 150,000-200,000 a year",
-    "USD 45 an hour", "USD 53,000-91,000 a year (estimate)" for a job site's estimate
-    (``Pay.text`` keeps the words it was read from)."""
+    "USD 45 an hour", "up to USD 220,000 a year", "USD 53,000-91,000 a year (estimate)"
+    for a job site's estimate (``Pay.text`` keeps the words it was read from)."""
     amounts = dict.fromkeys(v for v in (pay.min, pay.max) if v is not None)
     figures = "-".join(f"{v:,.2f}".removesuffix(".00") for v in amounts)
     article = "an" if pay.period == "hour" else "a"
-    said = " ".join(x for x in (pay.currency or "", figures, f"{article} {pay.period}") if x)
+    bound = "up to" if pay.min is None and pay.max is not None else ""
+    said = " ".join(x for x in (bound, pay.currency or "", figures, f"{article} {pay.period}") if x)
     return f"{said} (estimate)" if pay.estimate else said
 
 

@@ -295,9 +295,11 @@ def _moment(posting: JobPosting) -> str | None:
 def _annual(posting: JobPosting) -> str | None:
     """The yearly figures, when the pay is stated per another period."""
     pay = posting.pay
-    if pay is None or pay.period == "year" or pay.annual_min is None:
+    if pay is None or pay.period == "year" or pay.annual_max is None:
         return None
-    low, high = pay.annual_min, pay.annual_max or pay.annual_min
+    low, high = pay.annual_min, pay.annual_max
+    if low is None:  # an upper bound
+        return f"up to {pay.currency or ''} {high:,.0f}".replace("  ", " ")
     figures = f"{low:,.0f}" if low == high else f"{low:,.0f}-{high:,.0f}"
     return f"{pay.currency or ''} {figures}".strip()
 

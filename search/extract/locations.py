@@ -20,7 +20,7 @@ import re
 from search.extract import gazetteer as gz
 from search.extract._location_group import group_places
 from search.extract._location_scan import Item, looks_like_town, scan
-from search.extract.text import lowered, normalize_key
+from search.extract.text import in_spans, lowered, normalize_key, unwanted_spans
 from search.model import LocationInfo, Place
 
 __all__ = ["extract_locations", "filter_keys", "place_keys", "remote_scope_keys"]
@@ -60,9 +60,10 @@ _SENTENCE_END = re.compile(r"\.(?=\s+[A-Z]|\s*$)|[\n!?]")
 _SPAN = 300
 
 #: "A fully remote company/team" describes the employer, not the role; "two weeks fully
-#: remote per year" is a perk of an office job.
+#: remote per year" is a perk of an office job; "a fully remote-friendly team" is no
+#: remote job either.
 _REMOTE_TEXT = re.compile(
-    r"\b(?:(?:fully|100%|completely|entirely)\s+remote"
+    r"\b(?:(?:fully|100%|completely|entirely)\s+remote(?!-)"
     r"(?!\s+(?:company|team|workforce|organi[sz]ation|culture|startup|business|U\.?S\.? team"
     r"|per\s+year|engineers|employees)\b)"
     r"|remote\s+(?:role|position|job|opportunity))\b",
@@ -180,14 +181,15 @@ def _span_places(text: str, start: int) -> list[Place]:
 
 
 def _text_says_remote(text: str) -> bool:
-    """ "This is a fully remote position" counts; "these are not remote internships" not."""
+    """ "This is a fully remote position" counts; "these are not remote internships" not,
+    nor "This role isn't for you if: - You want fully remote work"."""
     low = lowered(text)
     at = low.find("remote")
     while at >= 0:
         start = max(0, at - 45)
         for match in _REMOTE_TEXT.finditer(text, start, at + 30):
             before = text[max(0, match.start() - 30) : match.start()]
-            if not _NEGATION.search(before):
+            if not _NEGATION.search(before) and not in_spans(unwanted_spans(low), at):
                 return True
         at = low.find("remote", at + 1)
     return False

@@ -8,14 +8,22 @@ words around it say it is pay (cue words in ``vocab/pay.toml``):
   stipend"); otherwise the nearest cue before it ("the salary range is $X", "commuter
   benefit; $300/month"); a sum with neither counts only when it follows an accepted one
   closely (a second location zone of a salary table); everything else is not pay;
+* a lone figure with neither counts when its period says it is pay ("$30 / hour", "$X a
+  year"; a month is as often a stipend);
 * a sum of millions or billions is never pay, and a sum must be plausible for its period;
-* a sum without a stated period is yearly when it is of annual size (from $10k) and
-  dropped otherwise: "$5,000" alone may be a month, a bonus or a budget.
+* a sum without a stated period is yearly when it is of annual size (from $10k), hourly
+  when it is wage-sized and pay words announce it ("Pay rate: $25 - $27"), and dropped
+  otherwise: "$5,000" alone may be a month, a bonus or a budget.
 
 Several ranges (by location zone or level) give the lowest minimum and the highest
 maximum among those in the first-mentioned currency and period; base pay wins over
-on-target earnings (OTE) when both are stated. A bare "$" is USD unless a code follows
-or the line (or a posting that never names the US) names Canada or Australia.
+on-target earnings (OTE) when both are stated; "up to $220,000" is a top without a bottom.
+A bare "$" is USD unless a code follows, the line names Canada or Australia, or the job's
+country (or else a posting that never names the US) has another dollar.
+
+Exports that lost their line breaks run words together ("per hourBenefits:",
+"InternshipRate:"): where a lower-case letter meets a capital a word still ends, and a
+capitalised heading with a colon after a sum starts the next item, not a cue for the sum.
 
 Cost: one-character finds locate the currency signs and one scan the codes; only short
 windows around those that stand next to a digit are parsed.
@@ -27,7 +35,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from search.extract.text import load_vocab, word_pattern
+from search.extract.text import CASE_JOIN, load_vocab, lower_in_place, word_pattern
 from search.model import Pay
 
 __all__ = ["extract_pay"]
@@ -44,13 +52,34 @@ _BIG = frozenset({"m", "mm", "million", "b", "bn", "billion", "trillion"})
 _GAP = re.compile(r"\s*(?:-|–|—|~|to|and|until|through|bis|à)\s*", re.IGNORECASE)
 _NEXT_WORDS = re.compile(r"[^\S\n]*\+?[^\S\n]*(?:[\w'’-]+[^\S\n]*){1,3}")
 #: Words after which the next words speak of something added: "$90,000 with an OTE of".
-_JOINER = re.compile(r"\b(?:with|plus|and|or|including|along)\b|\+")
+_JOINER = re.compile(r"\b(?:with|plus|and|or|including|along)\b|\+", re.IGNORECASE)
 _OTE_IN_CLAUSE = re.compile(r"\b(?:ote|on[- ]target)\b")
 _CLAUSE_END = re.compile(r"(?<![A-Z])[.!?;](?:\s|$)|\n")
 _DIGIT = re.compile(r"\d")
 _WINDOW_BACK = 32  # a window reaches this far before a sign or code ("120,000 - 150,000 USD")
 _WINDOW_AHEAD = 45  # and this far after it ("$150,000 - $200,000")
 _NUMERIC = frozenset("0123456789,.' ")
+#: Periods whose naming alone makes a lone sum pay: "$30 / hour", "$200,000 a year" (a
+#: month or a week is as often a stipend: "$100 per month to support open source").
+_SAYS_PAY = frozenset({"hour", "year"})
+#: The top of a wage-sized figure read as hourly when no period is stated.
+_WAGE_MAX = 150
+#: After a wage-sized figure, in its clause: paid per something that is no period ("$50
+#: per session", "$30 or $17 per page", "£200 / task"), or thousands typed with a space
+#: ("$ 55, 000"): no hourly figure.
+_NOT_HOURLY = re.compile(
+    r"[^.;\n]{0,25}?(?:(?:/|\bper\b|\beach\b)\s*(?!hours?\b|hr\b)[a-z0-9]"
+    r"|\ba\s+(?:session|task|visit|project|page|word|article)\b)|, \d{3}\b",
+    re.I,
+)
+#: A clause that supposes: "if you charge $120/hr, you get $120/hr".
+_SUPPOSED = re.compile(r"\b(?:if|e\.g\.|for example|such as)\b", re.I)
+#: "up to $220,000" states the top of the pay, not a point.
+_UPPER_BOUND = re.compile(
+    r"\b(?:up\s+to|upto|maximum(?:\s+of)?|max\.?(?:\s+of)?|no\s+more\s+than|as\s+much\s+as)"
+    r"[^\S\n]*:?[^\S\n]*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +104,7 @@ class _Candidate:
     currency: str
     period: str
     ote: bool
+    upper: bool  # only the top is stated: "up to $220,000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +115,17 @@ class _Vocab:
     amount: re.Pattern[str]
     words: tuple[tuple[re.Pattern[str], str], ...]
     period_after: re.Pattern[str]
-    period_before: re.Pattern[str]
-    cue: re.Pattern[str]
+    period_before: _Words
+    cue: _Words
+    added: re.Pattern[str]
     scale: dict[str, float]
     bounds: dict[str, tuple[float, float]]
     #: (code, its country's names and code on a line, its names in a whole posting: "CAD"
     #: elsewhere is mostly computer-aided design), and the names of the US.
     dollars: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]
     us: re.Pattern[str]
+    #: The dollar a bare "$" means in a job located in these countries.
+    country_dollar: dict[str, str]
 
 
 def _alternation(patterns: list[str]) -> str:
@@ -102,6 +135,30 @@ def _alternation(patterns: list[str]) -> str:
 
 def _named(groups: dict[str, list[str]]) -> str:
     return "|".join(f"(?P<{name}>{_alternation(pats)})" for name, pats in groups.items())
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """Cue words, found in a window's lower case as words of their own, and also where
+    the word before runs straight into them ("InternshipRate:"); a word that runs on is
+    not one ("PayPal"). Each match's group name is its kind."""
+
+    bounded: re.Pattern[str]
+    glued: re.Pattern[str]
+
+    @classmethod
+    def of(cls, alternation: str) -> _Words:
+        return cls(word_pattern([alternation]), re.compile(f"(?:{alternation})\\b"))
+
+    def kinds(self, window: str) -> list[str]:
+        """The kind of every cue in ``window``, in text order."""
+        low = lower_in_place(window)
+        found = [(m.start(), m.lastgroup) for m in self.bounded.finditer(low)]
+        for join in CASE_JOIN.finditer(window):  # rare: a plain scan of a short window
+            glued = self.glued.match(low, join.start())
+            if glued:
+                found.append((glued.start(), glued.lastgroup))
+        return [str(kind) for _, kind in sorted(found)]
 
 
 def _factored(codes: list[str]) -> str:
@@ -126,7 +183,8 @@ def _vocab() -> _Vocab:
         rf"(?:(?P<pre>{sym_re}|{code_re})\s?)?{_NUMBER}{_MULT}"
         rf"(?:\s?\(?(?P<post>{code_re}|[€£]|\b(?:{word_re})\b)\)?)?"
     )
-    gross = r"[^\S\n]*(?:(?:gross|brutto|net|base|pre-tax)[^\S\n]*)?"
+    # "$150+/hr": an open-ended figure still has its period
+    gross = r"\+?[^\S\n]*(?:(?:gross|brutto|net|base|pre-tax)[^\S\n]*)?"
     return _Vocab(
         symbols=symbols,
         # A bare alternation factored by first letter: ``re`` runs it with a first-character
@@ -136,10 +194,13 @@ def _vocab() -> _Vocab:
         amount=re.compile(amount),
         words=tuple((re.compile(w, re.IGNORECASE), code) for w, code in words.items()),
         period_after=re.compile(
-            gross + "(?:" + _named(raw["period_after"]) + r")(?!\w)", re.IGNORECASE
+            # a period ends at a word boundary, or where a capital follows ("per hourBenefits")
+            gross + "(?:" + _named(raw["period_after"]) + rf")(?:(?!\w)|(?-i:{CASE_JOIN.pattern}))",
+            re.IGNORECASE,
         ),
-        period_before=word_pattern([_named(raw["period_before"])]),
-        cue=word_pattern([_named(raw["cues"])]),
+        period_before=_Words.of(_named(raw["period_before"])),
+        cue=_Words.of(_named(raw["cues"])),
+        added=re.compile(rf"[^\S\n]*(?:{'|'.join(raw['added']['words'])})\b", re.IGNORECASE),
         scale={k: float(v) for k, v in raw["scale"].items()},
         bounds={k: (float(v[0]), float(v[1])) for k, v in raw["bounds"].items()},
         dollars=tuple(
@@ -151,25 +212,30 @@ def _vocab() -> _Vocab:
             for code, names in raw["dollar"].items()
             if code != "us"
         ),
-        us=word_pattern(raw["dollar"]["us"]),
+        us=word_pattern(raw["dollar"]["us"], end=r"(?!\w)"),  # "U.S." ends in a dot
+        country_dollar=raw["country_dollar"],
     )
 
 
-def extract_pay(text: str) -> Pay | None:
+def extract_pay(text: str, country: str | None = None) -> Pay | None:
     """The base pay the text states for this job, or None when it states none.
 
     ``Pay.text`` is the clause the (first) figure was read from, so a reader can check it.
+    Only a top ("up to $220,000") leaves ``Pay.min`` None: an upper bound, not a point.
+    ``country`` is where the job is (ISO code), when the posting says: a bare "$" in a
+    Denver posting is USD whatever else the text names.
     """
     vocab = _vocab()
-    candidates = _candidates(text, vocab)
+    candidates = _candidates(text, vocab, vocab.country_dollar.get(country or ""))
     if not candidates:
         return None
     base = [c for c in candidates if not c.ote]
     chosen = base or candidates
     first = chosen[0]
     same = [c for c in chosen if c.currency == first.currency and c.period == first.period]
+    bounded = [c.low for c in same if not c.upper]
     return Pay(
-        min=min(c.low for c in same),
+        min=min(bounded) if bounded else None,
         max=max(c.high for c in same),
         currency=first.currency,
         period=first.period,
@@ -177,7 +243,7 @@ def extract_pay(text: str) -> Pay | None:
     )
 
 
-def _candidates(text: str, vocab: _Vocab) -> list[_Candidate]:
+def _candidates(text: str, vocab: _Vocab, dollar: str | None) -> list[_Candidate]:
     """Every sum or range the words around it call pay, in text order."""
     accepted: list[_Candidate] = []
     amounts = _amounts(text, vocab)
@@ -189,7 +255,7 @@ def _candidates(text: str, vocab: _Vocab) -> list[_Candidate]:
         sides = (first, second) if second else (first,)
         if any(a.mult in _BIG for a in sides) or all(a.currency is None for a in sides):
             continue
-        candidate = _judge(text, sides, period_end, period, accepted, vocab)
+        candidate = _judge(text, sides, period_end, period, accepted, vocab, dollar)
         if candidate is not None:
             accepted.append(candidate)
     return accepted
@@ -312,6 +378,7 @@ def _judge(
     period: str | None,
     accepted: list[_Candidate],
     vocab: _Vocab,
+    dollar: str | None,
 ) -> _Candidate | None:
     """A candidate when the cue words call these figures pay and they are plausible."""
     start = sides[0].start
@@ -321,21 +388,38 @@ def _judge(
     if kind == "not_pay":
         return None
     chained = bool(accepted) and start - accepted[-1].end <= _CHAIN
-    if kind is None and not chained and len(sides) == 1:
+    lone = kind is None and not chained and len(sides) == 1
+    if lone and (period not in _SAYS_PAY or _SUPPOSED.search(_clause_before(text, start))):
         return None
     low, high = _values(sides)
-    currency = _resolve_currency(text, sides)
+    currency = _resolve_currency(text, sides, dollar)
     period = period or _period_before(text, start, vocab)
     scale = vocab.scale.get(currency, 1.0)
     if period is None:
-        if low < vocab.bounds["year"][0] * scale:
+        period = _unstated_period(text, end, low, high, kind, scale, vocab)
+        if period is None:
             return None
-        period = "year"
     lo, hi = vocab.bounds[period]
     if not (lo * scale <= low <= high <= hi * scale) or high > low * _MAX_RATIO:
         return None
     ote = kind == "ote" or (kind is None and chained and accepted[-1].ote)
-    return _Candidate(start, end, low, high, currency, period, ote)
+    upper = len(sides) == 1 and _UPPER_BOUND.search(text, max(0, start - 30), start) is not None
+    return _Candidate(start, end, low, high, currency, period, ote, upper)
+
+
+def _unstated_period(
+    text: str, end: int, low: float, high: float, kind: str | None, scale: float, vocab: _Vocab
+) -> str | None:
+    """The period of figures stated without one: a year for sums of annual size; an hour
+    for wage-sized ones that pay words announce ("Pay rate: $25 - $27", "Starting pay -
+    $17.25 plus tips"); else none ("$5,000" alone may be a month, a bonus or a budget;
+    "$50 per session" is paid per something else)."""
+    if low >= vocab.bounds["year"][0] * scale:
+        return "year"
+    hourly = vocab.bounds["hour"][0] * scale <= low and high <= _WAGE_MAX * scale
+    if kind == "pay" and hourly and not _NOT_HOURLY.match(text, end):
+        return "hour"
+    return None
 
 
 def _values(sides: tuple[_Amount, ...]) -> tuple[float, float]:
@@ -350,8 +434,9 @@ def _values(sides: tuple[_Amount, ...]) -> tuple[float, float]:
     return low, high
 
 
-def _resolve_currency(text: str, sides: tuple[_Amount, ...]) -> str:
-    """An explicit code wins over a bare "$", which the line may make CAD or AUD."""
+def _resolve_currency(text: str, sides: tuple[_Amount, ...], dollar: str | None) -> str:
+    """An explicit code wins over a bare "$", which the line may make CAD or AUD; else it
+    is the dollar of the job's country (``dollar``), else of the posting's words."""
     explicit = [a.currency for a in sides if a.currency and not a.symbol]
     if explicit:
         return explicit[-1]
@@ -361,7 +446,7 @@ def _resolve_currency(text: str, sides: tuple[_Amount, ...]) -> str:
     for code, on_line, _ in _vocab().dollars:
         if on_line.search(line):
             return code
-    return _dollar_of(text)
+    return dollar or _dollar_of(text)
 
 
 @lru_cache(maxsize=4)
@@ -376,22 +461,40 @@ def _dollar_of(text: str) -> str:
 
 
 def _cue_after(text: str, end: int, vocab: _Vocab) -> str | None:
-    """The kind of the first cue among the (up to three) words right after a sum."""
-    words = _NEXT_WORDS.match(text, end)
-    if words is None:
+    """The kind of the first cue among the (up to three) words right after a sum.
+
+    A "+" after a space adds something else ("$150,000 + bonus"): what follows says
+    nothing of the sum. One written onto the figure makes it open-ended ("$50k-$100k+
+    ACV", "$1M+ quota"), and then only a cue against pay is read: "$150K+ range" is no
+    salary, and "$325,000+ Bonus" (pay added, ``added`` in pay.toml) is still a joiner.
+    Capitalised words ending in a colon head the next item of a list ("$24.30 per hour
+    Benefits: ..."), so they say nothing of this sum either. A share of the company after
+    a sum ("$50,000 in RSUs") is no pay.
+    """
+    open_ended = text.startswith("+", end)
+    if open_ended and vocab.added.match(text, end + 1):
         return None
-    head = _JOINER.split(words.group().lower(), maxsplit=1)[0]
-    cue = vocab.cue.search(head)
-    return cue.lastgroup if cue else None
+    words = _NEXT_WORDS.match(text, end + open_ended)
+    if words is None or _is_label(text, words):
+        return None
+    head = _JOINER.split(words.group(), maxsplit=1)[0]
+    kinds = ["not_pay" if k == "ownership" else k for k in vocab.cue.kinds(head)]
+    if not kinds or (open_ended and kinds[0] != "not_pay"):
+        return None
+    return kinds[0]
+
+
+def _is_label(text: str, words: re.Match[str]) -> bool:
+    """Whether the words after a sum are a capitalised heading: "Benefits:"."""
+    first = words.group().lstrip(" \t+")
+    return bool(first) and first[0].isupper() and text.startswith(":", words.end())
 
 
 def _cue_before(text: str, start: int, vocab: _Vocab) -> str | None:
-    """The kind of the nearest cue before a sum, within ``_BACK`` characters."""
-    window = text[max(0, start - _BACK) : start].lower()
-    last = None
-    for last in vocab.cue.finditer(window):  # noqa: B007 - the last match is the nearest
-        pass
-    return last.lastgroup if last else None
+    """The kind of the nearest cue before a sum, within ``_BACK`` characters (words of
+    ownership say nothing there: "Salary and equity: $150,000")."""
+    kinds = [k for k in vocab.cue.kinds(text[max(0, start - _BACK) : start]) if k != "ownership"]
+    return kinds[-1] if kinds else None
 
 
 def _clause_before(text: str, start: int, reach: int = 200) -> str:
@@ -403,10 +506,8 @@ def _clause_before(text: str, start: int, reach: int = 200) -> str:
 
 def _period_before(text: str, start: int, vocab: _Vocab) -> str | None:
     """A period named earlier in the same clause: "Hourly wage: $19.00 - 21.00"."""
-    last = None
-    for last in vocab.period_before.finditer(_clause_before(text, start, 100).lower()):  # noqa: B007
-        pass
-    return last.lastgroup if last else None
+    kinds = vocab.period_before.kinds(_clause_before(text, start, 100))
+    return kinds[-1] if kinds else None
 
 
 def _phrase(text: str, candidate: _Candidate) -> str:

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from types import EllipsisType
 
-from search.extract.text import load_vocab, lowered, word_pattern
+from search.extract.text import (
+    CASE_JOIN,
+    in_spans,
+    load_vocab,
+    lower_in_place,
+    lowered,
+    restore_breaks,
+    unwanted_spans,
+    word_pattern,
+)
 
 __all__ = [
     "EMPLOYMENT_TYPES",
@@ -60,6 +69,8 @@ _TYPE_LABEL = re.compile(
     r"(?:type|status|schedule|commitment|hours)\s*[:\-–|]"
 )
 _TYPE_ASIDE = re.compile(r"\([^)]*\)?")
+#: Between full-time and part-time when a statement offers both: "Full Time/Part Time".
+_HOURS_BOTH = re.compile(r"\s*(?:/|,|&|\+|or|and|and/or|to|-)\s*")
 _TYPE_BACK = 110  # how far before an employment-type anchor a statement may start
 _TYPE_AHEAD = 80  # and how far after it it may end
 
@@ -325,42 +336,71 @@ def classify_employment_type(
         level = classify_level(title, text)
     if level == "intern":
         return "internship"
-    return _type_statement(lowered(text), vocab)
+    return _type_statement(text, vocab)
 
 
-def _type_statement(low: str, vocab: _Vocab) -> str | None:
+def _type_statement(text: str, vocab: _Vocab) -> str | None:
     """The type named by the earliest statement of this job's terms in the text.
 
     Statements are read only near the type words (``text_anchors``). "Full-time/Part-time
     hours, contract role" names hours both ways, so the contract decides; otherwise the
-    first type a statement names wins ("This is a part-time, contracting role").
+    first type a statement names wins ("This is a part-time, contracting role"). Where
+    words run together ("Role DescriptionThis is a full-time role", "Job Type:
+    Full-TimeLocation:"), the lost line breaks are put back first; a statement in a list
+    of what the job is not ("Not a great fit if… - You're looking for short-term contract
+    work") is none.
     """
+    low = lowered(text)
     best: tuple[int, str] | None = None
     for anchor in vocab.type_anchors.finditer(low):
         if best is not None and anchor.start() - _TYPE_BACK > best[0]:
             break
-        start = max(0, anchor.start() - _TYPE_BACK)
-        for match in vocab.type_statement.finditer(low, start, anchor.end() + _TYPE_AHEAD):
-            if best is not None and match.start() >= best[0]:
-                break
-            kind = _type_named(low, match, vocab)
-            if kind is not None:
-                best = (match.start(), kind)
-                break
+        start, end = max(0, anchor.start() - _TYPE_BACK), anchor.end() + _TYPE_AHEAD
+        if CASE_JOIN.search(text, start, end):
+            first = max(0, start - _TYPE_BACK)  # the sentence may start before the window
+            part = lower_in_place(restore_breaks(text[first : end + _TYPE_AHEAD]))
+            found = _first_statement(part, start - first, len(part), vocab)
+            found = (first + found[0], found[1]) if found else None
+        else:
+            found = _first_statement(low, start, end, vocab)
+        earlier = found is not None and (best is None or found[0] < best[0])
+        if earlier and found and not in_spans(unwanted_spans(low), found[0]):
+            best = found
     return best[1] if best else None
 
 
+def _first_statement(low: str, start: int, end: int, vocab: _Vocab) -> tuple[int, str] | None:
+    """The offset and type of the first statement in ``low[start:end]`` that names one."""
+    for match in vocab.type_statement.finditer(low, start, end):
+        kind = _type_named(low, match, vocab)
+        if kind is not None:
+            return match.start(), kind
+    return None
+
+
 def _type_named(low: str, match: re.Match[str], vocab: _Vocab) -> str | None:
-    """The type a statement names, or None (none named, or a conditional sentence)."""
+    """The type a statement names, or None (none named, or a conditional sentence).
+
+    Full-time and part-time both named side by side ("Part-time or full-time", "Full
+    Time/Part Time") say nothing; one after the other, the first is the job's ("Part Time
+    with potential for Full Time").
+    """
     sentence_start = max(low.rfind(".", 0, match.start()), low.rfind("\n", 0, match.start()))
     if vocab.type_conditional.search(low, sentence_start + 1, match.start() + 1):
         return None
     # "Contract type: Permanent" names no type; "Hours: 4pm-7pm (full-time option)" neither.
     said = _TYPE_ASIDE.sub("", _TYPE_LABEL.sub("", match.group(), count=1))
     found = sorted(
-        (hit.start(), kind) for kind, pattern in vocab.type_words for hit in pattern.finditer(said)
+        (hit.start(), hit.end(), kind)
+        for kind, pattern in vocab.type_words
+        for hit in pattern.finditer(said)
     )
-    kinds = [kind for _, kind in found]
+    kinds = [kind for _, _, kind in found]
     if "full-time" in kinds and "part-time" in kinds:
-        kinds = [k for k in kinds if k not in ("full-time", "part-time")]
+        hours = [(at, end) for at, end, kind in found if kind in ("full-time", "part-time")]
+        if _HOURS_BOTH.fullmatch(said, hours[0][1], hours[1][0]) or kinds[0] not in (
+            "full-time",
+            "part-time",
+        ):
+            kinds = [k for k in kinds if k not in ("full-time", "part-time")]
     return kinds[0] if kinds else None

@@ -21,7 +21,16 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from search.extract.text import load_vocab, lowered, word_pattern
+from search.extract.text import (
+    CASE_JOIN,
+    in_spans,
+    load_vocab,
+    lower_in_place,
+    lowered,
+    restore_breaks,
+    unwanted_spans,
+    word_pattern,
+)
 
 __all__ = ["extract_workplace"]
 
@@ -31,9 +40,25 @@ _REACH = 90  # how far either side of "3 days a week" its sentence is read
 _NUMBER_WORDS = {"one": 1, "two": 2, "twice": 2, "three": 3, "four": 4, "five": 5}
 #: Words one of which every text statement contains; text away from them is never read.
 #: A count of office days is read only near them too: it needs presence or remote words.
-_ANCHORS = ("remote", "hybrid", "site", "person", "office", "anchor day")
+_ANCHORS = (
+    "remote",
+    "hybrid",
+    "site",
+    "person",
+    "office",
+    "anchor day",
+    "from anywhere",
+    "from home",
+    "from-home",
+    "wfh",
+)
 _DAYS_REACH = 90  # how far from an anchor a count of days a week may stand
 _SENTENCE_END = re.compile(r"[.!?\n]")
+#: Remote statements that a perk of an office job also makes ("work from anywhere for 4
+#: weeks a year", "two weeks of fully remote work per year").
+_PERK_LIKE = re.compile(r"from (?:home|anywhere)|remote work$")
+#: How much text either side of such an anchor is read with its words set apart.
+_CONTEXT = max(_BACK, _DAYS_REACH) + _REACH
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +76,7 @@ class _Vocab:
     days_remote: re.Pattern[str]
     perks: re.Pattern[str]
     negation: re.Pattern[str]
+    limited: re.Pattern[str]
 
 
 def _by_anchor(table: dict[str, list[str]]) -> dict[str, re.Pattern[str] | None]:
@@ -95,6 +121,7 @@ def _vocab() -> _Vocab:
         days_remote=word_pattern([raw["days"]["remote"]]),
         perks=word_pattern([raw["days"]["perks"]]),
         negation=re.compile(raw["negation"]["before"]),
+        limited=word_pattern([raw["days"]["limited"]]),
     )
 
 
@@ -109,7 +136,7 @@ def extract_workplace(location_text: str, text: str, title: str = "") -> str | N
     if kind is None and title:
         kind = _from_field(vocab.title_not.sub(" ", title.lower()), vocab.title_remote, vocab)
     if kind is None and text:
-        kind = _statement(lowered(text), vocab)[0]
+        kind = _statement(text, vocab)[0]
     return kind
 
 
@@ -130,38 +157,77 @@ def _from_field(field: str, remote_words: re.Pattern[str], vocab: _Vocab) -> str
     return "onsite" if onsite else None
 
 
-def _statement(low: str, vocab: _Vocab) -> tuple[str | None, int]:
-    """The kind and offset of the first statement about the job, else about the employer."""
+def _statement(text: str, vocab: _Vocab) -> tuple[str | None, int]:
+    """The kind and offset of the first statement about the job, else about the employer.
+
+    Around an anchor whose words run together ("bossLocation: RemotePosition Type:", an
+    export that lost its line breaks), the text is read with those line breaks put back.
+    A remote statement in a list of what the job is not ("This role isn't for you if: -
+    You want fully remote work") is none.
+    """
+    low = lowered(text)
     role: list[tuple[int, str]] = []
     company: list[tuple[int, str]] = []
     for anchor in _ANCHORS:
-        role_re, company_re = vocab.role[anchor], vocab.company[anchor]
         at = low.find(anchor)
         while at >= 0:
-            start, end = max(0, at - _BACK), at + len(anchor) + _AHEAD
-            if role_re is not None:
-                for match in role_re.finditer(low, start, end):
-                    role.append((match.start(), _role_kind(low, match, vocab)))
-            if company_re is not None:
-                for match in company_re.finditer(low, start, end):
-                    company.append((match.start(), str(match.lastgroup)))
-            role += _days(low, max(0, at - _DAYS_REACH), at + _DAYS_REACH, vocab)
+            if CASE_JOIN.search(text, max(0, at - _BACK), at + len(anchor) + _AHEAD):
+                first = max(0, at - _CONTEXT)
+                part = text[first : at + len(anchor) + _CONTEXT]
+                shift = len(CASE_JOIN.findall(part, 0, at - first + 1))
+                apart = lower_in_place(restore_breaks(part))
+                _read(apart, at - first + shift, anchor, vocab, role, company, first)
+            else:
+                _read(low, at, anchor, vocab, role, company, 0)
             at = low.find(anchor, at + len(anchor))
+    if any(kind == "remote" for _, kind in role):  # but not "Not for you if: - You want
+        unwanted = unwanted_spans(low)  # fully remote work"
+        role = [(at, kind) for at, kind in role if kind != "remote" or not in_spans(unwanted, at)]
     found = min(role) if role else min(company) if company else None
     return (found[1], found[0]) if found else (None, -1)
 
 
-def _role_kind(low: str, match: re.Match[str], vocab: _Vocab) -> str:
-    """The kind a statement about the job states, read with its sentence.
+def _read(
+    low: str,
+    at: int,
+    anchor: str,
+    vocab: _Vocab,
+    role: list[tuple[int, str]],
+    company: list[tuple[int, str]],
+    offset: int,
+) -> None:
+    """Add the statements around the anchor at ``low[at]`` to ``role`` and ``company``,
+    at their offset in ``low`` plus ``offset``."""
+    role_re, company_re = vocab.role[anchor], vocab.company[anchor]
+    start, end = max(0, at - _BACK), at + len(anchor) + _AHEAD
+    if role_re is not None:
+        for match in role_re.finditer(low, start, end):
+            kind = _role_kind(low, match, vocab)
+            if kind is not None:
+                role.append((offset + match.start(), kind))
+    if company_re is not None:
+        for match in company_re.finditer(low, start, end):
+            company.append((offset + match.start(), str(match.lastgroup)))
+    days = _days(low, max(0, at - _DAYS_REACH), at + _DAYS_REACH, vocab)
+    role += [(offset + pos, kind) for pos, kind in days]
+
+
+def _role_kind(low: str, match: re.Match[str], vocab: _Vocab) -> str | None:
+    """The kind a statement about the job states, read with its sentence; None when the
+    sentence makes it no statement.
 
     "this is not a remote position" is onsite; "work from our office in Bangalore in a
-    hybrid manner" is hybrid.
+    hybrid manner" is hybrid; "work from anywhere for up to 4 weeks a year" is a perk of
+    an office job.
     """
     kind = str(match.lastgroup)
     if kind == "remote" and vocab.negation.search(low, max(0, match.start() - 30), match.start()):
         return "onsite"
-    if kind != "hybrid" and "hybrid" in _sentence(low, match.start(), match.end()):
+    sentence = _sentence(low, match.start(), match.end())
+    if kind != "hybrid" and "hybrid" in sentence:
         return "hybrid"
+    if kind == "remote" and _PERK_LIKE.search(match.group()) and vocab.limited.search(sentence):
+        return None
     return kind
 
 

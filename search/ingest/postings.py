@@ -31,7 +31,7 @@ from search.ingest import FieldMapSpec, FileRead, RawRecord, Rejection, read_fil
 from search.ingest.dates import date_of
 from search.ingest.records import Facts
 from search.ingest.report import FileReport, LoadReport
-from search.model import JobPosting, Pay
+from search.model import JobPosting, LocationInfo, Pay
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +69,20 @@ def parse_date(text: str) -> date:
 # Facts a feed states outright win; the text is read only when the feed says nothing.
 
 
-def _pay(facts: Facts, text: str) -> Pay | None:
+def _pay(facts: Facts, text: str, where: LocationInfo) -> Pay | None:
     """The feed's pay; where that is only an estimate, pay the text states wins."""
     if facts.pay is not None and not facts.pay.estimate:
         return facts.pay
-    return extract_pay(text) or facts.pay
+    return extract_pay(text, _one_country(where)) or facts.pay
+
+
+def _one_country(where: LocationInfo) -> str | None:
+    """The one country the job is in or open to (ISO code), None when several or none:
+    the text's "$" is that country's dollar. Only a city or state names it (a bare code
+    such as "CA, US" may be read as a country wrongly), or a remote offer's scope."""
+    countries = {p.country for p in where.places if p.country and (p.city or p.state)}
+    countries |= {s for s in where.remote_scope if len(s) == 2 and s.isupper()}
+    return countries.pop() if len(countries) == 1 else None
 
 
 def _workplace(facts: Facts, location_text: str, text: str, title: str) -> str | None:
@@ -129,7 +138,7 @@ def build_posting(record: RawRecord) -> JobPosting:
         company=fields.get("company") or None,
         url=fields.get("url") or None,
         source=f"{record.source}:{record.line}",
-        pay=_pay(facts, description),
+        pay=_pay(facts, description, where),
         workplace=workplace,
         experience_years=years,
         experience_text=years_text,
