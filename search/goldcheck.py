@@ -14,15 +14,19 @@ Per fact: ``labelled`` rows state it (a flag such as ``remote`` counts its posit
 ``precision = correct / found``, ``recall = correct / labelled``. A row whose label is
 empty is not judged: an empty ``remote_allowed`` cell means "not flagged", not "on-site".
 For ``remote``, ``pay`` and ``employment_type`` the text mode also gives ``stated``: the
-labelled rows whose own text says it (a remote-work phrase; a gold figure next to a
-currency sign; the type's words), and the recall on those, since an extractor cannot find
-a fact the text never states.
+labelled rows whose own text says it (a remote-work phrase; every gold figure of the pay,
+so that text and columns agree; the type's words), with the precision and recall on
+those, since an extractor cannot find a fact the text never states, and a column that
+disagrees with its own posting's text ("$18-20/hour" above a 17-20 column) judges the
+column, not the reader.
 
 Facts and how a gold cell is read (``search/goldcheck.toml`` holds the site vocabularies):
 
-* ``location`` -> ``city``, ``state``, ``country``: "City, ST", "City, State, Country",
-  "City, Country" give a city; a state or country alone gives only those. A city is
-  found when a place of the posting carries the city's key, in the gold state.
+* ``location`` -> ``city``, ``coordinates``, ``state``, ``country``: "City, ST", "City,
+  State, Country", "City, Country" give a city (see ``gold_place``); a state or country
+  alone gives only those. A city is found when a place of the posting carries the city's
+  key, in the gold state and country; ``coordinates`` when that place has coordinates
+  (what ``--near`` needs).
 * ``company`` (the first line of the cell: "KnowBe4\\n4.8" is KnowBe4), ``url``.
 * ``remote`` (a flag: 1, true, yes; 0, false, no; empty unknown), ``workplace``.
 * ``pay`` (text such as "$53K-$91K (Glassdoor est.)", "$44 - $47 per hour",
@@ -499,15 +503,23 @@ _REMOTE_WORDS = re.compile(
 
 
 def _states_pay(text: str, pay: Any) -> bool:
-    """Whether a gold figure stands in ``text`` next to a currency sign or code."""
-    for value in (pay.min, pay.max):
-        if value is None:
-            continue
-        for form in _forms(value):
-            pattern = rf"(?:[$£€₹]\s?{form}|{form}\s?(?:USD|EUR|GBP|CAD|INR))(?![\d,])"
-            if re.search(pattern, text):
-                return True
-    return False
+    """Whether ``text`` states every figure of the gold pay, so that the text and the
+    columns agree: a figure of 1,000 or more in any usual form ("140,000", "140000",
+    "140K", "140.000"), a smaller one next to a currency sign or a period ("$44.00",
+    "44/hr"; not "44 hours" of work)."""
+    figures = dict.fromkeys(v for v in (pay.min, pay.max) if v is not None)
+    return bool(figures) and all(_states_figure(text, value) for value in figures)
+
+
+def _states_figure(text: str, value: float) -> bool:
+    forms = "|".join(_forms(value))
+    if value >= 1000:
+        pattern = rf"(?<![\d.,])(?:{forms})(?![\d]|[.,]\d)"
+    else:
+        pattern = (
+            rf"[$£€₹]\s?(?:{forms})(?![\d]|[.,]\d)|(?<![\d.,])(?:{forms})\s?(?:/|per\s|an?\s)\s?h"
+        )
+    return re.search(pattern, text, re.I) is not None
 
 
 def _forms(value: float) -> list[str]:
@@ -614,6 +626,7 @@ class GoldScore:
     found: int = 0
     correct: int = 0
     stated: int = 0
+    stated_found: int = 0
     stated_correct: int = 0
 
     @property
@@ -623,6 +636,10 @@ class GoldScore:
     @property
     def recall(self) -> float | None:
         return self.correct / self.labelled if self.labelled else None
+
+    @property
+    def stated_precision(self) -> float | None:
+        return self.stated_correct / self.stated_found if self.stated_found else None
 
     @property
     def stated_recall(self) -> float | None:
@@ -742,6 +759,7 @@ def _judge(
             report.misses.append(GoldMiss(mode, fact, line, posting.title, None, label))
         return
     score.found += 1
+    score.stated_found += stated
     right = positive and _correct(fact, found, label, posting, gold)
     score.correct += right
     score.stated_correct += right and stated
@@ -763,10 +781,10 @@ def _rate(value: float | None) -> str:
 def gold_table(report: GoldReport, facts: Sequence[str] | None = None) -> str:
     """The scores as a Markdown table: one row per fact, text and indexed side by side."""
     head = (
-        "| fact | labelled | text found | text P | text R | stated | stated R "
+        "| fact | labelled | text found | text P | text R | stated | stated P | stated R "
         "| indexed found | indexed P | indexed R |"
     )
-    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for fact in facts or FACTS:
         text = report.scores.get((fact, "text"))
         indexed = report.scores.get((fact, "indexed"))
@@ -775,7 +793,7 @@ def gold_table(report: GoldReport, facts: Sequence[str] | None = None) -> str:
         labelled = (indexed or text).labelled  # type: ignore[union-attr]
         cells = [fact, str(labelled)]
         if text is None:
-            cells += ["—"] * 5
+            cells += ["—"] * 6
         else:
             stated = fact in STATED
             cells += [
@@ -783,6 +801,7 @@ def gold_table(report: GoldReport, facts: Sequence[str] | None = None) -> str:
                 _rate(text.precision),
                 _rate(text.recall),
                 str(text.stated) if stated else "—",
+                _rate(text.stated_precision) if stated else "—",
                 _rate(text.stated_recall) if stated else "—",
             ]
         if indexed is None:
