@@ -15,7 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.extract.sections import boilerplate_spans, job_text
-from search.extract.skills import Skill, SkillVocabulary, extract_skills, vocabulary
+from search.extract.skills import (
+    Skill,
+    SkillVocabulary,
+    extract_skills,
+    named_skills,
+    vocabulary,
+)
 from tests.conftest import CORPUS, sample_postings
 
 
@@ -232,6 +238,52 @@ def test_order_and_no_duplicates() -> None:
 )
 def test_canonical(written: str, canonical: str | None) -> None:
     assert vocabulary().canonical(written) == canonical
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("excel", "excel"),  # a cased spelling, typed in any case
+        ("EXCEL", "excel"),
+        ("rust", "rust"),
+        ("golang", "golang"),
+        ("Go", "golang"),  # a listed spelling in its own case
+        ("go", None),  # "go to market": a word
+        ("CV", "computer vision"),
+        ("cv", None),  # "send your cv"
+        ("Spring", "spring"),
+        ("spring", None),  # "spring internship"
+        ("R", "r"),
+        ("r", None),
+        ("k8s", "kubernetes"),
+        ("natural  language processing", "natural language processing"),
+        ("excellent", None),
+    ],
+)
+def test_named_by_reads_user_words_by_the_case_rules_of_text(
+    typed: str, canonical: str | None
+) -> None:
+    assert vocabulary().named_by(typed) == canonical
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "not_named"),
+    [
+        ("Excellent communication; you excel at sales", set(), {"excel"}),
+        ("Advanced Excel (pivot tables)", {"excel"}, set()),
+        ("analysis in SQL and excel strongly preferred", {"excel", "sql"}, set()),
+        ("Head of Go To Market", set(), {"golang"}),
+        ("Backend: Go, Postgres, GCP", {"golang", "postgresql"}, set()),
+        ("Senior Engineer (Golang)", {"golang"}, set()),
+        # boilerplate counts: a search for the name finds every posting naming it
+        ("About us\n\nOur stack is Python and Go.\n\nWhat you'll do\n\nSell.", {"golang"}, set()),
+    ],
+)
+def test_named_skills_are_the_vocabulary_s_reading_of_the_whole_text(
+    text: str, named: set[str], not_named: set[str]
+) -> None:
+    found = set(named_skills(text))
+    assert named <= found and not (not_named & found)
 
 
 def test_aliases_include_every_form() -> None:

@@ -24,7 +24,7 @@ from functools import cache, cached_property
 from search.extract.sections import job_text
 from search.extract.text import load_vocab, lower_in_place
 
-__all__ = ["Skill", "SkillVocabulary", "extract_skills", "vocabulary"]
+__all__ = ["Skill", "SkillVocabulary", "extract_skills", "named_skills", "vocabulary"]
 
 # A match may not continue a word on either side; "." counts as inside a word when a
 # word character follows ("node.js" is not "node") or precedes it ("next.js" is not "js";
@@ -88,6 +88,7 @@ class SkillVocabulary:
         self._by_form: dict[str, int] = {}
         folded: dict[str, _Spelling] = {}  # lower-case spellings, any case accepted
         exact: dict[str, _Spelling] = {}  # spellings matched only in this exact case
+        typed: dict[str, int] = {}  # what a user may type for a skill, lower case
         for index, (name, entry) in enumerate(table.items()):
             aliases = [str(a) for a in entry.get("aliases", ())]  # type: ignore[union-attr,attr-defined]
             cased = [str(a) for a in entry.get("cased", ())]  # type: ignore[union-attr,attr-defined]
@@ -109,9 +110,12 @@ class SkillVocabulary:
                 exact[form] = _Spelling(index, listed=False)
             for form in listed:
                 exact[form] = _Spelling(index, listed=True)
+            for form in [*matched, *cased]:
+                typed[" ".join(form.lower().split())] = index
         self._skills = tuple(skills)
         self._folded = folded
         self._exact = exact
+        self._typed = typed
 
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
@@ -132,6 +136,21 @@ class SkillVocabulary:
     def canonical(self, text: str) -> str | None:
         """The canonical name for a user's spelling ("pytorch", "NLP", "k8s"), any case."""
         index = self._by_form.get(" ".join(text.split()).lower())
+        return None if index is None else self._skills[index].name
+
+    def named_by(self, text: str) -> str | None:
+        """The canonical name a user's query words name, or None.
+
+        Any case of a spelling the text is matched by in any case, or of a cased one
+        (users type "rust" and "excel" for Rust and Excel); a listed spelling, an
+        ordinary word or letter elsewhere, only in its own case, as in text: "Go" and
+        "CV" name the skills, "go to market" and "cv" are words.
+        """
+        words = " ".join(text.split())
+        index = self._typed.get(words.lower())
+        if index is None:
+            spelling = self._exact.get(words)
+            index = spelling.skill if spelling is not None and spelling.listed else None
         return None if index is None else self._skills[index].name
 
     def aliases(self, canonical: str) -> tuple[str, ...]:
@@ -185,6 +204,16 @@ def skill_spellings(skills: tuple[str, ...]) -> list[str]:
     """Every spelling of each of ``skills`` (canonical names), for the exact skill field."""
     vocab = vocabulary()
     return [form for skill in skills for form in vocab.aliases(skill)]
+
+
+def named_skills(text: str) -> tuple[str, ...]:
+    """Canonical names of the skills ``text`` names anywhere, boilerplate included.
+
+    What a search for a skill's name matches: "Excel" and "MS Excel", never "excellent"
+    (which stems like "excel"); "Go, Python" and "Golang", never "Go to market". Read by
+    the vocabulary's own case and list rules, as ``extract_skills`` reads the job's part.
+    """
+    return vocabulary().find(text)
 
 
 def extract_skills(text: str) -> tuple[str, ...]:

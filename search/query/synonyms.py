@@ -2,8 +2,11 @@
 
 Every skill name or alias the user types ("NLP", "k8s", "natural language processing")
 becomes "these words, or the skill's other spellings (weighted below them), or a posting
-whose extracted skills include that skill":
-``(NLP OR "natural language processing"^0.3 OR skill:'natural language processing'^1.5)``.
+whose extracted skills include that skill", in the postings whose text names the skill:
+``(NLP OR "natural language processing"^0.3 OR skill:'natural language processing'^1.5)
+REQUIRE skill_named:'natural language processing'``. A word that names a skill so
+matches the skill, not other words with the same stem ("excel" is not "excellent"),
+while its score is the words' BM25F as before.
 Multi-word skill names match as phrases, typed or added: "large language models" is one
 thing, not three common words anywhere in a posting. Both spellings of a skill so rank
 the same postings at the top, while of two otherwise equal postings the one using the
@@ -84,18 +87,20 @@ def _max_words() -> int:
 def skill_of(written: str) -> str | None:
     """The canonical skill a typed word or phrase names, or None.
 
-    One-letter names are skills only in capitals ("R developer"; "a r" is not R), and
-    query operators typed in lower case ("or" is also Operations Research) are words.
+    Spellings that are ordinary words or letters elsewhere name the skill only in their
+    own case, as in a posting ("Go", "R", "CV"; "go to market" and "a r" are words; see
+    ``SkillVocabulary.named_by``), and query operators typed in lower case ("or" is also
+    Operations Research) are words.
     """
     vocab = vocabulary()
-    if len(written) == 1 and written.isupper():
-        return vocab.canonical(written)
-    if len(written) < 2 or written.upper() in OPERATORS or "'" in written:
+    if len(written) == 1:
+        return vocab.named_by(written)
+    if written.upper() in OPERATORS or "'" in written:
         return None
-    found = vocab.canonical(written)
+    found = vocab.named_by(written)
     if found is None and written[-1] in _TRAILING:
         stripped = written.rstrip(_TRAILING)
-        found = vocab.canonical(stripped) if len(stripped) > 1 else None
+        found = vocab.named_by(stripped) if len(stripped) > 1 else None
     return found
 
 
@@ -110,6 +115,26 @@ class SkillTermNode(syntax.SyntaxNode):
 
     def query(self, parser: Any) -> wq.Query:
         return wq.Term(f.SKILL, self.canonical, boost=SKILL_BOOST)
+
+
+class NamedSkillGroup(syntax.OrGroup):
+    """The spellings of one skill, matching only postings whose text names the skill.
+
+    Its words still score by BM25F over the stemmed text fields, but a posting matches
+    only where the vocabulary finds the skill (``skill_named``, indexed from the whole
+    text): "excel" is not "excellent", "golang" is not "Go to market".
+    """
+
+    def __init__(
+        self, nodes: list[syntax.SyntaxNode] | None = None, boost: float = 1.0, canonical: str = ""
+    ) -> None:
+        # In ``kwargs``, so that Whoosh's ``empty_copy`` keeps it.
+        super().__init__(nodes, boost=boost, canonical=canonical)
+
+    def query(self, parser: Any) -> wq.Query:
+        subs = [q for node in self.nodes if (q := node.query(parser)) is not None]
+        spelled = syntax.attach(wq.Or(subs, boost=self.boost), self)
+        return wq.Require(spelled, wq.Term(f.SKILL_NAMED, self.kwargs["canonical"]))
 
 
 def _text_node(form: str, start: int) -> syntax.SyntaxNode:
@@ -131,7 +156,7 @@ def _expansion(words: list[syntax.SyntaxNode], canonical: str) -> syntax.GroupNo
             syntax.OrGroup([_text_node(form, start)], boost=synonym_weight(form, typed_words))
         )
     nodes.append(SkillTermNode(canonical))
-    group = syntax.OrGroup(nodes)
+    group = NamedSkillGroup(nodes, canonical=canonical)
     group.set_range(start, end)
     return group
 

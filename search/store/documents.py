@@ -25,7 +25,7 @@ from typing import Any
 from whoosh.support.charset import accent_map
 
 from search.extract.locations import filter_keys
-from search.extract.skills import skill_spellings
+from search.extract.skills import named_skills, skill_spellings
 from search.extract.text import normalize_key
 from search.model import JobPosting, Pay, Place
 from search.store import fields as f
@@ -160,6 +160,7 @@ def _keyword_values(posting: JobPosting, dup_key: str) -> dict[str, object]:
         # Remote offers count under the countries they are open to, as the filter does.
         f.COUNTRY: _join([*posting.countries, *remote_countries]),
         f.SKILL: _join(posting.skills),
+        f.SKILL_NAMED: _join(named_skills(f"{posting.title}\n{posting.description}")),
         f.GEO: _join([token for place in posting.places if (token := geo_token(place))]),
         f.REMOTE: posting.remote,
         f.ROLE: posting.role,

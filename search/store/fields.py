@@ -20,6 +20,9 @@ DESCRIPTION = "description"
 SPELL_TITLE = "spell_title"
 #: Every spelling of every extracted skill, unstemmed.
 SKILL_TEXT = "skill_text"
+#: The skills the whole text names (boilerplate included), read by the skill
+#: vocabulary's case and list rules: a query word naming a skill matches these postings.
+SKILL_NAMED = "skill_named"
 #: Each occurrence of a multi-word skill name in the text, as one term of its analysed
 #: words ("machin learn"): a skill phrase is found without word positions.
 TITLE_PHRASE = "title_phrase"
@@ -92,6 +95,7 @@ SIDE_FIELDS: tuple[str, ...] = (
     TITLE_PHRASE,
     DESCRIPTION_PHRASE,
     SKILL,
+    SKILL_NAMED,
     CITY,
     COUNTRY,
     ROLE,

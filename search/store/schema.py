@@ -40,6 +40,7 @@ def build_schema() -> Schema:
             f.CITY: KEYWORD(**keyword),
             f.COUNTRY: KEYWORD(**keyword),
             f.SKILL: KEYWORD(**keyword),
+            f.SKILL_NAMED: KEYWORD(**keyword),
             f.ROLE: ID(),
             f.LEVEL: ID(),
             f.EMPLOYMENT_TYPE: ID(),
