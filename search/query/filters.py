@@ -71,19 +71,25 @@ def _roles(wanted: Iterable[str], known: Iterable[str]) -> list[str]:
 class FilterSet:
     """The documents passing every filter, and what the data-dependent ones left out.
 
-    ``unstated`` maps a filter that needs a fact (pay, years of experience) to the
-    documents that do not state it, so the search can say how many it left out.
-    ``center`` and ``nearest`` (kilometres from it, per document) are set by ``near``;
-    ``notes`` name filter values that no posting has, and the radius. ``estimates`` holds
-    the documents the pay filter left out only because their pay is an estimate.
+    ``unstated`` maps a filter that needs a fact (pay, years of experience, level,
+    employment type, workplace, role) to the documents that do not state it, so the
+    search can say how many it left out; ``kept`` does the same for a filter that keeps
+    such documents (a degree: a posting naming none is open to any). With ``groups``
+    (each document's duplicate group, as ``Index.groups``) the notes count jobs, as
+    folded totals do. ``center`` and ``nearest`` (kilometres from it, per document) are
+    set by ``near``; ``notes`` name filter values that no posting has, and the radius.
+    ``estimates`` holds the documents the pay filter left out only because their pay is
+    an estimate.
     """
 
     parts: dict[str, Mask] = field(default_factory=dict)
     unstated: dict[str, Mask] = field(default_factory=dict)
     estimates: Mask | None = None
+    kept: dict[str, Mask] = field(default_factory=dict)
     center: Place | None = None
     nearest: npt.NDArray[np.float64] | None = None
     notes: list[str] = field(default_factory=list)
+    groups: npt.NDArray[np.int64] | None = None
 
     @property
     def mask(self) -> Mask | None:
@@ -92,25 +98,41 @@ class FilterSet:
             combined = part if combined is None else combined & part
         return combined
 
+    def _count(self, docs: Mask, shown: Mask | None = None) -> int:
+        """Postings (or jobs, with ``groups``) in ``docs``; a job with a copy in ``shown``
+        was not left out."""
+        if self.groups is None:
+            return int(docs.sum())
+        groups = self.groups
+        alone = int((groups[docs] < 0).sum())
+        jobs = np.unique(groups[docs & (groups >= 0)])
+        if shown is not None:
+            jobs = np.setdiff1d(jobs, groups[shown & (groups >= 0)])
+        return alone + len(jobs)
+
     def left_out(self, matched: Mask) -> list[str]:
-        """Notes: how many of ``matched`` (before these filters) lacked a needed fact."""
+        """Notes: how many of ``matched`` (before these filters) lacked a fact a filter
+        needs, and so were left out (or, for ``kept``, kept)."""
         notes = []
+        allowed = self.mask
+        shown = matched if allowed is None else matched & allowed
         for name, missing in self.unstated.items():
-            others = [m for n, m in self.parts.items() if n != name]
             keep = matched & missing
-            for other in others:
-                keep &= other
-            count = int(keep.sum())
+            for other, part in self.parts.items():
+                if other != name:
+                    keep &= part
+            count = self._count(keep, shown)
             if count:
-                what = _UNSTATED[name]
-                said = "posting that states" if count == 1 else "postings that state"
-                verb = "was" if count == 1 else "were"
-                notes.append(f"{count:,} {said} no {what} {verb} left out")
+                notes.append(_unstated_note(count, _UNSTATED[name], "left out"))
+        for name, missing in self.kept.items():
+            count = self._count(shown & missing)
+            if count:
+                notes.append(_unstated_note(count, _UNSTATED[name], _KEPT[name]))
         if self.estimates is not None:
             keep = matched & self.estimates
             for other in (m for n, m in self.parts.items() if n != "salary"):
                 keep &= other
-            count = int(keep.sum())
+            count = self._count(keep, shown)
             if count:
                 whose = "posting whose pay is" if count == 1 else "postings whose pay is"
                 verb = "was" if count == 1 else "were"
@@ -131,7 +153,37 @@ class FilterSet:
             self.parts[name] = combined
 
 
-_UNSTATED = {"salary": "pay", "years": "years of experience", "since": "posting date"}
+#: Filter -> the fact it needs, as a note names it: "12 postings that state no pay".
+_UNSTATED = {
+    "salary": "pay",
+    "years": "years of experience",
+    "since": "posting date",
+    "level": "level",
+    "type": "employment type",
+    "workplace": "workplace (remote, hybrid or onsite)",
+    "role": "role",
+    "degree": "degree",
+}
+#: What a filter that keeps the postings lacking its fact does with them.
+_KEPT = {"degree": "kept (read as requiring none)"}
+#: Filter -> the field whose absence is an unknown fact.
+_FACT_FIELDS = {
+    "level": f.LEVEL,
+    "type": f.EMPLOYMENT_TYPE,
+    "workplace": f.WORKPLACE,
+    "role": f.ROLE,
+}
+
+
+def _unstated_note(count: int, what: str, done: str) -> str:
+    """ "1 posting that states no pay was left out", "1,204 postings of no known role
+    were left out" (a role is read from the title, not stated)."""
+    verb = "was" if count == 1 else "were"
+    if what == "role":
+        said = "posting" if count == 1 else "postings"
+        return f"{count:,} {said} of no known role {verb} {done}"
+    said = "posting that states" if count == 1 else "postings that state"
+    return f"{count:,} {said} no {what} {verb} {done}"
 
 
 def _workplaces(filters: Filters) -> list[str]:
@@ -188,12 +240,13 @@ def _degree(index: Index, filters: Filters) -> Mask | None:
     return allowed
 
 
-def filter_set(index: Index, filters: Filters) -> FilterSet:
+def filter_set(index: Index, filters: Filters, fold: bool = False) -> FilterSet:
     """Every filter as a set of documents; several values of one filter are ORed,
     different filters ANDed; a filter never changes a score. Read from the side tables:
-    a few array operations per value."""
+    a few array operations per value. With ``fold`` the notes count jobs (copies of
+    one job posted for several places count once), as the search's total does."""
     vocab = vocabulary()
-    found = FilterSet()
+    found = FilterSet(groups=index.groups if fold and index.has_copies else None)
     found.one_of("city", "in city", ((v, city_mask(index, v)) for v in filters.city))
     # Filter, the note's words, the field, the typed values, the key each value means.
     keyed: tuple[tuple[str, str, str, Sequence[str], Callable[[str], str]], ...] = (
@@ -225,9 +278,13 @@ def filter_set(index: Index, filters: Filters) -> FilterSet:
         found.parts["exclude_company"] = ~index.holding(f.COMPANY_KEY, keys)
     if filters.indexed_after is not None:
         found.parts["indexed_after"] = index.column("indexed") > filters.indexed_after.timestamp()
+    for name, fact in _FACT_FIELDS.items():
+        if name in found.parts:
+            found.unstated[name] = ~index.stated(fact)
     degree = _degree(index, filters)
     if degree is not None:
         found.parts["degree"] = degree
+        found.kept["degree"] = ~index.stated(f.DEGREE)
     _salary(index, filters, found)
     _experience(index, filters, found)
     _since(index, filters, found)

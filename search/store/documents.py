@@ -191,12 +191,12 @@ def source_file(source: str) -> str | None:
 def workplace_of(posting: JobPosting) -> str | None:
     """Where the work happens, for filters and facets, as comma-separated values: as
     stated, and remote too when the posting is open to remote work ("San Francisco
-    (Hybrid) OR Remote"); with nothing stated, onsite when it names a place."""
+    (Hybrid) OR Remote"); None (unknown) when the posting says neither. Naming a place
+    is not saying "onsite": the place may be the office of a hybrid team or of a
+    remote-based contract."""
     kinds = [posting.workplace] if posting.workplace else []
     if posting.remote and "remote" not in kinds:
         kinds.append("remote")
-    if not kinds and posting.places:
-        kinds.append("onsite")
     return ",".join(kinds) or None
 
 

@@ -66,8 +66,7 @@ LEVEL = "level"
 EMPLOYMENT_TYPE = "employment_type"
 #: The employer as the posting names it (filters use ``company_key``).
 COMPANY = "company"
-#: remote, hybrid or onsite; a posting that names an office and says nothing of remote or
-#: hybrid work counts as onsite.
+#: remote, hybrid or onsite, as stated; absent (unknown) when the posting says none.
 WORKPLACE = "workplace"
 #: The ISO code of the currency of the stated pay.
 PAY_CURRENCY = "pay_currency"
