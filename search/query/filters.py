@@ -3,7 +3,8 @@
 Values are read the way the extractors wrote them: places through ``normalize_key``,
 skills through the skill vocabulary, levels and employment types through the role
 extractor's own rules ("staff" is principal, "contractor" is contract), so a filter means
-what extraction meant.
+what extraction meant; employers by any spelling of their name (``companies``). A value
+that matches nothing says so, naming the closest known values (``known``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from search.extract.skills import vocabulary
 from search.extract.text import normalize_key
 from search.filters import Filters
 from search.model import DEGREES, Place
+from search.query.companies import matching
+from search.query.known import company_names, near_company, near_skill, near_term
 from search.query.places import city_mask
 from search.query.radius import around
 from search.query.view import Index, Mask
@@ -141,13 +144,20 @@ class FilterSet:
                 )
         return notes
 
-    def one_of(self, name: str, noun: str, values: Iterable[tuple[str, Mask]]) -> None:
+    def one_of(
+        self,
+        name: str,
+        noun: str,
+        values: Iterable[tuple[str, Mask]],
+        near: Callable[[str], str] | None = None,
+    ) -> None:
         """A filter whose values are ORed: each typed value with its documents; a value
-        that no posting has gets a note ("no posting in city 'Atlantis'")."""
+        that no posting has gets a note ("no posting in city 'Atlantis'"), which ``near``
+        ends with the known values closest to it ("; closest known: kubernetes")."""
         combined: Mask | None = None
         for typed, held in values:
             if not held.any():
-                self.notes.append(f"no posting {noun} {typed!r}")
+                self.notes.append(f"no posting {noun} {typed!r}{near(typed) if near else ''}")
             combined = held if combined is None else combined | held
         if combined is not None:
             self.parts[name] = combined
@@ -240,6 +250,13 @@ def _degree(index: Index, filters: Filters) -> Mask | None:
     return allowed
 
 
+def _employers(index: Index, typed: Iterable[str]) -> Mask:
+    """The postings of the employers named (by any spelling: see ``companies``)."""
+    keys = company_names(index)
+    names = set().union(*(matching(name, keys) for name in typed))
+    return index.holding(f.COMPANY, sorted(names))
+
+
 def filter_set(index: Index, filters: Filters, fold: bool = False) -> FilterSet:
     """Every filter as a set of documents; several values of one filter are ORed,
     different filters ANDed; a filter never changes a score. Read from the side tables:
@@ -247,12 +264,16 @@ def filter_set(index: Index, filters: Filters, fold: bool = False) -> FilterSet:
     one job posted for several places count once), as the search's total does."""
     vocab = vocabulary()
     found = FilterSet(groups=index.groups if fold and index.has_copies else None)
-    found.one_of("city", "in city", ((v, city_mask(index, v)) for v in filters.city))
+    found.one_of(
+        "city",
+        "in city",
+        ((v, city_mask(index, v)) for v in filters.city),
+        near_term(index, f.CITY),
+    )
     # Filter, the note's words, the field, the typed values, the key each value means.
     keyed: tuple[tuple[str, str, str, Sequence[str], Callable[[str], str]], ...] = (
         ("state", "in state", f.STATE_KEY, filters.state, normalize_key),
         ("country", "in country", f.COUNTRY_KEY, filters.country, normalize_key),
-        ("skill", "with skill", f.SKILL, filters.skill, lambda s: vocab.canonical(s) or s.strip()),
         ("level", "at level", f.LEVEL, filters.level, normalize_level),
         (
             "type",
@@ -261,21 +282,32 @@ def filter_set(index: Index, filters: Filters, fold: bool = False) -> FilterSet:
             filters.employment_type,
             normalize_employment_type,
         ),
-        ("company", "from company", f.COMPANY_KEY, filters.company, normalize_key),
         ("workplace", "with workplace", f.WORKPLACE, _workplaces(filters), str),
     )
     for name, noun, key_field, values, key in keyed:
         found.one_of(name, noun, ((v, index.holding(key_field, [key(v)])) for v in values))
+    found.one_of(
+        "skill",
+        "with skill",
+        ((v, index.holding(f.SKILL, [vocab.canonical(v) or v.strip()])) for v in filters.skill),
+        near_skill(index),
+    )
+    found.one_of(
+        "company",
+        "from company",
+        ((v, _employers(index, [v])) for v in filters.company),
+        near_company(index),
+    )
     if filters.role:
         families = index.terms(f.ROLE)
         found.one_of(
             "role",
             "in role",
             ((v, index.holding(f.ROLE, _roles([v], families))) for v in filters.role),
+            near_term(index, f.ROLE, most=5),
         )
     if filters.exclude_company:
-        keys = [normalize_key(v) for v in filters.exclude_company]
-        found.parts["exclude_company"] = ~index.holding(f.COMPANY_KEY, keys)
+        found.parts["exclude_company"] = ~_employers(index, filters.exclude_company)
     if filters.indexed_after is not None:
         found.parts["indexed_after"] = index.column("indexed") > filters.indexed_after.timestamp()
     for name, fact in _FACT_FIELDS.items():
