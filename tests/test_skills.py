@@ -272,6 +272,11 @@ def test_named_by_reads_user_words_by_the_case_rules_of_text(
         ("Excellent communication; you excel at sales", set(), {"excel"}),
         ("Advanced Excel (pivot tables)", {"excel"}, set()),
         ("analysis in SQL and excel strongly preferred", {"excel", "sql"}, set()),
+        ("big data tools (hadoop, spark, hive)", {"spark", "hadoop"}, set()),
+        ("standard tools such as Python, Hadoop, SPARK, R, SQL", {"spark", "r"}, set()),
+        ("products that spark young imaginations", set(), {"spark"}),
+        ("WHERE YOU'LL EXCEL", set(), {"excel"}),
+        ("Plan A or plan c, Python", {"python"}, {"c"}),  # never a one-letter name
         ("Head of Go To Market", set(), {"golang"}),
         ("Backend: Go, Postgres, GCP", {"golang", "postgresql"}, set()),
         ("Senior Engineer (Golang)", {"golang"}, set()),

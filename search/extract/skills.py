@@ -11,7 +11,9 @@ boundaries that understand "c++", "c#", ".net" and "node.js".
 
 Spellings that are ordinary words or single letters ("Go", "R", "C", "CV", "TS") are
 only trusted inside a list of other skills: "Go, Python" and "in R or Python" name
-languages, "send your CV" and "R&D" do not.
+languages, "send your CV" and "R&D" do not. So is a name that is an ordinary word
+written in lower case or in capitals: "hadoop, spark, hive", "Hadoop, SPARK, AWS" and
+"SQL and excel" name tools, "spark joy" and "excel at sales" do not.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ class SkillVocabulary:
         folded: dict[str, _Spelling] = {}  # lower-case spellings, any case accepted
         exact: dict[str, _Spelling] = {}  # spellings matched only in this exact case
         typed: dict[str, int] = {}  # what a user may type for a skill, lower case
+        typed_exact: dict[str, int] = {}  # listed spellings a user types in their case
         for index, (name, entry) in enumerate(table.items()):
             aliases = [str(a) for a in entry.get("aliases", ())]  # type: ignore[union-attr,attr-defined]
             cased = [str(a) for a in entry.get("cased", ())]  # type: ignore[union-attr,attr-defined]
@@ -110,12 +113,20 @@ class SkillVocabulary:
                 exact[form] = _Spelling(index, listed=False)
             for form in listed:
                 exact[form] = _Spelling(index, listed=True)
+            if not entry.get("name", True) and len(name) > 1:
+                # the ordinary word in lower case or in capitals names the skill in a
+                # list of skills ("hadoop, spark, hive", "Hadoop, SPARK, AWS")
+                for form in (name, name.upper()):
+                    exact.setdefault(form, _Spelling(index, listed=True))
             for form in [*matched, *cased]:
                 typed[" ".join(form.lower().split())] = index
+            for form in listed:
+                typed_exact[form] = index
         self._skills = tuple(skills)
         self._folded = folded
         self._exact = exact
         self._typed = typed
+        self._typed_exact = typed_exact
 
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
@@ -149,8 +160,7 @@ class SkillVocabulary:
         words = " ".join(text.split())
         index = self._typed.get(words.lower())
         if index is None:
-            spelling = self._exact.get(words)
-            index = spelling.skill if spelling is not None and spelling.listed else None
+            index = self._typed_exact.get(words)
         return None if index is None else self._skills[index].name
 
     def aliases(self, canonical: str) -> tuple[str, ...]:

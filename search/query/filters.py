@@ -28,7 +28,7 @@ from search.filters import Filters
 from search.model import DEGREES, Place
 from search.query.companies import matching
 from search.query.known import company_names, near_company, near_skill, near_term
-from search.query.places import city_mask
+from search.query.places import city_mask, split_city
 from search.query.radius import around
 from search.query.view import Index, Mask
 from search.store import fields as f
@@ -250,6 +250,13 @@ def _degree(index: Index, filters: Filters) -> Mask | None:
     return allowed
 
 
+def _near_city(index: Index) -> Callable[[str], str]:
+    """Known cities close to a typed one the index does not hold ("Seatle"); none for a
+    known city whose state or country has no posting ("Portland, TX")."""
+    near = near_term(index, f.CITY)
+    return lambda typed: "" if split_city(index, typed) else near(typed)
+
+
 def _employers(index: Index, typed: Iterable[str]) -> Mask:
     """The postings of the employers named (by any spelling: see ``companies``)."""
     keys = company_names(index)
@@ -268,7 +275,7 @@ def filter_set(index: Index, filters: Filters, fold: bool = False) -> FilterSet:
         "city",
         "in city",
         ((v, city_mask(index, v)) for v in filters.city),
-        near_term(index, f.CITY),
+        _near_city(index),
     )
     # Filter, the note's words, the field, the typed values, the key each value means.
     keyed: tuple[tuple[str, str, str, Sequence[str], Callable[[str], str]], ...] = (
