@@ -26,6 +26,9 @@ ROWS = [
     {"id": "go-list", "title": "Platform Engineer", "description": "We use Go, Rust and Python."},
     {"id": "gtm", "title": "Head of Go To Market", "description": "Go to market with us."},
     {"id": "go-verb", "title": "Sales Lead", "description": "Ready to go the extra mile."},
+    {"id": "genai", "title": "Product Engineer", "description": "Ship generative AI features."},
+    {"id": "design", "title": "Staff Engineer", "description": "Strong systems design skills."},
+    {"id": "said", "title": "Assistant", "description": "He said it was fine."},
 ]
 
 
@@ -51,6 +54,9 @@ def ids(index: JobIndex, text: str) -> set[str]:
         ("go to market", {"gtm"}),  # ordinary words, stemmed as ever
         ("excellence", {"excellent", "verb", "excel", "ms-excel"}),  # a word: stemmed as ever
         ('"go the extra mile"', {"go-verb"}),
+        ("AI", {"genai"}),  # named inside a longer skill's name
+        ("ai", {"genai"}),  # not "said"
+        ("system design", {"design"}),  # a phrase of stems: "systems design" too
     ],
 )
 def test_a_skill_word_matches_the_skill(index: JobIndex, text: str, expected: set[str]) -> None:

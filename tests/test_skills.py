@@ -213,6 +213,11 @@ def test_sections_and_skills_never_raise(text: str) -> None:
     assert set(extract_skills(text)) <= {skill.name for skill in vocabulary()}
 
 
+def test_extraction_counts_a_skill_inside_a_longer_one_once() -> None:
+    """The job's skills (facets) keep the longest name: "generative AI" is not also AI."""
+    assert extract_skills("Support our generative AI work") == ("generative ai",)
+
+
 def test_order_and_no_duplicates() -> None:
     found = extract_skills("Python, python, PyTorch and Python again; pytorch")
     order = [skill.name for skill in vocabulary()]
@@ -277,6 +282,8 @@ def test_named_by_reads_user_words_by_the_case_rules_of_text(
         ("products that spark young imaginations", set(), {"spark"}),
         ("WHERE YOU'LL EXCEL", set(), {"excel"}),
         ("Plan A or plan c, Python", {"python"}, {"c"}),  # never a one-letter name
+        ("Support our generative AI work", {"generative ai", "artificial intelligence"}, set()),
+        ("Mobile apps in React Native", {"react native", "react"}, set()),
         ("Head of Go To Market", set(), {"golang"}),
         ("Backend: Go, Postgres, GCP", {"golang", "postgresql"}, set()),
         ("Senior Engineer (Golang)", {"golang"}, set()),

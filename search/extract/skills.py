@@ -38,6 +38,8 @@ _LIST_GAP = re.compile(r"(?:[\s,/&|;()]|\band\b|\bor\b|\betc\b\.?|\be\.g\.)*", r
 _MAX_LIST_GAP = 12
 # Glued to these, a listed spelling is part of another word: "R&D", "Go-to-market", "C's".
 _GLUED_AFTER = re.compile(r"[-&'’][\w]")
+# The words of a spelling ("text-to-speech": text, to, speech).
+_WORDS = re.compile(r"[^\s-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +170,12 @@ class SkillVocabulary:
         index = self._by_form.get(canonical.lower())
         return () if index is None else self._skills[index].aliases
 
-    def find(self, text: str) -> tuple[str, ...]:
-        """Canonical names of the skills in ``text``, in vocabulary order."""
+    def find(self, text: str, nested: bool = False) -> tuple[str, ...]:
+        """Canonical names of the skills in ``text``, in vocabulary order.
+
+        A spelling inside a longer one counts only with ``nested``: "generative AI" is
+        the skill generative AI, and with ``nested`` also names AI ("SQL Server" SQL).
+        """
         hits: list[tuple[int, int, _Spelling]] = []
         for match in self._pattern.finditer(lower_in_place(text)):
             start, end = match.span()
@@ -185,7 +191,26 @@ class SkillVocabulary:
             if spelling.listed and not _in_list(text, hits, i):
                 continue
             found.add(spelling.skill)
+        if nested:
+            for start, end, spelling in hits:
+                if not spelling.listed:
+                    found.update(self._inner(text[start:end]))
         return tuple(self._skills[i].name for i in sorted(found))
+
+    def _inner(self, span: str) -> set[int]:
+        """The skills named by the words of a matched spelling, short of the whole
+        ("AI" in "generative AI"); listed spellings (ordinary words) never count."""
+        words = [(m.start(), m.end()) for m in _WORDS.finditer(span)]
+        found: set[int] = set()
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                if j - i == len(words):
+                    continue
+                piece = span[words[i][0] : words[j - 1][1]]
+                spelling = self._folded.get(piece.lower()) or self._exact.get(piece)
+                if spelling is not None and not spelling.listed:
+                    found.add(spelling.skill)
+        return found
 
 
 def _in_list(text: str, hits: list[tuple[int, int, _Spelling]], i: int) -> bool:
@@ -220,10 +245,11 @@ def named_skills(text: str) -> tuple[str, ...]:
     """Canonical names of the skills ``text`` names anywhere, boilerplate included.
 
     What a search for a skill's name matches: "Excel" and "MS Excel", never "excellent"
-    (which stems like "excel"); "Go, Python" and "Golang", never "Go to market". Read by
-    the vocabulary's own case and list rules, as ``extract_skills`` reads the job's part.
+    (which stems like "excel"); "Go, Python" and "Golang", never "Go to market"; "AI" in
+    "generative AI" too. Read by the vocabulary's own case and list rules, as
+    ``extract_skills`` reads the job's part.
     """
-    return vocabulary().find(text)
+    return vocabulary().find(text, nested=True)
 
 
 def extract_skills(text: str) -> tuple[str, ...]:

@@ -2,11 +2,12 @@
 
 Every skill name or alias the user types ("NLP", "k8s", "natural language processing")
 becomes "these words, or the skill's other spellings (weighted below them), or a posting
-whose extracted skills include that skill", in the postings whose text names the skill:
-``(NLP OR "natural language processing"^0.3 OR skill:'natural language processing'^1.5)
-REQUIRE skill_named:'natural language processing'``. A word that names a skill so
-matches the skill, not other words with the same stem ("excel" is not "excellent"),
-while its score is the words' BM25F as before.
+whose extracted skills include that skill":
+``((NLP REQUIRE skill_named:'natural language processing') OR "natural language
+processing"^0.3 OR skill:'natural language processing'^1.5)``. A one-word spelling
+matches only postings whose text names the skill (``NamedSkillGroup``), so a word that
+names a skill matches the skill, not other words with the same stem ("excel" is not
+"excellent"), while its score is the word's BM25F as before.
 Multi-word skill names match as phrases, typed or added: "large language models" is one
 thing, not three common words anywhere in a posting. Both spellings of a skill so rank
 the same postings at the top, while of two otherwise equal postings the one using the
@@ -118,7 +119,7 @@ class SkillTermNode(syntax.SyntaxNode):
 
 
 class NamedSkillGroup(syntax.OrGroup):
-    """The spellings of one skill, matching only postings whose text names the skill.
+    """One-word spellings of a skill, matching only postings whose text names the skill.
 
     Its words still score by BM25F over the stemmed text fields, but a posting matches
     only where the vocabulary finds the skill (``skill_named``, indexed from the whole
@@ -145,18 +146,28 @@ def _text_node(form: str, start: int) -> syntax.SyntaxNode:
 
 
 def _expansion(words: list[syntax.SyntaxNode], canonical: str) -> syntax.GroupNode:
-    """The group that replaces the words naming a skill."""
+    """The group that replaces the words naming a skill.
+
+    A spelling of one analysed word ("excel", "Go", "CV") matches only where the text
+    names the skill, since its stem is also other words' ("excellent", "go to market",
+    "send your CV"); a spelling of several words ("machine learning", "system design")
+    matches as a phrase of stems, which no other words share, and so finds "systems
+    design" too.
+    """
     written = " ".join(node.text for node in words)
     start, end = words[0].startchar, words[-1].endchar
     typed = words[0] if len(words) == 1 else _text_node(written, start)
     typed_words = max(1, len(_analyzed(written)))
-    nodes: list[syntax.SyntaxNode] = [typed]
+    spelled: list[tuple[str, syntax.SyntaxNode]] = [(written, typed)]
     for form in other_forms(canonical, written):
-        nodes.append(
-            syntax.OrGroup([_text_node(form, start)], boost=synonym_weight(form, typed_words))
-        )
+        node = syntax.OrGroup([_text_node(form, start)], boost=synonym_weight(form, typed_words))
+        spelled.append((form, node))
+    one_word = [node for form, node in spelled if len(_analyzed(form)) < 2]
+    nodes = [node for form, node in spelled if len(_analyzed(form)) >= 2]
+    if one_word:
+        nodes.insert(0, NamedSkillGroup(one_word, canonical=canonical))
     nodes.append(SkillTermNode(canonical))
-    group = NamedSkillGroup(nodes, canonical=canonical)
+    group = syntax.OrGroup(nodes)
     group.set_range(start, end)
     return group
 
