@@ -132,10 +132,10 @@ class FilterSet:
             if count:
                 notes.append(_unstated_note(count, _UNSTATED[name], _KEPT[name]))
         if self.estimates is not None:
-            keep = matched & self.estimates
-            for other in (m for n, m in self.parts.items() if n != "salary"):
-                keep &= other
-            count = self._count(keep, shown)
+            estimated = matched & self.estimates
+            for part in (m for n, m in self.parts.items() if n != "salary"):
+                estimated &= part
+            count = self._count(estimated, shown)
             if count:
                 whose = "posting whose pay is" if count == 1 else "postings whose pay is"
                 verb = "was" if count == 1 else "were"
