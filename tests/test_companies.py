@@ -47,6 +47,7 @@ def test_a_typed_name_shares_a_key_with_the_source_s_spelling(source: str, typed
         ("li.fi", "Li"),  # two letters left of a host name are not a name
         ("Acme AI", "Acme"),  # "AI" is part of this name, not a legal form
         ("neofinancial", "Neo"),
+        ("The Browser Company", "The Browser"),  # "Company" is part of a name
     ],
 )
 def test_other_names_share_no_key(source: str, typed: str) -> None:

@@ -29,7 +29,7 @@ _HOST = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,12}$")
 _SECOND_LEVEL = frozenset({"com", "co", "org", "net", "ac", "gov"})
 #: Legal forms, dropped from the end of a name ("Acme, Inc.").
 _SUFFIX = re.compile(
-    r"\s(?:inc|incorporated|llc|ltd|limited|corp|corporation|co|company|plc|gmbh|ag|sa|"
+    r"\s(?:inc|incorporated|llc|ltd|limited|corp|corporation|co|plc|gmbh|ag|sa|"
     r"sas|bv|nv|pbc|pty|oy|ab|as)$"
 )
 _SQUASHED_HQ = re.compile(r"(?<=[a-z0-9]{3})hq$")
