@@ -90,7 +90,8 @@ def ids(index: Path, *args: str) -> list[str]:
         (["--workplace", "hybrid"], ["acme-ml-1"]),
         (["--workplace", "remote", "--workplace", "hybrid"], ["acme-ml-1", "globex-2"]),
         (["--remote"], ["globex-2"]),
-        (["--on-site"], ["hooli-4", "initech-3"]),  # an office and no word of remote
+        (["--on-site"], ["initech-3"]),  # says so; hooli-4 names a city only: unknown
+        (["--workplace", "onsite", "--workplace", "hybrid"], ["acme-ml-1", "initech-3"]),
         (["--max-years", "3"], ["globex-2", "initech-3"]),
         (["--degree", "bachelor"], ["acme-ml-1", "globex-2", "initech-3"]),
         (["--salary-min", "150k", "--currency", "USD"], ["acme-ml-1"]),
@@ -114,6 +115,26 @@ def test_postings_left_out_for_lacking_pay_are_counted_in_a_note(facts_index: Pa
         "search", "--max-years", "9", "--format", "jsonl", "--index", str(facts_index)
     )
     assert "no years of experience" in err and "left out" in err  # on stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "total", "note"),
+    [
+        (["--on-site"], 1, "1 posting that states no workplace (remote, hybrid or onsite)"),
+        (["--workplace", "hybrid"], 1, "1 posting that states no workplace"),
+        (["--type", "full-time"], 1, "3 postings that state no employment type were left out"),
+        (["--level", "senior"], 0, "4 postings that state no level were left out"),
+        (["--degree", "bachelor"], 3, "2 postings that state no degree were kept"),
+    ],
+)
+def test_fact_filters_say_how_many_unknown_postings_they_left_out(
+    facts_index: Path, args: list[str], total: int, note: str
+) -> None:
+    code, out, _ = run("search", *args, "--format", "json", "--index", str(facts_index))
+    assert code == 0
+    data = json.loads(out)
+    assert data["total"] == total
+    assert any(n.startswith(note) for n in data["notes"]), data["notes"]
 
 
 def test_invalid_fact_filters_are_the_library_s_errors(facts_index: Path) -> None:
@@ -187,7 +208,8 @@ def test_facets_count_company_workplace_pay_and_experience(facts_index: Path) ->
     assert code == 0
     facets = json.loads(out)["facets"]
     assert facets["company"] == {"Acme AI": 1, "Globex": 1, "Hooli": 1, "Initech": 1}
-    assert facets["workplace"]["hybrid"] == 1 and facets["workplace"]["remote"] == 1
+    # hooli-4 names Boston and says nothing of where the work happens: unknown, not onsite
+    assert facets["workplace"] == {"hybrid": 1, "onsite": 1, "remote": 1, "unknown": 1}
     assert sum(facets["pay"].values()) == 3 and sum(facets["experience"].values()) == 3
     code, out, _ = run("facets", "--index", str(facts_index), env={"COLUMNS": "120"})
     assert code == 0

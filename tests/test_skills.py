@@ -15,7 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.extract.sections import boilerplate_spans, job_text
-from search.extract.skills import Skill, SkillVocabulary, extract_skills, vocabulary
+from search.extract.skills import (
+    Skill,
+    SkillVocabulary,
+    extract_skills,
+    named_skills,
+    vocabulary,
+)
 from tests.conftest import CORPUS, sample_postings
 
 
@@ -207,6 +213,11 @@ def test_sections_and_skills_never_raise(text: str) -> None:
     assert set(extract_skills(text)) <= {skill.name for skill in vocabulary()}
 
 
+def test_extraction_counts_a_skill_inside_a_longer_one_once() -> None:
+    """The job's skills (facets) keep the longest name: "generative AI" is not also AI."""
+    assert extract_skills("Support our generative AI work") == ("generative ai",)
+
+
 def test_order_and_no_duplicates() -> None:
     found = extract_skills("Python, python, PyTorch and Python again; pytorch")
     order = [skill.name for skill in vocabulary()]
@@ -232,6 +243,59 @@ def test_order_and_no_duplicates() -> None:
 )
 def test_canonical(written: str, canonical: str | None) -> None:
     assert vocabulary().canonical(written) == canonical
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("excel", "excel"),  # a cased spelling, typed in any case
+        ("EXCEL", "excel"),
+        ("rust", "rust"),
+        ("golang", "golang"),
+        ("Go", "golang"),  # a listed spelling in its own case
+        ("go", None),  # "go to market": a word
+        ("CV", "computer vision"),
+        ("cv", None),  # "send your cv"
+        ("Spring", "spring"),
+        ("spring", None),  # "spring internship"
+        ("R", "r"),
+        ("r", None),
+        ("k8s", "kubernetes"),
+        ("natural  language processing", "natural language processing"),
+        ("excellent", None),
+    ],
+)
+def test_named_by_reads_user_words_by_the_case_rules_of_text(
+    typed: str, canonical: str | None
+) -> None:
+    assert vocabulary().named_by(typed) == canonical
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "not_named"),
+    [
+        ("Excellent communication; you excel at sales", set(), {"excel"}),
+        ("Advanced Excel (pivot tables)", {"excel"}, set()),
+        ("analysis in SQL and excel strongly preferred", {"excel", "sql"}, set()),
+        ("big data tools (hadoop, spark, hive)", {"spark", "hadoop"}, set()),
+        ("standard tools such as Python, Hadoop, SPARK, R, SQL", {"spark", "r"}, set()),
+        ("products that spark young imaginations", set(), {"spark"}),
+        ("WHERE YOU'LL EXCEL", set(), {"excel"}),
+        ("Plan A or plan c, Python", {"python"}, {"c"}),  # never a one-letter name
+        ("Support our generative AI work", {"generative ai", "artificial intelligence"}, set()),
+        ("Mobile apps in React Native", {"react native", "react"}, set()),
+        ("Head of Go To Market", set(), {"golang"}),
+        ("Backend: Go, Postgres, GCP", {"golang", "postgresql"}, set()),
+        ("Senior Engineer (Golang)", {"golang"}, set()),
+        # boilerplate counts: a search for the name finds every posting naming it
+        ("About us\n\nOur stack is Python and Go.\n\nWhat you'll do\n\nSell.", {"golang"}, set()),
+    ],
+)
+def test_named_skills_are_the_vocabulary_s_reading_of_the_whole_text(
+    text: str, named: set[str], not_named: set[str]
+) -> None:
+    found = set(named_skills(text))
+    assert named <= found and not (not_named & found)
 
 
 def test_aliases_include_every_form() -> None:

@@ -74,6 +74,20 @@ def test_a_city_in_another_state_is_none_with_a_note(index: JobIndex) -> None:
     assert "no posting in city 'Portland, TX'" in results.notes
 
 
+@pytest.mark.parametrize(
+    ("typed", "note"),
+    [
+        ("Seatle", "no posting in city 'Seatle'; closest known: Seattle"),
+        ("Portlnd, OR", "no posting in city 'Portlnd, OR'; closest known: Portland"),
+    ],
+)
+def test_a_misspelt_city_names_the_closest_known_ones(
+    index: JobIndex, typed: str, note: str
+) -> None:
+    results = index.search("", city=typed)
+    assert results.total == 0 and results.notes == (note,)
+
+
 @pytest.mark.parametrize("typed", ["Palo Alto", "Palo Alto, CA", "Palo Alto, California"])
 def test_near_takes_a_city_with_its_state(index: JobIndex, typed: str) -> None:
     results = index.search("", near=typed, radius_km="20mi", limit=10)

@@ -11,7 +11,9 @@ boundaries that understand "c++", "c#", ".net" and "node.js".
 
 Spellings that are ordinary words or single letters ("Go", "R", "C", "CV", "TS") are
 only trusted inside a list of other skills: "Go, Python" and "in R or Python" name
-languages, "send your CV" and "R&D" do not.
+languages, "send your CV" and "R&D" do not. So is a name that is an ordinary word
+written in lower case or in capitals: "hadoop, spark, hive", "Hadoop, SPARK, AWS" and
+"SQL and excel" name tools, "spark joy" and "excel at sales" do not.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from functools import cache, cached_property
 from search.extract.sections import job_text
 from search.extract.text import load_vocab, lower_in_place
 
-__all__ = ["Skill", "SkillVocabulary", "extract_skills", "vocabulary"]
+__all__ = ["Skill", "SkillVocabulary", "extract_skills", "named_skills", "vocabulary"]
 
 # A match may not continue a word on either side; "." counts as inside a word when a
 # word character follows ("node.js" is not "node") or precedes it ("next.js" is not "js";
@@ -36,6 +38,8 @@ _LIST_GAP = re.compile(r"(?:[\s,/&|;()]|\band\b|\bor\b|\betc\b\.?|\be\.g\.)*", r
 _MAX_LIST_GAP = 12
 # Glued to these, a listed spelling is part of another word: "R&D", "Go-to-market", "C's".
 _GLUED_AFTER = re.compile(r"[-&'’][\w]")
+# The words of a spelling ("text-to-speech": text, to, speech).
+_WORDS = re.compile(r"[^\s-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,8 @@ class SkillVocabulary:
         self._by_form: dict[str, int] = {}
         folded: dict[str, _Spelling] = {}  # lower-case spellings, any case accepted
         exact: dict[str, _Spelling] = {}  # spellings matched only in this exact case
+        typed: dict[str, int] = {}  # what a user may type for a skill, lower case
+        typed_exact: dict[str, int] = {}  # listed spellings a user types in their case
         for index, (name, entry) in enumerate(table.items()):
             aliases = [str(a) for a in entry.get("aliases", ())]  # type: ignore[union-attr,attr-defined]
             cased = [str(a) for a in entry.get("cased", ())]  # type: ignore[union-attr,attr-defined]
@@ -109,9 +115,20 @@ class SkillVocabulary:
                 exact[form] = _Spelling(index, listed=False)
             for form in listed:
                 exact[form] = _Spelling(index, listed=True)
+            if not entry.get("name", True) and len(name) > 1:
+                # the ordinary word in lower case or in capitals names the skill in a
+                # list of skills ("hadoop, spark, hive", "Hadoop, SPARK, AWS")
+                for form in (name, name.upper()):
+                    exact.setdefault(form, _Spelling(index, listed=True))
+            for form in [*matched, *cased]:
+                typed[" ".join(form.lower().split())] = index
+            for form in listed:
+                typed_exact[form] = index
         self._skills = tuple(skills)
         self._folded = folded
         self._exact = exact
+        self._typed = typed
+        self._typed_exact = typed_exact
 
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
@@ -134,13 +151,31 @@ class SkillVocabulary:
         index = self._by_form.get(" ".join(text.split()).lower())
         return None if index is None else self._skills[index].name
 
+    def named_by(self, text: str) -> str | None:
+        """The canonical name a user's query words name, or None.
+
+        Any case of a spelling the text is matched by in any case, or of a cased one
+        (users type "rust" and "excel" for Rust and Excel); a listed spelling, an
+        ordinary word or letter elsewhere, only in its own case, as in text: "Go" and
+        "CV" name the skills, "go to market" and "cv" are words.
+        """
+        words = " ".join(text.split())
+        index = self._typed.get(words.lower())
+        if index is None:
+            index = self._typed_exact.get(words)
+        return None if index is None else self._skills[index].name
+
     def aliases(self, canonical: str) -> tuple[str, ...]:
         """Every spelling of a skill, canonical name first; () for an unknown name."""
         index = self._by_form.get(canonical.lower())
         return () if index is None else self._skills[index].aliases
 
-    def find(self, text: str) -> tuple[str, ...]:
-        """Canonical names of the skills in ``text``, in vocabulary order."""
+    def find(self, text: str, nested: bool = False) -> tuple[str, ...]:
+        """Canonical names of the skills in ``text``, in vocabulary order.
+
+        A spelling inside a longer one counts only with ``nested``: "generative AI" is
+        the skill generative AI, and with ``nested`` also names AI ("SQL Server" SQL).
+        """
         hits: list[tuple[int, int, _Spelling]] = []
         for match in self._pattern.finditer(lower_in_place(text)):
             start, end = match.span()
@@ -156,7 +191,26 @@ class SkillVocabulary:
             if spelling.listed and not _in_list(text, hits, i):
                 continue
             found.add(spelling.skill)
+        if nested:
+            for start, end, spelling in hits:
+                if not spelling.listed:
+                    found.update(self._inner(text[start:end]))
         return tuple(self._skills[i].name for i in sorted(found))
+
+    def _inner(self, span: str) -> set[int]:
+        """The skills named by the words of a matched spelling, short of the whole
+        ("AI" in "generative AI"); listed spellings (ordinary words) never count."""
+        words = [(m.start(), m.end()) for m in _WORDS.finditer(span)]
+        found: set[int] = set()
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                if j - i == len(words):
+                    continue
+                piece = span[words[i][0] : words[j - 1][1]]
+                spelling = self._folded.get(piece.lower()) or self._exact.get(piece)
+                if spelling is not None and not spelling.listed:
+                    found.add(spelling.skill)
+        return found
 
 
 def _in_list(text: str, hits: list[tuple[int, int, _Spelling]], i: int) -> bool:
@@ -185,6 +239,17 @@ def skill_spellings(skills: tuple[str, ...]) -> list[str]:
     """Every spelling of each of ``skills`` (canonical names), for the exact skill field."""
     vocab = vocabulary()
     return [form for skill in skills for form in vocab.aliases(skill)]
+
+
+def named_skills(text: str) -> tuple[str, ...]:
+    """Canonical names of the skills ``text`` names anywhere, boilerplate included.
+
+    What a search for a skill's name matches: "Excel" and "MS Excel", never "excellent"
+    (which stems like "excel"); "Go, Python" and "Golang", never "Go to market"; "AI" in
+    "generative AI" too. Read by the vocabulary's own case and list rules, as
+    ``extract_skills`` reads the job's part.
+    """
+    return vocabulary().find(text, nested=True)
 
 
 def extract_skills(text: str) -> tuple[str, ...]:

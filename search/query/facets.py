@@ -32,13 +32,23 @@ def _pairs(index: Index, field: str, mask: Mask) -> _Pairs:
     return _Pairs(docs[keep], values[keep], names)
 
 
+#: The facet value counting the matches that state no value of a fact.
+UNKNOWN = "unknown"
+#: Facets of facts a posting may leave unsaid: each also counts, as ``UNKNOWN``, the
+#: matches that state none (never counted under a default value).
+UNKNOWN_COUNTED: frozenset[str] = frozenset({f.ROLE, f.LEVEL, f.WORKPLACE})
+
+
 def count(
     index: Index, mask: Mask, fields: tuple[str, ...], top: int = 10, fold: bool = True
 ) -> dict[str, dict[str, int]]:
-    """The ``top`` most frequent values of each field among the documents in ``mask``.
+    """The ``top`` most frequent values of each field among the documents in ``mask``,
+    and for the fields of ``UNKNOWN_COUNTED`` how many state none (after the top values,
+    when there are any).
 
     With ``fold``, documents with the same duplicate key count once, with the union of
-    their values (one job offered in three cities counts once per city).
+    their values (one job offered in three cities counts once per city); a job is
+    unknown when none of its matching copies states a value.
     """
     groups = index.groups if fold and index.has_copies else None
     out: dict[str, dict[str, int]] = {}
@@ -47,7 +57,22 @@ def count(
         if groups is not None and len(names):
             counts = counts - _group_excess(_pairs(index, field, mask), groups, len(names))
         out[field] = _top(counts, names, top)
+        if field in UNKNOWN_COUNTED and (unknown := unstated(index, mask, field, fold)):
+            out[field][UNKNOWN] = unknown
     return out
+
+
+def unstated(index: Index, mask: Mask, field: str, fold: bool = True) -> int:
+    """How many documents of ``mask`` (jobs, with ``fold``) state no value of ``field``."""
+    stated = index.stated(field)
+    missing = mask & ~stated
+    if not fold or not index.has_copies:
+        return int(missing.sum())
+    groups = index.groups
+    alone = int((groups[missing] < 0).sum())
+    grouped = np.unique(groups[missing & (groups >= 0)])
+    known = np.unique(groups[mask & stated & (groups >= 0)])
+    return alone + len(np.setdiff1d(grouped, known, assume_unique=True))
 
 
 def _counts(index: Index, field: str, mask: Mask) -> tuple[npt.NDArray[np.int64], list[str]]:

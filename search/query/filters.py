@@ -3,7 +3,8 @@
 Values are read the way the extractors wrote them: places through ``normalize_key``,
 skills through the skill vocabulary, levels and employment types through the role
 extractor's own rules ("staff" is principal, "contractor" is contract), so a filter means
-what extraction meant.
+what extraction meant; employers by any spelling of their name (``companies``). A value
+that matches nothing says so, naming the closest known values (``known``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from search.extract.skills import vocabulary
 from search.extract.text import normalize_key
 from search.filters import Filters
 from search.model import DEGREES, Place
-from search.query.places import city_mask
+from search.query.companies import matching
+from search.query.known import company_names, near_company, near_skill, near_term
+from search.query.places import city_mask, split_city
 from search.query.radius import around
 from search.query.view import Index, Mask
 from search.store import fields as f
@@ -71,19 +74,25 @@ def _roles(wanted: Iterable[str], known: Iterable[str]) -> list[str]:
 class FilterSet:
     """The documents passing every filter, and what the data-dependent ones left out.
 
-    ``unstated`` maps a filter that needs a fact (pay, years of experience) to the
-    documents that do not state it, so the search can say how many it left out.
-    ``center`` and ``nearest`` (kilometres from it, per document) are set by ``near``;
-    ``notes`` name filter values that no posting has, and the radius. ``estimates`` holds
-    the documents the pay filter left out only because their pay is an estimate.
+    ``unstated`` maps a filter that needs a fact (pay, years of experience, level,
+    employment type, workplace, role) to the documents that do not state it, so the
+    search can say how many it left out; ``kept`` does the same for a filter that keeps
+    such documents (a degree: a posting naming none is open to any). With ``groups``
+    (each document's duplicate group, as ``Index.groups``) the notes count jobs, as
+    folded totals do. ``center`` and ``nearest`` (kilometres from it, per document) are
+    set by ``near``; ``notes`` name filter values that no posting has, and the radius.
+    ``estimates`` holds the documents the pay filter left out only because their pay is
+    an estimate.
     """
 
     parts: dict[str, Mask] = field(default_factory=dict)
     unstated: dict[str, Mask] = field(default_factory=dict)
     estimates: Mask | None = None
+    kept: dict[str, Mask] = field(default_factory=dict)
     center: Place | None = None
     nearest: npt.NDArray[np.float64] | None = None
     notes: list[str] = field(default_factory=list)
+    groups: npt.NDArray[np.int64] | None = None
 
     @property
     def mask(self) -> Mask | None:
@@ -92,25 +101,41 @@ class FilterSet:
             combined = part if combined is None else combined & part
         return combined
 
+    def _count(self, docs: Mask, shown: Mask | None = None) -> int:
+        """Postings (or jobs, with ``groups``) in ``docs``; a job with a copy in ``shown``
+        was not left out."""
+        if self.groups is None:
+            return int(docs.sum())
+        groups = self.groups
+        alone = int((groups[docs] < 0).sum())
+        jobs = np.unique(groups[docs & (groups >= 0)])
+        if shown is not None:
+            jobs = np.setdiff1d(jobs, groups[shown & (groups >= 0)])
+        return alone + len(jobs)
+
     def left_out(self, matched: Mask) -> list[str]:
-        """Notes: how many of ``matched`` (before these filters) lacked a needed fact."""
+        """Notes: how many of ``matched`` (before these filters) lacked a fact a filter
+        needs, and so were left out (or, for ``kept``, kept)."""
         notes = []
+        allowed = self.mask
+        shown = matched if allowed is None else matched & allowed
         for name, missing in self.unstated.items():
-            others = [m for n, m in self.parts.items() if n != name]
             keep = matched & missing
-            for other in others:
-                keep &= other
-            count = int(keep.sum())
+            for other, part in self.parts.items():
+                if other != name:
+                    keep &= part
+            count = self._count(keep, shown)
             if count:
-                what = _UNSTATED[name]
-                said = "posting that states" if count == 1 else "postings that state"
-                verb = "was" if count == 1 else "were"
-                notes.append(f"{count:,} {said} no {what} {verb} left out")
+                notes.append(_unstated_note(count, _UNSTATED[name], "left out"))
+        for name, missing in self.kept.items():
+            count = self._count(shown & missing)
+            if count:
+                notes.append(_unstated_note(count, _UNSTATED[name], _KEPT[name]))
         if self.estimates is not None:
-            keep = matched & self.estimates
-            for other in (m for n, m in self.parts.items() if n != "salary"):
-                keep &= other
-            count = int(keep.sum())
+            estimated = matched & self.estimates
+            for part in (m for n, m in self.parts.items() if n != "salary"):
+                estimated &= part
+            count = self._count(estimated, shown)
             if count:
                 whose = "posting whose pay is" if count == 1 else "postings whose pay is"
                 verb = "was" if count == 1 else "were"
@@ -119,19 +144,56 @@ class FilterSet:
                 )
         return notes
 
-    def one_of(self, name: str, noun: str, values: Iterable[tuple[str, Mask]]) -> None:
+    def one_of(
+        self,
+        name: str,
+        noun: str,
+        values: Iterable[tuple[str, Mask]],
+        near: Callable[[str], str] | None = None,
+    ) -> None:
         """A filter whose values are ORed: each typed value with its documents; a value
-        that no posting has gets a note ("no posting in city 'Atlantis'")."""
+        that no posting has gets a note ("no posting in city 'Atlantis'"), which ``near``
+        ends with the known values closest to it ("; closest known: kubernetes")."""
         combined: Mask | None = None
         for typed, held in values:
             if not held.any():
-                self.notes.append(f"no posting {noun} {typed!r}")
+                self.notes.append(f"no posting {noun} {typed!r}{near(typed) if near else ''}")
             combined = held if combined is None else combined | held
         if combined is not None:
             self.parts[name] = combined
 
 
-_UNSTATED = {"salary": "pay", "years": "years of experience", "since": "posting date"}
+#: Filter -> the fact it needs, as a note names it: "12 postings that state no pay".
+_UNSTATED = {
+    "salary": "pay",
+    "years": "years of experience",
+    "since": "posting date",
+    "level": "level",
+    "type": "employment type",
+    "workplace": "workplace (remote, hybrid or onsite)",
+    "role": "role",
+    "degree": "degree",
+}
+#: What a filter that keeps the postings lacking its fact does with them.
+_KEPT = {"degree": "kept (read as requiring none)"}
+#: Filter -> the field whose absence is an unknown fact.
+_FACT_FIELDS = {
+    "level": f.LEVEL,
+    "type": f.EMPLOYMENT_TYPE,
+    "workplace": f.WORKPLACE,
+    "role": f.ROLE,
+}
+
+
+def _unstated_note(count: int, what: str, done: str) -> str:
+    """ "1 posting that states no pay was left out", "1,204 postings of no known role
+    were left out" (a role is read from the title, not stated)."""
+    verb = "was" if count == 1 else "were"
+    if what == "role":
+        said = "posting" if count == 1 else "postings"
+        return f"{count:,} {said} of no known role {verb} {done}"
+    said = "posting that states" if count == 1 else "postings that state"
+    return f"{count:,} {said} no {what} {verb} {done}"
 
 
 def _workplaces(filters: Filters) -> list[str]:
@@ -188,18 +250,37 @@ def _degree(index: Index, filters: Filters) -> Mask | None:
     return allowed
 
 
-def filter_set(index: Index, filters: Filters) -> FilterSet:
+def _near_city(index: Index) -> Callable[[str], str]:
+    """Known cities close to a typed one the index does not hold ("Seatle"); none for a
+    known city whose state or country has no posting ("Portland, TX")."""
+    near = near_term(index, f.CITY)
+    return lambda typed: "" if split_city(index, typed) else near(typed)
+
+
+def _employers(index: Index, typed: Iterable[str]) -> Mask:
+    """The postings of the employers named (by any spelling: see ``companies``)."""
+    keys = company_names(index)
+    names = set().union(*(matching(name, keys) for name in typed))
+    return index.holding(f.COMPANY, sorted(names))
+
+
+def filter_set(index: Index, filters: Filters, fold: bool = False) -> FilterSet:
     """Every filter as a set of documents; several values of one filter are ORed,
     different filters ANDed; a filter never changes a score. Read from the side tables:
-    a few array operations per value."""
+    a few array operations per value. With ``fold`` the notes count jobs (copies of
+    one job posted for several places count once), as the search's total does."""
     vocab = vocabulary()
-    found = FilterSet()
-    found.one_of("city", "in city", ((v, city_mask(index, v)) for v in filters.city))
+    found = FilterSet(groups=index.groups if fold and index.has_copies else None)
+    found.one_of(
+        "city",
+        "in city",
+        ((v, city_mask(index, v)) for v in filters.city),
+        _near_city(index),
+    )
     # Filter, the note's words, the field, the typed values, the key each value means.
     keyed: tuple[tuple[str, str, str, Sequence[str], Callable[[str], str]], ...] = (
         ("state", "in state", f.STATE_KEY, filters.state, normalize_key),
         ("country", "in country", f.COUNTRY_KEY, filters.country, normalize_key),
-        ("skill", "with skill", f.SKILL, filters.skill, lambda s: vocab.canonical(s) or s.strip()),
         ("level", "at level", f.LEVEL, filters.level, normalize_level),
         (
             "type",
@@ -208,26 +289,41 @@ def filter_set(index: Index, filters: Filters) -> FilterSet:
             filters.employment_type,
             normalize_employment_type,
         ),
-        ("company", "from company", f.COMPANY_KEY, filters.company, normalize_key),
         ("workplace", "with workplace", f.WORKPLACE, _workplaces(filters), str),
     )
     for name, noun, key_field, values, key in keyed:
         found.one_of(name, noun, ((v, index.holding(key_field, [key(v)])) for v in values))
+    found.one_of(
+        "skill",
+        "with skill",
+        ((v, index.holding(f.SKILL, [vocab.canonical(v) or v.strip()])) for v in filters.skill),
+        near_skill(index),
+    )
+    found.one_of(
+        "company",
+        "from company",
+        ((v, _employers(index, [v])) for v in filters.company),
+        near_company(index),
+    )
     if filters.role:
         families = index.terms(f.ROLE)
         found.one_of(
             "role",
             "in role",
             ((v, index.holding(f.ROLE, _roles([v], families))) for v in filters.role),
+            near_term(index, f.ROLE, most=5),
         )
     if filters.exclude_company:
-        keys = [normalize_key(v) for v in filters.exclude_company]
-        found.parts["exclude_company"] = ~index.holding(f.COMPANY_KEY, keys)
+        found.parts["exclude_company"] = ~_employers(index, filters.exclude_company)
     if filters.indexed_after is not None:
         found.parts["indexed_after"] = index.column("indexed") > filters.indexed_after.timestamp()
+    for name, fact in _FACT_FIELDS.items():
+        if name in found.parts:
+            found.unstated[name] = ~index.stated(fact)
     degree = _degree(index, filters)
     if degree is not None:
         found.parts["degree"] = degree
+        found.kept["degree"] = ~index.stated(f.DEGREE)
     _salary(index, filters, found)
     _experience(index, filters, found)
     _since(index, filters, found)

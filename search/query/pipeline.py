@@ -58,7 +58,7 @@ PREFER_CORRECTED = 10
 def plan(ctx: Context, request: Request) -> Plan:
     filters, fields, text = request.filters, request.fields, request.text
     parsed = parse_text(text, fields)
-    chosen = filter_set(ctx.index, filters)
+    chosen = filter_set(ctx.index, filters, fold=request.collapse)
     notes = list(chosen.notes)
     if parsed is None and text.strip():
         notes.append(f"no searchable words in {text!r}: listing every match")
@@ -84,8 +84,9 @@ def _excluding(q: wq.Query, excluded: wq.Query | None) -> wq.Query:
 
 
 def _found(ctx: Context, p: Plan, q: wq.Query, parsed: wq.Query | None) -> Found:
-    """The documents matching ``q`` and the filters; its notes say how many the pay,
-    experience and date filters left out because they do not state the fact."""
+    """The documents matching ``q`` and the filters; its notes say how many the filters
+    on facts (pay, experience, date, level, type, workplace, role, degree) left out, or
+    kept, because they do not state the fact."""
     matched = evaluate(ctx.index, q)
     notes = p.filters.left_out(matched.mask)
     if p.allowed is not None:

@@ -3,7 +3,11 @@
 Every skill name or alias the user types ("NLP", "k8s", "natural language processing")
 becomes "these words, or the skill's other spellings (weighted below them), or a posting
 whose extracted skills include that skill":
-``(NLP OR "natural language processing"^0.3 OR skill:'natural language processing'^1.5)``.
+``((NLP REQUIRE skill_named:'natural language processing') OR "natural language
+processing"^0.3 OR skill:'natural language processing'^1.5)``. A one-word spelling
+matches only postings whose text names the skill (``NamedSkillGroup``), so a word that
+names a skill matches the skill, not other words with the same stem ("excel" is not
+"excellent"), while its score is the word's BM25F as before.
 Multi-word skill names match as phrases, typed or added: "large language models" is one
 thing, not three common words anywhere in a posting. Both spellings of a skill so rank
 the same postings at the top, while of two otherwise equal postings the one using the
@@ -84,18 +88,20 @@ def _max_words() -> int:
 def skill_of(written: str) -> str | None:
     """The canonical skill a typed word or phrase names, or None.
 
-    One-letter names are skills only in capitals ("R developer"; "a r" is not R), and
-    query operators typed in lower case ("or" is also Operations Research) are words.
+    Spellings that are ordinary words or letters elsewhere name the skill only in their
+    own case, as in a posting ("Go", "R", "CV"; "go to market" and "a r" are words; see
+    ``SkillVocabulary.named_by``), and query operators typed in lower case ("or" is also
+    Operations Research) are words.
     """
     vocab = vocabulary()
-    if len(written) == 1 and written.isupper():
-        return vocab.canonical(written)
-    if len(written) < 2 or written.upper() in OPERATORS or "'" in written:
+    if len(written) == 1:
+        return vocab.named_by(written)
+    if written.upper() in OPERATORS or "'" in written:
         return None
-    found = vocab.canonical(written)
+    found = vocab.named_by(written)
     if found is None and written[-1] in _TRAILING:
         stripped = written.rstrip(_TRAILING)
-        found = vocab.canonical(stripped) if len(stripped) > 1 else None
+        found = vocab.named_by(stripped) if len(stripped) > 1 else None
     return found
 
 
@@ -112,6 +118,26 @@ class SkillTermNode(syntax.SyntaxNode):
         return wq.Term(f.SKILL, self.canonical, boost=SKILL_BOOST)
 
 
+class NamedSkillGroup(syntax.OrGroup):
+    """One-word spellings of a skill, matching only postings whose text names the skill.
+
+    Its words still score by BM25F over the stemmed text fields, but a posting matches
+    only where the vocabulary finds the skill (``skill_named``, indexed from the whole
+    text): "excel" is not "excellent", "golang" is not "Go to market".
+    """
+
+    def __init__(
+        self, nodes: list[syntax.SyntaxNode] | None = None, boost: float = 1.0, canonical: str = ""
+    ) -> None:
+        # In ``kwargs``, so that Whoosh's ``empty_copy`` keeps it.
+        super().__init__(nodes, boost=boost, canonical=canonical)
+
+    def query(self, parser: Any) -> wq.Query:
+        subs = [q for node in self.nodes if (q := node.query(parser)) is not None]
+        spelled = syntax.attach(wq.Or(subs, boost=self.boost), self)
+        return wq.Require(spelled, wq.Term(f.SKILL_NAMED, self.kwargs["canonical"]))
+
+
 def _text_node(form: str, start: int) -> syntax.SyntaxNode:
     """A typed or added spelling: a phrase when it has several words."""
     if " " in form:
@@ -120,16 +146,26 @@ def _text_node(form: str, start: int) -> syntax.SyntaxNode:
 
 
 def _expansion(words: list[syntax.SyntaxNode], canonical: str) -> syntax.GroupNode:
-    """The group that replaces the words naming a skill."""
+    """The group that replaces the words naming a skill.
+
+    A spelling of one analysed word ("excel", "Go", "CV") matches only where the text
+    names the skill, since its stem is also other words' ("excellent", "go to market",
+    "send your CV"); a spelling of several words ("machine learning", "system design")
+    matches as a phrase of stems, which no other words share, and so finds "systems
+    design" too.
+    """
     written = " ".join(node.text for node in words)
     start, end = words[0].startchar, words[-1].endchar
     typed = words[0] if len(words) == 1 else _text_node(written, start)
     typed_words = max(1, len(_analyzed(written)))
-    nodes: list[syntax.SyntaxNode] = [typed]
+    spelled: list[tuple[str, syntax.SyntaxNode]] = [(written, typed)]
     for form in other_forms(canonical, written):
-        nodes.append(
-            syntax.OrGroup([_text_node(form, start)], boost=synonym_weight(form, typed_words))
-        )
+        node = syntax.OrGroup([_text_node(form, start)], boost=synonym_weight(form, typed_words))
+        spelled.append((form, node))
+    one_word = [node for form, node in spelled if len(_analyzed(form)) < 2]
+    nodes = [node for form, node in spelled if len(_analyzed(form)) >= 2]
+    if one_word:
+        nodes.insert(0, NamedSkillGroup(one_word, canonical=canonical))
     nodes.append(SkillTermNode(canonical))
     group = syntax.OrGroup(nodes)
     group.set_range(start, end)

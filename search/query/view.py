@@ -87,6 +87,7 @@ class Index:
         ] = {}
         #: Phrases already checked in stored text, by (field, words): see ``phrases``.
         self.phrases: dict[tuple[str, tuple[str, ...]], Mask] = {}
+        self._stated: dict[str, Mask] = {}
 
     def postings(
         self, field: str, term: bytes
@@ -118,6 +119,17 @@ class Index:
             docs, _ = self.docs(field, value.encode("utf-8"))
             mask[docs] = True
         return mask
+
+    def stated(self, field: str) -> Mask:
+        """The documents holding any value of ``field``: those whose posting states the
+        fact (a level, a workplace); the rest are unknown, never a default value."""
+        found = self._stated.get(field)
+        if found is None:
+            docs, _, _ = self.entries(field)
+            found = np.zeros(self.size, dtype=bool)
+            found[docs] = True
+            self._stated[field] = found
+        return found
 
     def doc_frequency(self, field: str, term: bytes) -> int:
         key = (field, term)

@@ -25,7 +25,7 @@ from typing import Any
 from whoosh.support.charset import accent_map
 
 from search.extract.locations import filter_keys
-from search.extract.skills import skill_spellings
+from search.extract.skills import named_skills, skill_spellings
 from search.extract.text import normalize_key
 from search.model import JobPosting, Pay, Place
 from search.store import fields as f
@@ -160,6 +160,7 @@ def _keyword_values(posting: JobPosting, dup_key: str) -> dict[str, object]:
         # Remote offers count under the countries they are open to, as the filter does.
         f.COUNTRY: _join([*posting.countries, *remote_countries]),
         f.SKILL: _join(posting.skills),
+        f.SKILL_NAMED: _join(named_skills(f"{posting.title}\n{posting.description}")),
         f.GEO: _join([token for place in posting.places if (token := geo_token(place))]),
         f.REMOTE: posting.remote,
         f.ROLE: posting.role,
@@ -190,12 +191,12 @@ def source_file(source: str) -> str | None:
 def workplace_of(posting: JobPosting) -> str | None:
     """Where the work happens, for filters and facets, as comma-separated values: as
     stated, and remote too when the posting is open to remote work ("San Francisco
-    (Hybrid) OR Remote"); with nothing stated, onsite when it names a place."""
+    (Hybrid) OR Remote"); None (unknown) when the posting says neither. Naming a place
+    is not saying "onsite": the place may be the office of a hybrid team or of a
+    remote-based contract."""
     kinds = [posting.workplace] if posting.workplace else []
     if posting.remote and "remote" not in kinds:
         kinds.append("remote")
-    if not kinds and posting.places:
-        kinds.append("onsite")
     return ",".join(kinds) or None
 
 

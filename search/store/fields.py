@@ -20,6 +20,9 @@ DESCRIPTION = "description"
 SPELL_TITLE = "spell_title"
 #: Every spelling of every extracted skill, unstemmed.
 SKILL_TEXT = "skill_text"
+#: The skills the whole text names (boilerplate included), read by the skill
+#: vocabulary's case and list rules: a query word naming a skill matches these postings.
+SKILL_NAMED = "skill_named"
 #: Each occurrence of a multi-word skill name in the text, as one term of its analysed
 #: words ("machin learn"): a skill phrase is found without word positions.
 TITLE_PHRASE = "title_phrase"
@@ -63,8 +66,7 @@ LEVEL = "level"
 EMPLOYMENT_TYPE = "employment_type"
 #: The employer as the posting names it (filters use ``company_key``).
 COMPANY = "company"
-#: remote, hybrid or onsite; a posting that names an office and says nothing of remote or
-#: hybrid work counts as onsite.
+#: remote, hybrid or onsite, as stated; absent (unknown) when the posting says none.
 WORKPLACE = "workplace"
 #: The ISO code of the currency of the stated pay.
 PAY_CURRENCY = "pay_currency"
@@ -92,6 +94,7 @@ SIDE_FIELDS: tuple[str, ...] = (
     TITLE_PHRASE,
     DESCRIPTION_PHRASE,
     SKILL,
+    SKILL_NAMED,
     CITY,
     COUNTRY,
     ROLE,

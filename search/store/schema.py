@@ -13,7 +13,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from search.store import fields as f
 from search.store.analysis import exact_analyzer, text_analyzer, title_analyzer
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 def build_schema() -> Schema:
@@ -40,6 +40,7 @@ def build_schema() -> Schema:
             f.CITY: KEYWORD(**keyword),
             f.COUNTRY: KEYWORD(**keyword),
             f.SKILL: KEYWORD(**keyword),
+            f.SKILL_NAMED: KEYWORD(**keyword),
             f.ROLE: ID(),
             f.LEVEL: ID(),
             f.EMPLOYMENT_TYPE: ID(),
