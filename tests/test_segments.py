@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,9 @@ ROWS = ROOT / "tests" / "data" / "jobseeker_rows.jsonl"
 
 
 def _postings() -> list[JobPosting]:
-    return [*load_postings(DATA), *load_postings(ROWS)]
+    postings = [*load_postings(DATA), *load_postings(ROWS)]
+    # An employer named with a comma is one term of the ID field, not two.
+    return [*postings, replace(postings[0], id="comma-employer", company="Acme, Inc.")]
 
 
 def _phrase_value(terms: Counter[str]) -> str:

@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from whoosh.fields import KEYWORD
 from whoosh.support.charset import accent_map
 
 from search.extract.locations import filter_keys
@@ -208,15 +209,21 @@ def pay_kind(pay: Pay | None) -> str | None:
     return "estimate" if pay.estimate else "stated"
 
 
-def _keyword_postings(value: object) -> Postings:
-    """What Whoosh indexes for a value of a comma-separated KEYWORD, an ID or a BOOLEAN
-    field (tests compare this with Whoosh's own ``field.index``)."""
+def _keyword_postings(value: object, commas: bool) -> Postings:
+    """What Whoosh indexes for a value of a comma-separated KEYWORD (``commas``), an ID or
+    a BOOLEAN field (tests compare this with Whoosh's own ``field.index``): an ID takes
+    its value whole ("Acme, Inc." is one employer)."""
     if isinstance(value, bool):
         return {"t" if value else "f": 1}
     text = str(value)
-    if "," not in text:
+    if not commas or "," not in text:
         return {text: 1}
     return dict(Counter(part.strip() for part in text.split(",") if part.strip()))
+
+
+@cache
+def _splits_at_commas(name: str) -> bool:
+    return isinstance(shared_schema()[name], KEYWORD)
 
 
 @lru_cache(maxsize=4096)
@@ -255,7 +262,7 @@ def to_document(
     }
     for name, value in _keyword_values(posting, key).items():
         if value is not None and value != "":
-            postings[name] = _keyword_postings(value)
+            postings[name] = _keyword_postings(value, _splits_at_commas(name))
     if posting.posted:
         postings[f.POSTED] = dict(_date_postings(posting.posted))
     digest = digest or content_hash(posting, payload)
