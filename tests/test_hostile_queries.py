@@ -25,7 +25,7 @@ from whoosh import query as wq
 from search import JobIndex, load_postings
 from search.cli.commands import main
 from search.errors import InvalidQueryError, JobSearchError
-from search.query import explain, spelling
+from search.query import explain, lexicon, spelling
 from search.query.fuzzy import MAX_FUZZY_WORDS, fuzzy_query
 from search.query.parser import (
     MAX_NESTING,
@@ -183,6 +183,29 @@ def test_the_spelling_fallback_stops_at_its_budget(
     assert suggest(sample_index.searcher, "reinforcment lerning", budget_s=0.0) is None
     monkeypatch.setattr(spelling, "MAX_CANDIDATES", 0)
     assert suggest(sample_index.searcher, "reinforcment lerning") is None
+
+
+def test_the_spelling_budget_does_not_count_loading_the_lexicon(
+    sample_index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The word tables are built once per reader, on the first unknown word; on a busy
+    machine that took longer than the whole budget and left the second word as typed."""
+    deletes = lexicon.deletes
+    calls = 0
+
+    def slow_first_call(word: str, edits: int) -> set[str]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # inside the one-time build: made to cost 0.3 s of processor time
+            began = time.thread_time()
+            while time.thread_time() - began < 0.3:
+                pass
+        return deletes(word, edits)
+
+    monkeypatch.setattr(lexicon, "deletes", slow_first_call)
+    with JobIndex.open(sample_index_dir) as fresh:  # a reader with no lexicon yet
+        fixed = suggest(fresh.searcher, "reinforcment lerning", budget_s=0.2)
+    assert fixed == "reinforcement learning"
 
 
 def test_fuzzy_matching_is_bounded() -> None:

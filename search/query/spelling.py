@@ -185,14 +185,15 @@ def _suggest(
     terms: Callable[[str], Iterable[str]] | None = None,
 ) -> str | None:
     lex = lexicon_of(reader, terms)
-    deadline = time.thread_time() + budget_s
+    began, setup = time.thread_time(), lex.setup_s
     matches = list(_words(text))
     lowered = [m.group().lower() for m in matches]
     pieces: list[str] = []
     last = 0
     changed = False
     for i, match in enumerate(matches):
-        if time.thread_time() > deadline:
+        # The lexicon's tables, built on the first unknown word, are not correcting.
+        if time.thread_time() - began - (lex.setup_s - setup) > budget_s:
             break
         before = lowered[i - 1] if i else None
         after = lowered[i + 1] if i + 1 < len(lowered) else None
