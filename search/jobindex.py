@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
+import numpy as np
+
 from search.errors import (
     AmbiguousIdError,
     IndexNotFoundError,
@@ -34,7 +36,7 @@ from search.query.context import Context, Request
 from search.query.similar import similar as similar_to
 from search.query.stats import index_stats
 from search.query.view import Index
-from search.results import Filters, Hit, SearchResults, Sort
+from search.results import Filters, Hit, IndexStats, SearchResults, Sort
 from search.store import layout
 from search.store.documents import from_stored
 from search.store.reading import Snapshot
@@ -220,6 +222,14 @@ class JobIndex:
     def __len__(self) -> int:
         return int(self._read().index.live.sum())
 
+    def newest_indexed(self) -> float:
+        """When the newest posting first entered the index (seconds since 1970, UTC),
+        0.0 for an empty index: the watermark saved searches report new postings after."""
+        index = self._read().index
+        indexed = index.column("indexed")
+        live = indexed[index.live] if indexed.size else indexed
+        return float(np.max(live)) if live.size else 0.0
+
     def resolve(self, posting_id: str) -> str:
         """The full id of the posting ``posting_id`` names: itself, or the one posting
         whose id starts with it. ``PostingNotFoundError`` when none does,
@@ -364,7 +374,7 @@ class JobIndex:
 
         return Watches(self)
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> IndexStats:
         """Size and make-up of the index."""
         return index_stats(self._read().index)
 
