@@ -17,7 +17,7 @@ import click
 from rich.console import Console, RenderableType
 
 from search.cli.safe import message
-from search.errors import IndexNotFoundError, JobSearchError
+from search.errors import IndexNotFoundError, JobSearchError, damaged_read
 from search.jobindex import JobIndex
 
 DEFAULT_DATA = "data"
@@ -80,6 +80,12 @@ class JobSearchGroup(click.Group):
             sys.exit(130)
         except BrokenPipeError:
             quiet_exit()
+        except Exception as exc:
+            damaged = damaged_read(exc)  # a damaged index file met while reading it
+            if damaged is None:
+                raise
+            say(("error:", "bold red"), " ", str(damaged))
+            sys.exit(1)
 
 
 def open_index(index_dir: Path, ctx: click.Context) -> JobIndex:
