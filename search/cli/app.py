@@ -16,7 +16,7 @@ import click
 from rich.console import Console, RenderableType
 
 from search.cli.safe import message
-from search.errors import JobSearchError
+from search.errors import JobSearchError, damaged_read
 
 DEFAULT_DATA = "data"
 
@@ -78,6 +78,12 @@ class JobSearchGroup(click.Group):
             sys.exit(130)
         except BrokenPipeError:
             quiet_exit()
+        except Exception as exc:
+            damaged = damaged_read(exc)  # a damaged index file met while reading it
+            if damaged is None:
+                raise
+            say(("error:", "bold red"), " ", str(damaged))
+            sys.exit(1)
 
 
 def emit(text: str) -> None:

@@ -17,10 +17,12 @@ import os
 import sys
 import threading
 from array import array
+from pathlib import Path
 from typing import Any
 
-from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
+
+from search.store.untrusted import IndexStorage, map_read
 
 _ITEM_SIZES = {code: array(code).itemsize for code in "bBhHiIlLqQfd"}
 
@@ -75,14 +77,14 @@ class _MappedFile(StructFile):  # type: ignore[misc]
         return out
 
 
-class MappedStorage(FileStorage):  # type: ignore[misc]
-    """A read-only ``FileStorage`` whose files are memory-mapped, safe across threads."""
+class MappedStorage(IndexStorage):
+    """The index's storage for reading, whose files are memory-mapped, safe across threads.
+    Files open as ``IndexStorage`` opens them: no link followed, no FIFO waited on, only
+    regular files inside the index's folder."""
 
-    def __init__(self, path: str) -> None:
-        super().__init__(path, readonly=True)
+    def __init__(self, folder: Path, root: Path | None = None) -> None:
+        super().__init__(folder, root)
+        self.readonly = True
 
     def open_file(self, name: str, **kwargs: Any) -> StructFile:
-        with open(self._fpath(name), "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        return _MappedFile(_SharedBytes(data), name=name, **kwargs)
+        return _MappedFile(_SharedBytes(map_read(self._file(name), self.root)), name=name, **kwargs)
