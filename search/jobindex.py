@@ -18,7 +18,8 @@ from search.filters import FilterValues
 from search.model import JobPosting
 from search.query import pipeline
 from search.query.baseline import rank_plain_bm25
-from search.query.context import Context, Request
+from search.query.context import Request
+from search.query.embedded import EmbeddedBackend
 from search.query.similar import similar as similar_to
 from search.query.stats import index_stats
 from search.query.view import Index
@@ -63,7 +64,7 @@ class JobIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._context: Context | None = None
+        self._context: EmbeddedBackend | None = None
         self._pointer: object = None
 
     # -- opening -----------------------------------------------------------------------
@@ -153,14 +154,14 @@ class JobIndex:
 
     # -- reading -----------------------------------------------------------------------
 
-    def _read(self) -> Context:
+    def _read(self) -> EmbeddedBackend:
         """The context of the latest commit (reopened when the index has changed)."""
         pointer = (layout.read_meta(self.path).get("generation"), self._toc_mark())
         if self._context is not None and pointer == self._pointer:
             return self._context
         self.close()
         snapshot = Snapshot(self.path)
-        self._context = Context(Index(snapshot))
+        self._context = EmbeddedBackend(Index(snapshot))
         self._pointer = (layout.read_meta(self.path).get("generation"), self._toc_mark())
         return self._context
 
@@ -265,9 +266,7 @@ class JobIndex:
         request = Request(
             text or "", chosen, sort, limit, page, title_only, collapse, explain, facets, facet_top
         )
-        context = self._read()
-        context.index.notes.clear()
-        return pipeline.run(context, request)
+        return pipeline.run(self._read(), request)
 
     def search_all(
         self,
@@ -284,9 +283,7 @@ class JobIndex:
         matches or spelling fallback."""
         chosen = _filters(filters, filter_values)
         request = Request(text or "", chosen, sort, 1, 1, title_only, collapse, False, False)
-        context = self._read()
-        context.index.notes.clear()
-        return pipeline.run_all(context, request)
+        return pipeline.run_all(self._read(), request)
 
     def facets(
         self,
