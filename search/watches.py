@@ -25,8 +25,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Unpack
 
-import numpy as np
-
 from search.errors import InvalidFilterError, JobSearchError, WatchNotFoundError
 from search.filters import FilterValues
 from search.results import Filters, Hit
@@ -141,10 +139,7 @@ class Watches:
 
     def _watermark(self) -> float:
         """The newest first-indexed time of any posting in the index (0 when empty)."""
-        index = self._index._read().index
-        indexed = index.column("indexed")
-        live = indexed[index.live] if indexed.size else indexed
-        return float(np.max(live)) if live.size else 0.0
+        return self._index.newest_indexed()
 
     def _locked(self) -> contextlib.AbstractContextManager[None]:
         busy = JobSearchError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pickle
 import struct
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +25,7 @@ from whoosh.reading import IndexReader
 from search.errors import SchemaVersionError, rebuild_hint
 from search.store import layout, safeload
 from search.store.layout import INDEX_NAME
+from search.store.mapped import MappedStorage
 from search.store.schema import SCHEMA_VERSION, shared_schema
 from search.store.sidecar import SegmentTables
 
@@ -91,23 +93,32 @@ def _common(a: bytes, b: bytes) -> int:
 
 
 class Snapshot:
-    """The index at ``path`` as of its last commit."""
+    """The index at ``path`` as of its last commit.
+
+    Safe to read from many threads at once: every file it needs is open (memory-mapped)
+    once it is made, so a later commit or rebuild that removes files never reaches it,
+    and Whoosh's files keep a position per thread (``search.store.mapped``). Its files
+    close with ``close``, or when nothing refers to it any more.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.folder = layout.current(path, SCHEMA_VERSION)
         try:
-            self.index = FileIndex(FileStorage(str(self.folder)), shared_schema(), INDEX_NAME)
+            storage = MappedStorage(str(self.folder))
+            self.index = FileIndex(storage, shared_schema(), INDEX_NAME)
             self.reader: IndexReader = self.index.reader()
         except SchemaVersionError:
             raise
         except _CORRUPT as exc:
             raise _unreadable(self.folder, exc) from None
+        self._closer = weakref.finalize(self, self.reader.close)
         self.generation: int = self.reader.generation()
         self.parts: list[Part] = []
         for leaf, offset in self._leaves():
             segment = leaf.segment()
             tables = SegmentTables(self.folder / "side" / segment.segment_id())
+            tables.map()
             deleted = frozenset(segment.deleted_docs())
             self.parts.append(Part(segment.segment_id(), offset, tables, deleted))
         self.doc_count_all = sum(p.tables.doc_count for p in self.parts)
@@ -201,7 +212,9 @@ class Snapshot:
         return out
 
     def close(self) -> None:
-        self.reader.close()
+        """Close Whoosh's files now (a search still reading this snapshot would fail:
+        ``JobIndex`` leaves that to the last one using it, see ``JobIndex.close``)."""
+        self._closer()
 
     def __enter__(self) -> Snapshot:
         return self

@@ -158,6 +158,11 @@ class SegmentTables:
         self._arrays: dict[str, np.ndarray] = {}
         self._data: np.ndarray | None = None
 
+    def map(self) -> None:
+        """Map the data file now: a snapshot holds its files from the moment it opens,
+        so a rebuild that removes this build folder later cannot take them away."""
+        self._bytes()
+
     def has(self, name: str) -> bool:
         return name in self._index
 
