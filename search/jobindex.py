@@ -32,7 +32,8 @@ from search.filters import FilterValues
 from search.model import JobPosting
 from search.query import pipeline
 from search.query.baseline import rank_plain_bm25
-from search.query.context import Context, Request
+from search.query.context import Request
+from search.query.embedded import EmbeddedBackend
 from search.query.similar import similar as similar_to
 from search.query.stats import index_stats
 from search.query.view import Index
@@ -82,7 +83,7 @@ class JobIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._context: Context | None = None
+        self._context: EmbeddedBackend | None = None
         self._pointer: object = None
         self._lock = threading.Lock()
 
@@ -176,7 +177,7 @@ class JobIndex:
 
     # -- reading -----------------------------------------------------------------------
 
-    def _read(self) -> Context:
+    def _read(self) -> EmbeddedBackend:
         """The context of the latest commit (reopened when the index has changed).
 
         The caller keeps the context it got for as long as it reads: a newer one
@@ -188,7 +189,7 @@ class JobIndex:
                 return self._context
             for tries in range(1, OPEN_TRIES + 1):
                 try:
-                    context = Context(Index(Snapshot(self.path)))
+                    context = EmbeddedBackend(Index(Snapshot(self.path)))
                     break
                 except (IndexNotFoundError, SchemaVersionError):
                     # Files named a moment ago were replaced by a commit since: try the
@@ -258,7 +259,7 @@ class JobIndex:
         snapshot = self._read().index.snapshot
         return {i: snapshot.short_id(i, least) for i in ids}
 
-    def _docnum(self, posting_id: str, context: Context) -> int:
+    def _docnum(self, posting_id: str, context: EmbeddedBackend) -> int:
         """The document number of the posting in ``context``'s snapshot."""
         full = self._resolve(posting_id, context.index.snapshot)
         docnum = context.index.snapshot.docnum(full)
@@ -320,9 +321,7 @@ class JobIndex:
         request = Request(
             text or "", chosen, sort, limit, page, title_only, collapse, explain, facets, facet_top
         )
-        context = self._read()
-        context.index.notes.clear()
-        return pipeline.run(context, request)
+        return pipeline.run(self._read(), request)
 
     def search_all(
         self,
@@ -339,9 +338,7 @@ class JobIndex:
         matches or spelling fallback."""
         chosen = _filters(filters, filter_values)
         request = Request(text or "", chosen, sort, 1, 1, title_only, collapse, False, False)
-        context = self._read()
-        context.index.notes.clear()
-        return pipeline.run_all(context, request)
+        return pipeline.run_all(self._read(), request)
 
     def facets(
         self,

@@ -4,6 +4,13 @@ Each folder of ``search/`` is a stage and may use only the stages above it:
 ingest and extract never touch Whoosh; store never reaches up into query or the CLI;
 the CLI never imports Whoosh, store or query; nothing inside imports the package root
 (which imports everything lazily, for users).
+
+Inside ``search.query``, search policy sits above the evaluation contract
+(``search.query.contract``): policy modules import no numpy, no evaluation module and
+of the store only the term language every backend shares (field names, the schema's
+analysis, the analysers), never how or where postings are stored. Backends (the
+embedded engine and the test-only memory backend) never import the CLI, and the memory
+backend reaches policy only through the contract.
 """
 
 from __future__ import annotations
@@ -69,6 +76,73 @@ SHARED_OK = {
 }
 
 
+#: What a search means for a person: parsing, fallback, partial matches, folding,
+#: notes, paging. Evaluated only through ``search.query.contract.Backend``.
+POLICY = frozenset(
+    {
+        "search.query.contract",
+        "search.query.context",
+        "search.query.pipeline",
+        "search.query.hits",
+        "search.query.parser",
+        "search.query.fuzzy",
+        "search.query.synonyms",
+        "search.query.words",
+        "search.query.snippets",
+        "search.query.nearest",
+    }
+)
+#: The store modules policy may use: field names and how text becomes terms.
+TERM_LANGUAGE = ("search.store.fields", "search.store.schema", "search.store.analysis")
+#: Evaluation: every other module of ``search.query`` (the embedded engine).
+BACKEND_PREFIXES = ("search.query.",)
+MEMORY_BACKEND = Path(__file__).with_name("memory_backend.py")
+
+
+def policy_violations(name: str, source: str) -> list[str]:
+    """Imports of a policy module that reach below the contract."""
+    if name not in POLICY:
+        return []
+    out = []
+    for line, target in _named_imports(source):
+        if _within(target, "numpy"):
+            out.append(f"{name}:{line} imports numpy (policy evaluates through a backend)")
+        elif _within(target, "search.store") and not any(_within(target, t) for t in TERM_LANGUAGE):
+            out.append(f"{name}:{line} imports {target} (a store internal)")
+        elif _within(target, "search.query") and not any(_within(target, p) for p in POLICY):
+            out.append(f"{name}:{line} imports {target} (an evaluation module)")
+    return out
+
+
+def _named_imports(source: str) -> list[tuple[int, str]]:
+    """Like ``imports``, with ``from package import module`` as package.module."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.extend((node.lineno, f"{node.module}.{alias.name}") for alias in node.names)
+    return found
+
+
+def backend_violations(name: str, source: str) -> list[str]:
+    """Imports of a backend module that reach the CLI (or, for the memory backend,
+    policy other than the contract)."""
+    if name in POLICY or not (name.startswith(BACKEND_PREFIXES) or name == "tests.memory_backend"):
+        return []
+    out = []
+    for line, target in _named_imports(source):
+        if _within(target, "search.cli"):
+            out.append(f"{name}:{line} imports {target} (a backend must not)")
+        if (
+            name == "tests.memory_backend"
+            and _within(target, "search.query")
+            and not _within(target, "search.query.contract")
+        ):
+            out.append(f"{name}:{line} imports {target} (only the contract)")
+    return out
+
+
 def module_name(path: Path) -> str:
     parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -115,6 +189,56 @@ def test_every_module_keeps_the_layer_rules() -> None:
     for path in sorted(PACKAGE.rglob("*.py")):
         broken += violations(module_name(path), path.read_text(encoding="utf-8"))
     assert broken == []
+
+
+def test_policy_stays_above_the_contract() -> None:
+    broken = []
+    for path in sorted((PACKAGE / "query").rglob("*.py")):
+        broken += policy_violations(module_name(path), path.read_text(encoding="utf-8"))
+    assert broken == []
+
+
+def test_backends_import_no_cli_and_the_memory_backend_only_the_contract() -> None:
+    broken = []
+    for path in sorted((PACKAGE / "query").rglob("*.py")):
+        broken += backend_violations(module_name(path), path.read_text(encoding="utf-8"))
+    broken += backend_violations("tests.memory_backend", MEMORY_BACKEND.read_text("utf-8"))
+    assert broken == []
+
+
+def test_every_policy_module_exists() -> None:
+    """A renamed module must not silently leave the policy rules."""
+    assert all((PACKAGE.parent / (m.replace(".", "/") + ".py")).exists() for m in POLICY)
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        ("search.query.pipeline", "import numpy as np\n", "imports numpy"),
+        ("search.query.hits", "from search.store.documents import from_stored\n", "store"),
+        ("search.query.pipeline", "from search.query.matching import top\n", "evaluation"),
+        ("search.query.embedded", "from search.cli.render import emit\n", "must not"),
+        ("tests.memory_backend", "from search.query.pipeline import run\n", "contract"),
+    ],
+)
+def test_a_crossing_of_the_contract_is_caught(module: str, source: str, expected: str) -> None:
+    found = policy_violations(module, source) + backend_violations(module, source)
+    assert found, f"{module} importing {source!r} was not reported"
+    assert expected in found[0]
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("search.query.pipeline", "from search.store import fields as f\n"),
+        ("search.query.parser", "from search.store.schema import shared_schema\n"),
+        ("search.query.pipeline", "from search.query.contract import Backend\n"),
+        ("search.query.embedded", "import numpy as np\n"),
+        ("tests.memory_backend", "from search.query.contract import Matched\n"),
+    ],
+)
+def test_what_the_contract_allows_passes(module: str, source: str) -> None:
+    assert policy_violations(module, source) + backend_violations(module, source) == []
 
 
 @pytest.mark.parametrize(

@@ -1,32 +1,30 @@
 """What a search is asked and what it carries between its steps.
 
 ``Request`` is what the caller asked; ``Plan`` what the request became (query tree,
-filters, centre); ``Found`` the matches; ``Context`` what every step reads (the side
-tables and Whoosh's reader of one snapshot).
+the backend's evaluated filters, notes); ``Found`` the matches. Both belong to one
+search: its notes are never kept anywhere shared. What every step reads is a backend
+(``search.query.contract``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Generic, TypeVar
 
 from whoosh import query as wq
-from whoosh.reading import IndexReader
 
 from search.errors import InvalidFilterError
-from search.query.filters import FilterSet
-from search.query.view import Index, Mask, Match
+from search.query.contract import Ranked, Selected
 from search.results import SORTS, Filters, Sort
 from search.store import fields as f
 
-if TYPE_CHECKING:
-    from whoosh.searching import Searcher
+__all__ = ["COLLAPSE_ROOM", "Found", "Group", "Plan", "Ranked", "Request", "Sort"]
 
 #: Extra candidates taken beyond the page, for the copies that folding removes.
 COLLAPSE_ROOM = 50
 
-#: (document number, score or None when ordered by date or distance)
-Ranked = list[tuple[int, float | None]]
+M = TypeVar("M")
+S = TypeVar("S", bound=Selected)
 #: (document number, score, the document numbers of its other copies)
 Group = tuple[int, float | None, list[int]]
 
@@ -73,45 +71,27 @@ class Request:
 
 
 @dataclass(slots=True)
-class Plan:
-    """What a request becomes: a query tree, the filters (with the centre of ``near``),
-    and notes."""
+class Plan(Generic[S]):
+    """What a request becomes: a query tree, the filters as the backend evaluated them
+    (with the centre of ``near``), and this search's notes."""
 
     parsed: wq.Query | None
     base: wq.Query
     excluded: wq.Query | None
-    filters: FilterSet
-    #: Every filter's documents together (None: no filter), read on every match.
-    allowed: Mask | None
+    filters: S
     by_date: bool
     by_pay: bool
     notes: list[str] = field(default_factory=list)
+    #: How evaluation was bounded, from every query this search evaluated.
+    checked: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
-class Found:
+class Found(Generic[M]):
     """The matches of the query that produced the hits, and whether it was a fallback."""
 
-    match: Match
+    match: M
     parsed: wq.Query | None
     fuzzy: bool = False
     #: What the filters left out of these matches, and what was searched instead.
     notes: list[str] = field(default_factory=list)
-
-
-class Context:
-    """What one search reads: the side tables and Whoosh's reader of one snapshot."""
-
-    def __init__(self, index: Index) -> None:
-        self.index = index
-        self.reader: IndexReader = index.snapshot.reader
-        self._searcher: Searcher | None = None
-
-    @property
-    def searcher(self) -> Searcher:
-        """A Whoosh searcher over the reader, made on first use (few searches need one)."""
-        if self._searcher is None:
-            from whoosh import searching
-
-            self._searcher = searching.Searcher(self.reader, closereader=False)
-        return self._searcher

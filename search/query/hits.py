@@ -1,38 +1,39 @@
 """Steps 5 and 6 of a search: fold copies of one job into one hit, and build the hits
-of the requested page (postings, snippets, distances, explanations)."""
+of the requested page (postings, snippets, distances, explanations).
+
+Policy: the postings, copies and explanations are the backend's answers."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from whoosh import query as wq
 
 from search.extract.sections import job_text
 from search.model import JobPosting
-from search.query.context import Context, Found, Group, Plan, Ranked, Request
-from search.query.explain import explain_hit
+from search.query.context import Found, Group, Plan, Ranked, Request
+from search.query.contract import Backend
+from search.query.nearest import distance_to, nearest_first
 from search.query.parser import query_words
-from search.query.radius import distance_to, nearest_first
 from search.query.snippets import Highlighter
 from search.results import Hit
-from search.store.documents import from_stored
 
 # -- 5. fold ------------------------------------------------------------------------
 
 
-def fold(ctx: Context, ranked: Ranked, collapse: bool) -> list[Group]:
+def fold(backend: Backend[Any, Any], ranked: Ranked, collapse: bool) -> list[Group]:
     """Fold copies of one job into its best-ranked copy."""
     if not collapse:
         return [(d, score, []) for d, score in ranked]
-    dup = ctx.index.column("dup")
+    keys = backend.jobs([d for d, _ in ranked])
     out: list[Group] = []
     seen: set[int] = set()
-    for docnum, score in ranked:
-        key = int(dup[docnum])
+    for (docnum, score), key in zip(ranked, keys, strict=True):
         if key in seen:
             continue
         seen.add(key)
-        out.append((docnum, score, ctx.index.copies(docnum)))
+        out.append((docnum, score, backend.copies(docnum)))
     return out
 
 
@@ -51,18 +52,17 @@ def _merge_places(posting: JobPosting, copies: list[JobPosting]) -> JobPosting:
 
 
 def hit(
-    ctx: Context,
+    backend: Backend[Any, Any],
     request: Request,
-    p: Plan,
+    p: Plan[Any],
     group: Group,
     highlighter: Highlighter,
     parsed: wq.Query | None,
 ) -> Hit:
     """One hit: the posting with its copies' places, nearest place first for ``near``."""
     docnum, score, copies = group
-    stored = ctx.reader.stored_fields
-    posting = from_stored(stored(docnum))
-    copy_postings = [from_stored(stored(d)) for d in copies]
+    posting = backend.posting(docnum)
+    copy_postings = [backend.posting(d) for d in copies]
     if copy_postings:
         posting = _merge_places(posting, copy_postings)
     distance = None
@@ -72,7 +72,7 @@ def hit(
         distance = distance_to(posting.places[0], center) if posting.places else None
     explanation = None
     if request.explain:
-        explanation = explain_hit(ctx.index, docnum, posting, parsed, request.filters, distance)
+        explanation = backend.explain(docnum, posting, parsed, request.filters, distance)
     return Hit(
         posting=posting,
         score=score,
@@ -84,10 +84,10 @@ def hit(
 
 
 def page_hits(
-    ctx: Context,
+    backend: Backend[Any, Any],
     request: Request,
-    p: Plan,
-    found: Found,
+    p: Plan[Any],
+    found: Found[Any],
     groups: list[Group],
     partial_from: int | None = None,
 ) -> tuple[Hit, ...]:
@@ -97,7 +97,7 @@ def page_hits(
     start = (request.page - 1) * request.limit
     hits = []
     for n, group in enumerate(groups[start : start + request.limit], start):
-        made = hit(ctx, request, p, group, highlighter, found.parsed)
+        made = hit(backend, request, p, group, highlighter, found.parsed)
         if partial_from is not None and n >= partial_from:
             made = replace(made, partial=True)
         hits.append(made)

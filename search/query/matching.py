@@ -65,38 +65,40 @@ def _as_bytes(text: object) -> bytes:
     return text if isinstance(text, bytes) else str(text).encode("utf-8")
 
 
-def evaluate(index: Index, q: wq.Query) -> Match:
-    """Every document matching ``q`` and its score."""
-    found = _evaluate(index, q)
+def evaluate(index: Index, q: wq.Query, notes: list[str] | None = None) -> Match:
+    """Every document matching ``q`` and its score; ``notes`` is told how evaluation
+    was bounded (a phrase checked in only part of its candidates), for this search's
+    result: nothing about one search is kept on the shared ``index``."""
+    found = _evaluate(index, q, [] if notes is None else notes)
     found.mask &= index.live
     found.scores[~found.mask] = 0.0
     return found
 
 
-def _evaluate(index: Index, q: wq.Query) -> Match:
+def _evaluate(index: Index, q: wq.Query, notes: list[str]) -> Match:
     if isinstance(q, wq.Term):
         return _term(index, q)
     if isinstance(q, wq.Phrase):
-        return _phrase(index, q)
+        return _phrase(index, q, notes)
     if isinstance(q, wq.Or):
-        return _or(index, q.subqueries, q.boost)
+        return _or(index, q.subqueries, q.boost, notes)
     if isinstance(q, wq.And):
-        return _and(index, q.subqueries, q.boost)
+        return _and(index, q.subqueries, q.boost, notes)
     if isinstance(q, wq.AndNot):
-        found = _evaluate(index, q.a)
-        found.mask &= ~_evaluate(index, q.b).mask
+        found = _evaluate(index, q.a, notes)
+        found.mask &= ~_evaluate(index, q.b, notes).mask
         return found
     if isinstance(q, wq.Require):
-        found = _evaluate(index, q.a)
-        found.mask &= _evaluate(index, q.b).mask
+        found = _evaluate(index, q.a, notes)
+        found.mask &= _evaluate(index, q.b, notes).mask
         return found
     if isinstance(q, wq.AndMaybe):
-        found = _evaluate(index, q.a)
-        extra = _evaluate(index, q.b)
+        found = _evaluate(index, q.a, notes)
+        extra = _evaluate(index, q.b, notes)
         found.scores += extra.scores * found.mask
         return found
     if isinstance(q, wq.Not):
-        inner = _evaluate(index, q.query)
+        inner = _evaluate(index, q.query, notes)
         return Match(index.live & ~inner.mask, np.zeros(index.size))
     if isinstance(q, wq.Every):
         return index.everything()
@@ -115,7 +117,7 @@ def _term(index: Index, q: wq.Term) -> Match:
     return found
 
 
-def _or(index: Index, subqueries: Iterable[wq.Query], boost: float) -> Match:
+def _or(index: Index, subqueries: Iterable[wq.Query], boost: float, notes: list[str]) -> Match:
     """Documents matching any subquery; scores add up (as Whoosh's union matcher does)."""
     found = index.empty()
     for sub in subqueries:
@@ -124,7 +126,7 @@ def _or(index: Index, subqueries: Iterable[wq.Query], boost: float) -> Match:
             found.mask[docs] = True
             found.scores[docs] += scores
         else:
-            part = _evaluate(index, sub)
+            part = _evaluate(index, sub, notes)
             found.mask |= part.mask
             found.scores += part.scores
     if boost != 1.0:
@@ -132,10 +134,10 @@ def _or(index: Index, subqueries: Iterable[wq.Query], boost: float) -> Match:
     return found
 
 
-def _and(index: Index, subqueries: Iterable[wq.Query], boost: float) -> Match:
+def _and(index: Index, subqueries: Iterable[wq.Query], boost: float, notes: list[str]) -> Match:
     found: Match | None = None
     for sub in subqueries:
-        part = _evaluate(index, sub)
+        part = _evaluate(index, sub, notes)
         if found is None:
             found = part
         else:
@@ -149,7 +151,7 @@ def _and(index: Index, subqueries: Iterable[wq.Query], boost: float) -> Match:
     return found
 
 
-def _phrase(index: Index, q: wq.Phrase) -> Match:
+def _phrase(index: Index, q: wq.Phrase, notes: list[str]) -> Match:
     """A phrase: the documents where its words stand together, scored as its words.
 
     Skill phrases were indexed as phrase terms; any other phrase is checked in the
@@ -168,7 +170,10 @@ def _phrase(index: Index, q: wq.Phrase) -> Match:
     else:
         from search.query.phrases import verified
 
-        found.mask = verified(index, q.fieldname, [w.decode("utf-8") for w in words]).copy()
+        checked, note = verified(index, q.fieldname, [w.decode("utf-8") for w in words])
+        found.mask = checked.copy()
+        if note is not None:
+            notes.append(note)
     total = np.zeros(index.size)
     for word in words:
         docs, scores = term_scores(index, q.fieldname, word, 1.0)

@@ -5,8 +5,9 @@ quoted phrase of other words ("data platform") is found among the postings holdi
 its words by reading their stored text. A regular expression first keeps the texts where
 the words can stand together (C speed); only those are analysed to be sure. Reading is
 bounded: past ``MAX_CHECKED`` candidates the rest are not checked and a note says so.
-Each phrase is checked once per snapshot and the answer kept, so the partial-match pass
-and ``--explain`` do not read the texts again.
+Each phrase is checked once per snapshot and the answer kept (with its note, which every
+search of the phrase then carries), so the partial-match pass and ``--explain`` do not
+read the texts again.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ def _may_hold(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b" + between.join(starts), re.IGNORECASE)
 
 
-def verified(index: Index, field: str, words: list[str]) -> Mask:
-    """Documents whose ``field`` holds ``words`` (analysed terms) one after another."""
+def verified(index: Index, field: str, words: list[str]) -> tuple[Mask, str | None]:
+    """Documents whose ``field`` holds ``words`` (analysed terms) one after another, and
+    a note when only some of the candidates were read."""
     key = (field, tuple(words))
     cached = index.phrases.get(key)
     if cached is not None:
@@ -55,13 +57,12 @@ def verified(index: Index, field: str, words: list[str]) -> Mask:
         candidates &= holds
     found = np.zeros(index.size, dtype=bool)
     where = np.flatnonzero(candidates)
+    note = None
     if len(where) > MAX_CHECKED:
         note = (
             f'the phrase "{" ".join(words)}" was checked in {MAX_CHECKED:,} of the '
             f"{len(where):,} postings holding its words"
         )
-        if note not in index.notes:
-            index.notes.append(note)
         where = where[:MAX_CHECKED]
     stored = index.snapshot.reader.stored_fields
     pattern = _may_hold(tuple(words))
@@ -69,5 +70,5 @@ def verified(index: Index, field: str, words: list[str]) -> Mask:
         text = stored(docnum).get(field, "")
         if pattern.search(text) and _holds(_ANALYSIS.terms(text), words):
             found[docnum] = True
-    index.phrases[key] = found
-    return found
+    index.phrases[key] = (found, note)
+    return found, note

@@ -11,41 +11,33 @@
 6. ``hits``      the requested page, with snippets, distances and explanations
 7. ``summarise`` total and facet counts over every match
 
-Matching, totals and facets are array operations over the side tables; only the hits
-of the page are read from Whoosh's stored fields.
+This module is policy: it decides what to ask and what to show, and every answer about
+the index comes from a backend (``search.query.contract.Backend``; the embedded engine
+is ``search.query.embedded``). Its notes belong to the one search that made them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeVar
 
-import numpy as np
 from whoosh import query as wq
 
-from search.query import facets as facet_counts
-from search.query.context import (
-    COLLAPSE_ROOM,
-    Context,
-    Found,
-    Group,
-    Plan,
-    Ranked,
-    Request,
-    Sort,
-)
-from search.query.filters import filter_set
+from search.query.context import COLLAPSE_ROOM, Found, Group, Plan, Ranked, Request, Sort
+from search.query.contract import Backend, Selected
 from search.query.fuzzy import fuzzy_query
 from search.query.hits import fold, hit, page_hits
-from search.query.matching import evaluate, top
 from search.query.parser import TITLE_ONLY_WORDS, parse_text, query_words, relax
 from search.query.snippets import Highlighter
-from search.query.spelling import suggest
 from search.query.words import TOKEN
 from search.results import Hit, SearchResults, page_count
 from search.store import fields as f
 from search.store.analysis import FastTextAnalysis
 
-__all__ = ["Context", "Request", "Sort", "run", "run_all"]
+__all__ = ["Backend", "Request", "Sort", "run", "run_all"]
+
+M = TypeVar("M")
+S = TypeVar("S", bound=Selected)
 
 _ANALYSIS = FastTextAnalysis()
 #: How many times more postings the corrected spelling must match to be shown instead.
@@ -55,10 +47,10 @@ PREFER_CORRECTED = 10
 # -- 1. plan ------------------------------------------------------------------------
 
 
-def plan(ctx: Context, request: Request) -> Plan:
+def plan(backend: Backend[M, S], request: Request) -> Plan[S]:
     filters, fields, text = request.filters, request.fields, request.text
     parsed = parse_text(text, fields)
-    chosen = filter_set(ctx.index, filters, fold=request.collapse)
+    chosen = backend.select(filters, fold=request.collapse)
     notes = list(chosen.notes)
     if parsed is None and text.strip():
         notes.append(f"no searchable words in {text!r}: listing every match")
@@ -73,7 +65,7 @@ def plan(ctx: Context, request: Request) -> Plan:
     only_excluded = isinstance(parsed, wq.Not)
     by_date = not by_pay and (parsed is None or only_excluded or request.sort == "newest")
     base = _excluding(parsed if parsed is not None else wq.Every(), excluded)
-    return Plan(parsed, base, excluded, chosen, chosen.mask, by_date, by_pay, notes)
+    return Plan(parsed, base, excluded, chosen, by_date, by_pay, notes)
 
 
 def _excluding(q: wq.Query, excluded: wq.Query | None) -> wq.Query:
@@ -83,36 +75,38 @@ def _excluding(q: wq.Query, excluded: wq.Query | None) -> wq.Query:
 # -- 2. match and 3. fall back -------------------------------------------------------
 
 
-def _found(ctx: Context, p: Plan, q: wq.Query, parsed: wq.Query | None) -> Found:
+def _found(backend: Backend[M, S], p: Plan[S], q: wq.Query, parsed: wq.Query | None) -> Found[M]:
     """The documents matching ``q`` and the filters; its notes say how many the filters
     on facts (pay, experience, date, level, type, workplace, role, degree) left out, or
-    kept, because they do not state the fact."""
-    matched = evaluate(ctx.index, q)
-    notes = p.filters.left_out(matched.mask)
-    if p.allowed is not None:
-        matched.mask &= p.allowed
-    return Found(matched, parsed, notes=notes)
+    kept, because they do not state the fact. How evaluation was bounded goes to the
+    plan's notes, whichever matches are shown."""
+    matched = backend.match(q, p.filters)
+    p.checked.extend(matched.checked)
+    return Found(matched.found, parsed, notes=matched.left_out)
 
 
-def match(ctx: Context, p: Plan) -> Found:
+def match(backend: Backend[M, S], p: Plan[S]) -> Found[M]:
     """Every document matching the query and the filters."""
-    return _found(ctx, p, p.base, p.parsed)
+    return _found(backend, p, p.base, p.parsed)
 
 
-def _unknown_words(ctx: Context, text: str, fields: tuple[str, ...]) -> bool:
+def _unknown_words(backend: Backend[M, S], text: str, fields: tuple[str, ...]) -> bool:
     """Whether some word the user typed is in no posting at all (the other spellings a
     skill name adds do not count: "ML" may be in no posting while "machine learning"
     is in thousands)."""
     for term in _ANALYSIS.terms(text):
-        word = term.encode("utf-8")
-        if not any(ctx.index.doc_frequency(name, word) for name in fields):
+        if not any(backend.doc_frequency(name, term) for name in fields):
             return True
     return False
 
 
 def fall_back(
-    ctx: Context, request: Request, p: Plan, found: Found, suggestion: str | None
-) -> Found:
+    backend: Backend[M, S],
+    request: Request,
+    p: Plan[S],
+    found: Found[M],
+    suggestion: str | None,
+) -> Found[M]:
     """Results for other words than those typed, with a note saying which: the corrected
     spelling's when nothing matches as typed, or when it matches ``PREFER_CORRECTED``
     times as many postings ("product manger": 3, "product manager": 5,716; words in
@@ -120,17 +114,17 @@ def fall_back(
     if p.parsed is None:
         return found
     text, fields = request.text, request.fields
-    typed = int(found.match.mask.sum())
+    typed = backend.count(found.match, fold=False)
     candidates: list[tuple[str, wq.Query | None]] = []
     if suggestion and not (typed and '"' in text):
         candidates.append((f"results for {suggestion!r}", parse_text(suggestion, fields)))
-    if not typed and (suggestion or _unknown_words(ctx, text, fields)):
+    if not typed and (suggestion or _unknown_words(backend, text, fields)):
         candidates.append(("close spellings", fuzzy_query(text, fields)))
     for shown, q in candidates:
         if q is None:
             continue
-        other = _found(ctx, p, _excluding(q, p.excluded), q)
-        count = int(other.match.mask.sum())
+        other = _found(backend, p, _excluding(q, p.excluded), q)
+        count = backend.count(other.match, fold=False)
         if count and count >= PREFER_CORRECTED * typed:
             noun = "posting has" if typed == 1 else "postings have"
             said = (
@@ -148,24 +142,20 @@ def fall_back(
 # -- 4. order -----------------------------------------------------------------------
 
 
-def order(ctx: Context, p: Plan, found: Found, limit: int) -> Ranked:
+def order(backend: Backend[M, S], p: Plan[S], found: Found[M], limit: int) -> Ranked:
     """The first ``limit`` matches in result order: by score, newest first, or nearest
     first for ``near`` with no query text."""
-    m = found.match
-    if p.by_date and p.filters.nearest is not None:
-        ranked = top(m, limit, order=-p.filters.nearest)
-        return [(int(d), None) for d in ranked]
+    if p.by_date and p.filters.center is not None:
+        return backend.top(found.match, limit, "nearest", p.filters)
     if p.by_date:
-        ranked = top(m, limit, order=ctx.index.column("posted").astype(np.float64))
-        return [(int(d), None) for d in ranked]
+        return backend.top(found.match, limit, "newest", p.filters)
     if p.by_pay:
-        pay = np.nan_to_num(ctx.index.column("pay_high"), nan=-np.inf)
-        return [(int(d), float(m.scores[d])) for d in top(m, limit, order=pay)]
-    return [(int(d), float(m.scores[d])) for d in top(m, limit)]
+        return backend.top(found.match, limit, "pay", p.filters)
+    return backend.top(found.match, limit, "score", p.filters)
 
 
 def partial_matches(
-    ctx: Context, request: Request, p: Plan, found: Found, exact: int
+    backend: Backend[M, S], request: Request, p: Plan[S], found: Found[M], exact: int
 ) -> tuple[Ranked, int]:
     """Postings with some of the words, listed after the few that have them all (as web
     search does), and how many there are (jobs, when folding). Only when fewer than a
@@ -175,29 +165,26 @@ def partial_matches(
     loose = relax(p.base)
     if loose is None:
         return [], 0
-    more = _found(ctx, p, loose, p.parsed).match
-    more.mask &= ~found.match.mask
-    extra = (
-        facet_counts.distinct_jobs(ctx.index, more.mask)
-        if request.collapse
-        else int(more.mask.sum())
-    )
+    more = backend.without(_found(backend, p, loose, p.parsed).match, found.match)
+    extra = backend.count(more, fold=request.collapse)
     if not extra:
         return [], 0
     noun = "posting matches" if extra == 1 else "postings match"
     p.notes.append(f"{extra} more {noun} only some of the words (marked partial)")
     room = max(0, request.wanted - exact) * 2 + COLLAPSE_ROOM
-    return [(int(d), float(more.scores[d])) for d in top(more, room)], extra
+    return backend.top(more, room, "score", p.filters), extra
 
 
-def ranked_groups(ctx: Context, request: Request, p: Plan, found: Found) -> list[Group]:
+def ranked_groups(
+    backend: Backend[M, S], request: Request, p: Plan[S], found: Found[M]
+) -> list[Group]:
     """Enough folded hits for the requested page: more candidates while folding removes
     copies, until the page is full or every match has been seen."""
-    total = int(found.match.mask.sum())
+    total = backend.count(found.match, fold=False)
     limit = request.wanted * 2 + COLLAPSE_ROOM if request.collapse else request.wanted
     while True:
-        ranked = order(ctx, p, found, limit)
-        groups = fold(ctx, ranked, request.collapse)
+        ranked = order(backend, p, found, limit)
+        groups = fold(backend, ranked, request.collapse)
         if len(groups) >= request.wanted or limit >= total:
             return groups
         limit *= 4
@@ -207,36 +194,28 @@ def ranked_groups(ctx: Context, request: Request, p: Plan, found: Found) -> list
 
 
 def summarise(
-    ctx: Context, request: Request, found: Found
+    backend: Backend[M, S], request: Request, found: Found[M]
 ) -> tuple[int, dict[str, dict[str, int]]]:
     """The total (jobs, not copies, when folding) and facet counts over every match."""
-    mask = found.match.mask
-    total = facet_counts.distinct_jobs(ctx.index, mask) if request.collapse else int(mask.sum())
+    total = backend.count(found.match, fold=request.collapse)
     if not request.facets:
         return total, {}
-    fields = f.FACET_FIELDS
-    counted = facet_counts.count(ctx.index, mask, fields, request.facet_top, request.collapse)
-    counted.update(facet_counts.bands(ctx.index, mask, fold=request.collapse))
-    return total, counted
+    return total, backend.facets(found.match, request.facet_top, request.collapse)
 
 
-def run(ctx: Context, request: Request) -> SearchResults:
+def run(backend: Backend[M, S], request: Request) -> SearchResults:
     request.check()
-    p = plan(ctx, request)
-    found = match(ctx, p)
+    p = plan(backend, request)
+    found = match(backend, p)
     text = request.text
-    suggestion = (
-        suggest(ctx.reader, text, terms=ctx.index.terms)
-        if p.parsed is not None and text.strip()
-        else None
-    )
-    found = fall_back(ctx, request, p, found, suggestion)
-    total, facets = summarise(ctx, request, found)
-    groups = ranked_groups(ctx, request, p, found)
-    partial, partial_total = partial_matches(ctx, request, p, found, total)
+    suggestion = backend.suggest(text) if p.parsed is not None and text.strip() else None
+    found = fall_back(backend, request, p, found, suggestion)
+    total, facets = summarise(backend, request, found)
+    groups = ranked_groups(backend, request, p, found)
+    partial, partial_total = partial_matches(backend, request, p, found, total)
     if partial:
-        groups = groups[:total] + fold(ctx, partial, request.collapse)
-    hits = page_hits(ctx, request, p, found, groups, partial_from=total if partial else None)
+        groups = groups[:total] + fold(backend, partial, request.collapse)
+    hits = page_hits(backend, request, p, found, groups, partial_from=total if partial else None)
     pages = page_count(total + partial_total, request.limit)
     if request.page > pages:
         p.notes.append(f"page {request.page} is past the last page ({pages})")
@@ -248,21 +227,21 @@ def run(ctx: Context, request: Request) -> SearchResults:
         limit=request.limit,
         hits=hits,
         facets=facets,
-        notes=tuple(dict.fromkeys([*p.notes, *found.notes, *ctx.index.notes])),
+        notes=tuple(dict.fromkeys([*p.notes, *found.notes, *p.checked])),
         suggestion=suggestion,
         fuzzy=found.fuzzy,
         partial_total=partial_total,
     )
 
 
-def run_all(ctx: Context, request: Request) -> Iterator[Hit]:
+def run_all(backend: Backend[M, S], request: Request) -> Iterator[Hit]:
     """Every match of ``request``, in result order, one hit at a time (for export):
     no page, no partial matches, no spelling fallback."""
     request.check()
-    p = plan(ctx, request)
-    found = match(ctx, p)
-    total = int(found.match.mask.sum())
-    ranked = order(ctx, p, found, max(total, 1))
+    p = plan(backend, request)
+    found = match(backend, p)
+    total = backend.count(found.match, fold=False)
+    ranked = order(backend, p, found, max(total, 1))
     highlighter = Highlighter(query_words(found.parsed))
-    for group in fold(ctx, ranked, request.collapse):
-        yield hit(ctx, request, p, group, highlighter, found.parsed)
+    for group in fold(backend, ranked, request.collapse):
+        yield hit(backend, request, p, group, highlighter, found.parsed)

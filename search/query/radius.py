@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 
 from search.errors import InvalidFilterError
-from search.extract.text import distance_km, normalize_key
-from search.model import JobPosting, Place
+from search.extract.text import normalize_key
+from search.model import Place
 from search.query.places import city_mask, split_city
 from search.query.view import Index
 from search.store import fields as f
@@ -127,20 +126,3 @@ def distances(index: Index, center: Place) -> np.ndarray:
     per_term = _haversine(center.lat, center.lon, lats, lons)
     np.minimum.at(nearest, docs, per_term[values])
     return nearest
-
-
-def distance_to(place: Place, center: Place) -> float | None:
-    """Kilometres from ``center`` to ``place``; None when the place has no coordinates."""
-    if place.lat is None or place.lon is None or center.lat is None or center.lon is None:
-        return None
-    return distance_km(center.lat, center.lon, place.lat, place.lon)
-
-
-def nearest_first(posting: JobPosting, center: Place) -> JobPosting:
-    """Show the place that put a posting within the radius before its other places."""
-
-    def distance(place: Place) -> float:
-        found = distance_to(place, center)
-        return found if found is not None else float("inf")
-
-    return replace(posting, places=tuple(sorted(posting.places, key=distance)))

@@ -14,8 +14,8 @@ from whoosh import query as wq
 
 from search.extract.sections import job_text
 from search.extract.text import normalize_key
+from search.query.embedded import EmbeddedBackend
 from search.query.matching import evaluate, top
-from search.query.pipeline import Context
 from search.query.snippets import Highlighter
 from search.results import Hit
 from search.store import fields as f
@@ -28,7 +28,7 @@ KEY_TERMS = 25
 TITLE_BOOST = 2.0
 
 
-def _query(ctx: Context, title: str, text: str) -> tuple[wq.Query | None, list[str]]:
+def _query(ctx: EmbeddedBackend, title: str, text: str) -> tuple[wq.Query | None, list[str]]:
     key_terms = ctx.searcher.key_terms_from_text(f.DESCRIPTION, text, numterms=KEY_TERMS)
     leaves: list[wq.Query] = [
         wq.Term(f.DESCRIPTION, word, boost=weight) for word, weight in key_terms
@@ -39,7 +39,7 @@ def _query(ctx: Context, title: str, text: str) -> tuple[wq.Query | None, list[s
     return (wq.Or(leaves) if leaves else None), words
 
 
-def similar(ctx: Context, docnum: int, limit: int) -> tuple[Hit, ...]:
+def similar(ctx: EmbeddedBackend, docnum: int, limit: int) -> tuple[Hit, ...]:
     """Up to ``limit`` postings most like document ``docnum``, one per job (copies of a
     job posted for several places fold), spread across employers."""
     stored = ctx.reader.stored_fields

@@ -86,8 +86,6 @@ class Index:
         self.size = snapshot.doc_count_all
         self.live: Mask = snapshot.live
         self._df: dict[tuple[str, bytes], int] = {}
-        #: Things a user should know about how the query was evaluated.
-        self.notes: list[str] = []
         self._columns: dict[str, np.ndarray] = {}
         self.scored = ScoreCache()
         #: Arrays derived from the snapshot by other modules (facet bands), kept with it.
@@ -96,8 +94,9 @@ class Index:
         self._entries: dict[
             str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], list[str]]
         ] = {}
-        #: Phrases already checked in stored text, by (field, words): see ``phrases``.
-        self.phrases: dict[tuple[str, tuple[str, ...]], Mask] = {}
+        #: Phrases already checked in stored text, by (field, words), with the note of a
+        #: check that read only some candidates: see ``phrases``.
+        self.phrases: dict[tuple[str, tuple[str, ...]], tuple[Mask, str | None]] = {}
         self._stated: dict[str, Mask] = {}
 
     def postings(

@@ -1,0 +1,143 @@
+"""The embedded engine as a search backend: numpy over one snapshot's side tables.
+
+This is the first implementation of ``search.query.contract.Backend``. Matching and
+BM25F scoring are ``search.query.matching``; filters ``search.query.filters``; facet
+counts, bands and duplicate groups ``search.query.facets``; stored postings and the
+spelling dictionary come from Whoosh's reader of the same snapshot. Everything it
+caches (term scores, facet tables, checked phrases) lives on the ``Index`` of the
+snapshot and depends only on it; what one search learns (its notes) is returned to
+that search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+
+from search.model import JobPosting, Place
+from search.query import facets as facet_counts
+from search.query.contract import Backend, Matched, Order, Ranked
+from search.query.explain import explain_hit
+from search.query.filters import FilterSet, filter_set
+from search.query.matching import evaluate, top
+from search.query.spelling import suggest
+from search.query.view import Index, Mask, Match
+from search.results import Explanation, Filters
+from search.store import fields as f
+from search.store.documents import from_stored
+
+if TYPE_CHECKING:
+    from whoosh.searching import Searcher
+
+__all__ = ["EmbeddedBackend", "Selection"]
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The evaluated filters of one search, with every filter's documents together
+    (None: no filter), combined once and read on every match."""
+
+    filters: FilterSet
+    allowed: Mask | None
+
+    @property
+    def notes(self) -> Sequence[str]:
+        return self.filters.notes
+
+    @property
+    def center(self) -> Place | None:
+        return self.filters.center
+
+
+class EmbeddedBackend:
+    """What one search reads: the side tables (``index``) and Whoosh's reader of one
+    snapshot, answering the contract of ``search.query.contract.Backend``."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.reader: IndexReader = index.snapshot.reader
+        self._searcher: Searcher | None = None
+
+    @property
+    def searcher(self) -> Searcher:
+        """A Whoosh searcher over the reader, made on first use (few searches need one)."""
+        if self._searcher is None:
+            from whoosh import searching
+
+            self._searcher = searching.Searcher(self.reader, closereader=False)
+        return self._searcher
+
+    # -- the contract --------------------------------------------------------------------
+
+    def select(self, filters: Filters, fold: bool) -> Selection:
+        chosen = filter_set(self.index, filters, fold=fold)
+        return Selection(chosen, chosen.mask)
+
+    def match(self, q: wq.Query, within: Selection) -> Matched[Match]:
+        checked: list[str] = []
+        matched = evaluate(self.index, q, checked)
+        left_out = within.filters.left_out(matched.mask)
+        if within.allowed is not None:
+            matched.mask &= within.allowed
+        return Matched(matched, left_out, checked)
+
+    def count(self, m: Match, fold: bool) -> int:
+        return facet_counts.distinct_jobs(self.index, m.mask) if fold else int(m.mask.sum())
+
+    def without(self, m: Match, other: Match) -> Match:
+        return Match(m.mask & ~other.mask, m.scores)
+
+    def top(self, m: Match, k: int, order: Order, within: Selection) -> Ranked:
+        if order == "nearest":
+            nearest = within.filters.nearest
+            assert nearest is not None, "nearest first needs the near filter"
+            return [(int(d), None) for d in top(m, k, order=-nearest)]
+        if order == "newest":
+            posted = self.index.column("posted").astype(np.float64)
+            return [(int(d), None) for d in top(m, k, order=posted)]
+        if order == "pay":
+            pay = np.nan_to_num(self.index.column("pay_high"), nan=-np.inf)
+            return [(int(d), float(m.scores[d])) for d in top(m, k, order=pay)]
+        return [(int(d), float(m.scores[d])) for d in top(m, k)]
+
+    def facets(self, m: Match, top: int, fold: bool) -> dict[str, dict[str, int]]:
+        counted = facet_counts.count(self.index, m.mask, f.FACET_FIELDS, top, fold)
+        counted.update(facet_counts.bands(self.index, m.mask, fold=fold))
+        return counted
+
+    def jobs(self, docs: Sequence[int]) -> list[int]:
+        dup = self.index.column("dup")
+        return [int(dup[d]) for d in docs]
+
+    def copies(self, doc: int) -> list[int]:
+        return self.index.copies(doc)
+
+    def posting(self, doc: int) -> JobPosting:
+        return from_stored(self.reader.stored_fields(doc))
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self.index.doc_frequency(field, term.encode("utf-8"))
+
+    def suggest(self, text: str) -> str | None:
+        return suggest(self.reader, text, terms=self.index.terms)
+
+    def explain(
+        self,
+        doc: int,
+        posting: JobPosting,
+        q: wq.Query | None,
+        filters: Filters,
+        distance_km: float | None,
+    ) -> Explanation:
+        return explain_hit(self.index, doc, posting, q, filters, distance_km)
+
+
+if TYPE_CHECKING:  # mypy holds the engine to the contract
+
+    def _conforms(backend: EmbeddedBackend) -> Backend[Match, Selection]:
+        return backend
