@@ -12,7 +12,6 @@ import select
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from click.testing import CliRunner
 from rich.filesize import decimal
 
 from search.cli.commands import main
+from search.store.faults import READ_STEP
 from search.store.layout import META_FILE
 from tests.conftest import ROOT
 
@@ -152,11 +152,19 @@ def many(path: Path, count: int) -> Path:
     return rows_file(path, [posting(n, f"{text} {n}", "many-") for n in range(count)])
 
 
+#: ``jobsearch`` with the records' rate shown from the start: however fast the machine
+#: indexes, the rate is on the screen (by default it waits for half a second).
+RATE_AT_ONCE = (
+    "from search.cli import indexing; indexing.RATE_AFTER_S = 0.0; "
+    "from search.cli.commands import main; main(prog_name='jobsearch')"
+)
+
+
 def test_the_progress_bar_has_a_total_a_rate_and_the_final_stage(tmp_path: Path) -> None:
     source = many(tmp_path / "many.jsonl", 400)
     main_end, side = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "search", "index", str(source), "--index", str(tmp_path / "ix")],
+        [sys.executable, "-c", RATE_AT_ONCE, "index", str(source), "--index", str(tmp_path / "ix")],
         stdin=side,
         stdout=side,
         stderr=side,
@@ -182,20 +190,20 @@ def test_the_progress_bar_has_a_total_a_rate_and_the_final_stage(tmp_path: Path)
     assert "holds 400 postings" in screen
 
 
-def _interrupt(args: list[str], after: float) -> subprocess.CompletedProcess[str]:
-    """Run jobsearch and press Ctrl-C (SIGINT to its process group) after ``after`` s."""
+def _interrupt(args: list[str], at: str) -> subprocess.CompletedProcess[str]:
+    """Run jobsearch and press Ctrl-C (SIGINT to its process group, as a terminal does)
+    when the writer reaches the step ``at`` (``search.store.faults``): a known point of
+    the work, however fast or busy the machine."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "search", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=environment(),
+        env=environment(JOBSEARCH_INTERRUPT=at),
         start_new_session=True,
     )
-    time.sleep(after)
-    os.killpg(proc.pid, signal.SIGINT)
     try:
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=120)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
@@ -203,46 +211,67 @@ def _interrupt(args: list[str], after: float) -> subprocess.CompletedProcess[str
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-def test_an_interrupted_add_says_what_the_index_holds(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("at", "told"),
+    [
+        # while reading the input: nothing was committed
+        (READ_STEP, "interrupted: nothing was committed; {index} holds 5 postings, as before"),
+        # right after the commit: the new postings are kept
+        (
+            "add:committed",
+            "interrupted: what was committed before the interrupt is kept: {index} holds "
+            "605 postings (+600 since the start); index the same files again to finish",
+        ),
+    ],
+)
+def test_an_interrupted_add_says_what_the_index_holds(tmp_path: Path, at: str, told: str) -> None:
     """Ctrl-C said "the index keeps everything committed" whatever had happened."""
     index = tmp_path / "ix"
     first = rows_file(tmp_path / "first.jsonl", [posting(n) for n in range(5)])
     assert run("index", str(first), "--index", str(index))[0] == 0
-    source = many(tmp_path / "many.jsonl", 2500)
-    proc = _interrupt(["index", str(source), "--index", str(index)], after=2.0)
+    source = many(tmp_path / "many.jsonl", 600)
+    proc = _interrupt(["index", str(source), "--index", str(index)], at=at)
     assert proc.returncode == 130, proc.stderr
-    message = proc.stderr.strip().splitlines()[-1]
-    count = held(index)
-    assert message.startswith("interrupted") and f"holds {count:,} postings" in message
-    if count == 5:
-        assert "nothing was committed" in message and "as before" in message
-    else:
-        assert f"({count - 5:+,} since the start)" in message
+    assert proc.stderr.strip().splitlines()[-1] == told.format(index=index)
     code, _, err = run("index", str(source), "--index", str(index))  # no lock left behind
-    assert code == 0 and "holds 2,505 postings" in err and held(index) == 2505
+    assert code == 0 and "holds 605 postings" in err and held(index) == 605
 
 
-def test_an_interrupted_rebuild_leaves_the_old_index(tmp_path: Path) -> None:
+_ABANDONED = "interrupted: the rebuild was abandoned; the old index is unchanged: {index} holds "
+
+
+@pytest.mark.parametrize(
+    ("at", "told", "count"),
+    [
+        (READ_STEP, _ABANDONED + "5 postings", 5),
+        ("rebuild:built", _ABANDONED + "5 postings", 5),
+        (
+            "rebuild:switched",
+            "interrupted after the new index was swapped in: {index} holds 600 postings",
+            600,
+        ),
+    ],
+)
+def test_an_interrupted_rebuild_leaves_the_old_index_or_the_new(
+    tmp_path: Path, at: str, told: str, count: int
+) -> None:
     index = tmp_path / "ix"
     first = rows_file(tmp_path / "first.jsonl", [posting(n) for n in range(5)])
     assert run("index", str(first), "--index", str(index))[0] == 0
-    source = many(tmp_path / "many.jsonl", 2500)
-    proc = _interrupt(["index", "--rebuild", str(source), "--index", str(index)], after=2.0)
+    source = many(tmp_path / "many.jsonl", 600)
+    proc = _interrupt(["index", "--rebuild", str(source), "--index", str(index)], at=at)
     assert proc.returncode == 130, proc.stderr
-    assert proc.stderr.strip().splitlines()[-1] == (
-        f"interrupted: the rebuild was abandoned; the old index is unchanged: {index} holds "
-        "5 postings"
-    )
-    assert held(index) == 5
+    assert proc.stderr.strip().splitlines()[-1] == told.format(index=index)
+    assert held(index) == count
 
 
 def test_ctrl_c_ends_a_build_on_every_core(tmp_path: Path) -> None:
     """Past 3,000 postings the build runs in worker processes; Ctrl-C used to leave the
     command waiting forever on a queue whose readers were gone."""
     index = tmp_path / "ix"
-    source = many(tmp_path / "many.jsonl", 9000)
-    proc = _interrupt(["index", str(source), "--index", str(index)], after=3.0)
+    source = many(tmp_path / "many.jsonl", 3200)
+    proc = _interrupt(["index", str(source), "--index", str(index)], at=READ_STEP)
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("interrupted")
     code, _, err = run("index", str(source), "--index", str(index))  # nothing left locked
-    assert code == 0 and "holds 9,000 postings" in err
+    assert code == 0 and "holds 3,200 postings" in err

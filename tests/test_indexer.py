@@ -96,7 +96,12 @@ def test_a_killed_indexer_leaves_the_last_commit_readable(tmp_path: Path) -> Non
     with JobIndex.open(target) as index:
         assert len(index) >= 10 + 200  # the sample plus the committed segment
         assert index.search("machine learning").total > 0
-    time.sleep(0.5)  # the kernel kills the orphaned workers
+    # The kernel kills the orphaned workers (PR_SET_PDEATHSIG) as soon as it schedules
+    # them: wait for that, however busy the machine, rather than for a guessed time.
+    waited = 0
+    while _processes_tagged(tag) and waited < 600:
+        time.sleep(0.05)
+        waited += 1
     assert not _processes_tagged(tag)
     with JobIndex.open(target) as index:  # the lock died with the process
         assert index.add(load_postings(DATA)).unchanged == 10

@@ -23,8 +23,8 @@ from whoosh.index import TOC
 from search import IndexLockedError, InputError, JobIndex, load_postings
 from search.errors import UnsafeIndexError
 from search.store import layout, safeload
+from search.store.faults import FAULT_STEPS
 from search.store.schema import SCHEMA_VERSION, shared_schema
-from search.store.writer import FAULT_STEPS
 from tests.conftest import DATA, ROOT
 
 CLI = [sys.executable, "-m", "search"]

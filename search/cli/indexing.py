@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from search.model import JobPosting
 
 MAX_REJECTIONS_SHOWN = 20
+#: Seconds of indexing before the records' rate is shown (sooner it says little).
+RATE_AFTER_S = 0.5
 
 
 class _RecordsColumn(ProgressColumn):
@@ -50,7 +52,7 @@ class _RecordsColumn(ProgressColumn):
         done, total = int(task.fields["records"]), task.fields["of"]
         of = f"/{int(total):,}" if total is not None else ""
         elapsed = task.elapsed or 0.0
-        rate = f", {done / elapsed:,.0f}/s" if elapsed > 0.5 else ""
+        rate = f", {done / elapsed:,.0f}/s" if elapsed > RATE_AFTER_S else ""
         return Text(f"{done:,}{of} records{rate}")
 
 

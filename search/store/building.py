@@ -32,6 +32,7 @@ from search.model import JobPosting
 from search.store import untrusted
 from search.store.analysis import FastTextAnalysis
 from search.store.documents import content_hash, to_document
+from search.store.faults import READ_STEP, fault
 from search.store.schema import shared_schema
 from search.store.segments import SegmentBuilder
 
@@ -209,6 +210,7 @@ def _build_here(
         done = worker.add(chunk)
         if progress:
             progress(len(chunk))
+        fault(READ_STEP)
         if done is not None:
             on_built(done)
     if stage:
@@ -247,6 +249,7 @@ def _build_parallel(
             _put(tasks, chunk, results, on_built, procs)
             if progress:
                 progress(len(chunk))
+            fault(READ_STEP)
         for _ in procs:
             _put(tasks, None, results, on_built, procs)
         if stage:

@@ -7,16 +7,14 @@ fills a new build folder and swaps the pointer file (``search.store.layout``); i
 replaces a good index with an empty one. Every change holds the index's lock.
 
 ``JOBSEARCH_FAULT=<step>`` makes a writer kill itself at a named step, so the tests can
-check that any crash leaves the old state or the new one (see ``FAULT_STEPS``).
+check that any crash leaves the old state or the new one (see ``search.store.faults``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
-import signal
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,26 +27,13 @@ from search.model import JobPosting
 from search.store import fields as f
 from search.store import layout, untrusted
 from search.store.building import Built, Deferred, build
+from search.store.faults import fault
 from search.store.layout import INDEX_NAME
 from search.store.reading import Snapshot, read_toc
 from search.store.schema import SCHEMA_VERSION, shared_schema
 
-#: Where a writer can be made to die, in the order they happen.
-FAULT_STEPS = (
-    "add:segment-written",
-    "add:committed",
-    "delete:marked",
-    "rebuild:built",
-    "rebuild:switched",
-)
 _SEGMENT_FILE = re.compile(rf"^{INDEX_NAME}_([0-9a-z]+)\.")
 _TOC_FILE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
-
-
-def fault(step: str) -> None:
-    """Die here, as a crash would, when the environment asks for it (tests only)."""
-    if os.environ.get("JOBSEARCH_FAULT") == step:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(slots=True)
