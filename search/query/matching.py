@@ -20,15 +20,12 @@ import numpy as np
 import numpy.typing as npt
 from whoosh import query as wq
 
+from search.query.ranking import K1, B
 from search.query.view import Index, Match, Scores
 from search.store import fields as f
 from search.store.fields import RANKED_FIELDS
 
 __all__ = ["UnsupportedQuery", "evaluate", "term_scores", "top"]
-
-#: Whoosh's BM25F defaults.
-B = 0.75
-K1 = 1.2
 
 
 class UnsupportedQuery(Exception):

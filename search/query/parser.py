@@ -25,6 +25,7 @@ from whoosh.qparser.taggers import RegexTagger
 
 from search.errors import InvalidQueryError
 from search.extract.skills import vocabulary
+from search.query.ranking import FIELD_BOOSTS
 from search.query.synonyms import OPERATORS, SkillPlugin
 from search.query.synonyms import PRIORITY as SKILL_PRIORITY
 from search.query.words import TOKEN
@@ -97,13 +98,13 @@ class _TitleWordsPlugin(Plugin):
                 and node.text in TITLE_ONLY_WORDS
             ):
                 node.set_fieldname(f.TITLE_WORDS)
-                node.set_boost(f.FIELD_BOOSTS[f.TITLE_WORDS])
+                node.set_boost(FIELD_BOOSTS[f.TITLE_WORDS])
         return group
 
 
 @cache
 def _parser(fields: tuple[str, ...], synonyms: bool) -> MultifieldParser:
-    boosts = {name: f.FIELD_BOOSTS.get(name, 1.0) for name in fields}
+    boosts = {name: FIELD_BOOSTS.get(name, 1.0) for name in fields}
     parser = MultifieldParser(list(fields), shared_schema(), fieldboosts=boosts, group=AndGroup)
     # A leading + or - marks a word, but not the + of "C++" or the - of "full-stack".
     parser.add_plugin(
@@ -203,7 +204,7 @@ def query_words(q: wq.Query | None) -> list[str]:
     vocab = vocabulary()
     for field, term in q.iter_all_terms(phrases=True):
         text = term_text(term)
-        if field in f.FIELD_BOOSTS:
+        if field in FIELD_BOOSTS:
             words.append(text)
         elif field == f.SKILL:  # a match through a skill: mark how the posting spells it
             words.extend(w for form in vocab.aliases(text) for w in form.split())

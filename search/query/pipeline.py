@@ -38,6 +38,7 @@ from search.query.fuzzy import fuzzy_query
 from search.query.hits import fold, hit, page_hits
 from search.query.matching import evaluate, top
 from search.query.parser import TITLE_ONLY_WORDS, parse_text, query_words, relax
+from search.query.ranking import PREFER_CORRECTED
 from search.query.snippets import Highlighter
 from search.query.spelling import suggest
 from search.query.words import TOKEN
@@ -48,8 +49,6 @@ from search.store.analysis import FastTextAnalysis
 __all__ = ["Context", "Request", "Sort", "run", "run_all"]
 
 _ANALYSIS = FastTextAnalysis()
-#: How many times more postings the corrected spelling must match to be shown instead.
-PREFER_CORRECTED = 10
 
 
 # -- 1. plan ------------------------------------------------------------------------

@@ -33,9 +33,6 @@ PHRASE_FIELDS: dict[str, str] = {"title": TITLE_PHRASE, "description": DESCRIPTI
 #: Title words with plurals folded but not stemmed further: what ``--title`` searches
 #: ("intern" is not "internal"); it keeps one-letter words and "IT".
 TITLE_WORDS = "title_words"
-#: Searchable text fields and their BM25F boosts: a word in the title says more than
-#: the same word in the tenth paragraph of the description.
-FIELD_BOOSTS: dict[str, float] = {TITLE: 3.0, DESCRIPTION: 1.0, TITLE_WORDS: 3.0}
 #: What a search reads by default; a title search reads ``TITLE_WORDS`` alone.
 TEXT_FIELDS: tuple[str, ...] = (TITLE, DESCRIPTION)
 
