@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, EmptyIndexError, FileIndex, IndexVersionError
+from whoosh.index import EmptyIndexError, FileIndex, IndexVersionError
 from whoosh.reading import IndexReader
 
 from search.errors import SchemaVersionError, rebuild_hint
@@ -26,6 +26,7 @@ from search.store import layout, safeload
 from search.store.layout import INDEX_NAME
 from search.store.schema import SCHEMA_VERSION, shared_schema
 from search.store.sidecar import SegmentTables
+from search.store.whoosh_compat import TOC
 
 safeload.install()
 

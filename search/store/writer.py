@@ -21,9 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.codec.whoosh3 import W3Segment
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC
 
 from search.errors import InputError, JobSearchError
 from search.model import JobPosting
@@ -33,6 +31,7 @@ from search.store.building import Built, Deferred, build
 from search.store.layout import INDEX_NAME
 from search.store.reading import Snapshot, read_toc
 from search.store.schema import SCHEMA_VERSION, shared_schema
+from search.store.whoosh_compat import TOC, W3Segment, latest_generation, undelete
 
 #: Where a writer can be made to die, in the order they happen.
 FAULT_STEPS = (
@@ -142,8 +141,8 @@ class _Run:
             segment = by_id[old[0]]
             if doc.segment is not None:
                 segment.delete_document(old[1])
-            elif segment._deleted:
-                segment._deleted.discard(old[1])
+            else:
+                undelete(segment, old[1])
         commit(self.folder, self.segments)
         fault("add:committed")
 
@@ -169,7 +168,7 @@ def commit(folder: Path, segments: list[W3Segment]) -> None:
     be being written).
     """
     storage = FileStorage(str(folder))
-    generation = TOC._latest_generation(storage, INDEX_NAME) + 1
+    generation = latest_generation(storage, INDEX_NAME) + 1
     TOC(shared_schema(), segments, generation).write(storage, INDEX_NAME)
     for child in folder.iterdir():
         toc = _TOC_FILE.match(child.name)
