@@ -37,7 +37,7 @@ from search.query.filters import filter_set
 from search.query.fuzzy import fuzzy_query
 from search.query.hits import fold, hit, page_hits
 from search.query.matching import evaluate, top
-from search.query.parser import TITLE_ONLY_WORDS, parse_text, query_words, relax
+from search.query.parser import TITLE_ONLY_WORDS, parse_lenient, parse_text, query_words, relax
 from search.query.ranking import PREFER_CORRECTED
 from search.query.snippets import Highlighter
 from search.query.spelling import suggest
@@ -56,9 +56,11 @@ _ANALYSIS = FastTextAnalysis()
 
 def plan(ctx: Context, request: Request) -> Plan:
     filters, fields, text = request.filters, request.fields, request.text
-    parsed = parse_text(text, fields)
+    lenient = parse_lenient(text, fields)
+    parsed = lenient.query
     chosen = filter_set(ctx.index, filters, fold=request.collapse)
     notes = list(chosen.notes)
+    notes.extend(part.note for part in lenient.dropped)
     if parsed is None and text.strip():
         notes.append(f"no searchable words in {text!r}: listing every match")
     if fields != (f.TITLE_WORDS,):
