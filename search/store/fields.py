@@ -112,6 +112,37 @@ SIDE_FIELDS: tuple[str, ...] = (
     SOURCE_FILE,
 )
 
+#: Fields used only to filter and count: searches read them from the side tables alone
+#: (their bit sets and term tables), so Whoosh's segment holds no postings for them.
+#: Measured: with every Whoosh term lookup logged over searches with every filter, facet,
+#: sort, explanation, similar postings, the plain-BM25 baseline and export, Whoosh's
+#: term data of these fields was never read (only title, description, skill_text and
+#: spell_title were). They stay in the schema, so the parser and stored data are unchanged.
+FILTER_ONLY_FIELDS: frozenset[str] = frozenset(
+    {
+        DUP_KEY,
+        CITY_KEY,
+        STATE_KEY,
+        COUNTRY_KEY,
+        REGION_KEY,
+        COMPANY_KEY,
+        GEO,
+        REMOTE,
+        POSTED,
+        CITY,
+        COUNTRY,
+        ROLE,
+        LEVEL,
+        EMPLOYMENT_TYPE,
+        COMPANY,
+        WORKPLACE,
+        PAY_CURRENCY,
+        PAY_KIND,
+        DEGREE,
+        SOURCE_FILE,
+    }
+)
+
 
 def term_text(raw: bytes | str) -> str:
     """A term as text: Whoosh hands out terms as bytes from lexicons, str elsewhere."""

@@ -142,7 +142,8 @@ class SegmentBuilder:
         for name in sorted(self._fields):
             lengths = byte_lengths.get(name)
             terms, ptr, docs, weights = _sorted_postings(self._fields.pop(name))
-            _write_field(writer, self.schema, name, terms, ptr, docs, weights, lengths)
+            if name not in f.FILTER_ONLY_FIELDS:
+                _write_field(writer, self.schema, name, terms, ptr, docs, weights, lengths)
             if name in SIDE_FIELDS:
                 self._save_side(name, terms, ptr, docs, weights)
         self._write_spelling(writer)
