@@ -90,6 +90,8 @@ POLICY = frozenset(
         "search.query.words",
         "search.query.snippets",
         "search.query.nearest",
+        "search.query.dropped",
+        "search.query.ranking",
     }
 )
 #: The store modules policy may use: field names and how text becomes terms.
@@ -274,3 +276,135 @@ def test_a_forbidden_import_is_caught(module: str, source: str, expected: str) -
 )
 def test_an_allowed_import_passes(module: str, source: str) -> None:
     assert violations(module, source) == []
+
+
+# -- private Whoosh internals go through one module -----------------------------------
+
+#: The one module that may touch Whoosh's internals (its docstring says which and why).
+COMPAT = "search.store.whoosh_compat"
+#: Whoosh modules that are the codec's and the index container's internals.
+WHOOSH_INTERNAL_MODULES = ("whoosh.codec", "whoosh.columns", "whoosh.filedb.structfile")
+#: Internal names of otherwise public Whoosh modules.
+WHOOSH_INTERNAL_NAMES = frozenset({("whoosh.index", "TOC"), ("whoosh.index", "toc_loaders")})
+#: Private names of the standard library that are documented for use.
+STDLIB_PRIVATE_OK = frozenset({"_exit"})
+
+
+def project_private_names() -> frozenset[str]:
+    """Every underscore name the package itself defines (functions, classes, module
+    names, ``self._x`` attributes): touching those is the project's own business."""
+    names: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        names.add(path.stem)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("self", "cls")
+            ):
+                names.add(node.attr)
+    return frozenset(n for n in names if n.startswith("_"))
+
+
+def _compat_private_names() -> frozenset[str]:
+    from search.store.whoosh_compat import PRIVATE_NAMES
+
+    return PRIVATE_NAMES
+
+
+def whoosh_internals(name: str, source: str, own: frozenset[str]) -> list[str]:
+    """Every place module ``name`` touches a private Whoosh internal, as readable lines:
+    an import of an internal Whoosh module or name (or of any underscore name), or an
+    underscore attribute of another object that the project does not define itself or
+    that ``whoosh_compat`` lists."""
+    if name == COMPAT:
+        return []
+    listed = _compat_private_names()
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _within_any(alias.name, WHOOSH_INTERNAL_MODULES):
+                    out.append(f"{name}:{node.lineno} imports {alias.name}")
+        elif isinstance(node, ast.ImportFrom) and node.module and _within(node.module, "whoosh"):
+            for alias in node.names:
+                internal = (
+                    _within_any(node.module, WHOOSH_INTERNAL_MODULES)
+                    or (node.module, alias.name) in WHOOSH_INTERNAL_NAMES
+                    or alias.name.startswith("_")
+                )
+                if internal:
+                    out.append(f"{name}:{node.lineno} imports {node.module}.{alias.name}")
+        elif isinstance(node, ast.Attribute):
+            attr = node.attr
+            if not attr.startswith("_") or attr.startswith("__") or attr in STDLIB_PRIVATE_OK:
+                continue
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                continue
+            if attr in listed or attr not in own:
+                out.append(f"{name}:{node.lineno} touches .{attr}")
+    return out
+
+
+def _within_any(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(_within(module, prefix) for prefix in prefixes)
+
+
+def test_only_the_compat_module_touches_whoosh_internals() -> None:
+    own = project_private_names()
+    broken = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        broken += whoosh_internals(module_name(path), path.read_text(encoding="utf-8"), own)
+    assert broken == []
+
+
+def test_the_compat_module_lists_every_private_name_it_reaches() -> None:
+    """What the compat module touches is what its list (and docstring) says."""
+    from search.store import whoosh_compat
+
+    source = Path(whoosh_compat.__file__).read_text(encoding="utf-8")
+    touched = {
+        node.attr
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_")
+        if not node.attr.startswith("__")
+    }
+    assert touched == set(whoosh_compat.PRIVATE_NAMES)
+    assert all(f"``{n}``" in source or f".{n}``" in source for n in touched)
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        ("search.store.writer", "from whoosh.index import TOC\n", "whoosh.index.TOC"),
+        ("search.store.segments", "from whoosh.codec.whoosh3 import W3TermInfo\n", "codec"),
+        ("search.store.safeload", "import whoosh.filedb.structfile as s\n", "structfile"),
+        ("search.store.writer", "segment._deleted.discard(1)\n", "._deleted"),
+        ("search.query.matching", "list(q._btexts(reader))\n", "._btexts"),
+        ("search.query.view", "reader._segment.codec()\n", "._segment"),
+        ("search.query.lexicon", "from whoosh.util import _private\n", "_private"),
+    ],
+)
+def test_a_private_whoosh_use_is_caught(module: str, source: str, expected: str) -> None:
+    found = whoosh_internals(module, source, project_private_names())
+    assert found, f"{module} touching {source!r} was not reported"
+    assert expected in found[0]
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("search.store.reading", "from whoosh.index import FileIndex, EmptyIndexError\n"),
+        ("search.store.building", "os._exit(1)\n"),
+        ("search.query.view", "self._columns.get(name)\n"),
+        ("search.store.writer", "from search.store.whoosh_compat import TOC, undelete\n"),
+        ("search.store.whoosh_compat", "TOC._latest_generation(storage, 'MAIN')\n"),
+    ],
+)
+def test_public_whoosh_and_own_names_pass(module: str, source: str) -> None:
+    assert whoosh_internals(module, source, project_private_names()) == []

@@ -14,9 +14,9 @@ from search import JobIndex
 from search.query.fuzzy import fuzzy_query
 from search.query.matching import evaluate
 from search.query.parser import parse_text
+from search.query.ranking import FIELD_BOOSTS
 from search.query.spelling import _suggest, suggest
 from search.query.words import max_edits, same_word
-from search.store.fields import FIELD_BOOSTS
 from tests.conftest import IndexFactory
 
 FIELDS = (*FIELD_BOOSTS, "skill_text")  # the searched fields plus an unstemmed one

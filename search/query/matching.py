@@ -20,15 +20,13 @@ import numpy as np
 import numpy.typing as npt
 from whoosh import query as wq
 
+from search.query.ranking import K1, B
 from search.query.view import Index, Match, Scores
 from search.store import fields as f
 from search.store.fields import RANKED_FIELDS
+from search.store.whoosh_compat import expanded_terms
 
 __all__ = ["UnsupportedQuery", "evaluate", "term_scores", "top"]
-
-#: Whoosh's BM25F defaults.
-B = 0.75
-K1 = 1.2
 
 
 class UnsupportedQuery(Exception):
@@ -186,7 +184,7 @@ def _expanded(index: Index, q: wq.MultiTerm) -> Match:
     """A fuzzy (or prefix) term: every indexed term it stands for, each scoring its boost."""
     found = index.empty()
     reader = index.snapshot.reader
-    for text in q._btexts(reader):
+    for text in expanded_terms(q, reader):
         docs, _ = index.docs(q.fieldname, _as_bytes(text))
         found.mask[docs] = True
         found.scores[docs] += q.boost

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -25,6 +27,8 @@ from whoosh.qparser.taggers import RegexTagger
 
 from search.errors import InvalidQueryError
 from search.extract.skills import vocabulary
+from search.query.dropped import Dropped, log_operators, operator_log, tagged_drops
+from search.query.ranking import FIELD_BOOSTS
 from search.query.synonyms import OPERATORS, SkillPlugin
 from search.query.synonyms import PRIORITY as SKILL_PRIORITY
 from search.query.words import TOKEN
@@ -32,7 +36,15 @@ from search.store import fields as f
 from search.store.fields import term_text
 from search.store.schema import shared_schema
 
-__all__ = ["OPERATORS", "check_text", "parse_text", "query_words", "relax"]
+__all__ = [
+    "OPERATORS",
+    "Parsed",
+    "check_text",
+    "parse_lenient",
+    "parse_text",
+    "query_words",
+    "relax",
+]
 
 #: Longest query text accepted: a long paragraph. Pasting a whole posting is not a query.
 MAX_QUERY_CHARS = 1_000
@@ -97,13 +109,13 @@ class _TitleWordsPlugin(Plugin):
                 and node.text in TITLE_ONLY_WORDS
             ):
                 node.set_fieldname(f.TITLE_WORDS)
-                node.set_boost(f.FIELD_BOOSTS[f.TITLE_WORDS])
+                node.set_boost(FIELD_BOOSTS[f.TITLE_WORDS])
         return group
 
 
 @cache
 def _parser(fields: tuple[str, ...], synonyms: bool) -> MultifieldParser:
-    boosts = {name: f.FIELD_BOOSTS.get(name, 1.0) for name in fields}
+    boosts = {name: FIELD_BOOSTS.get(name, 1.0) for name in fields}
     parser = MultifieldParser(list(fields), shared_schema(), fieldboosts=boosts, group=AndGroup)
     # A leading + or - marks a word, but not the + of "C++" or the - of "full-stack".
     parser.add_plugin(
@@ -116,6 +128,7 @@ def _parser(fields: tuple[str, ...], synonyms: bool) -> MultifieldParser:
     if synonyms:
         parser.add_plugin(SkillPlugin())
         parser.add_plugin(_TitleWordsPlugin())
+    log_operators(parser)
     return parser
 
 
@@ -168,21 +181,50 @@ def parse_text(text: str, fields: Sequence[str] = f.TEXT_FIELDS) -> wq.Query | N
     Text that is not a string or passes a limit (see ``check_text``) raises
     ``InvalidQueryError`` before any work is done.
     """
-    text = check_text("" if text is None else text).strip()
+    return _parse(check_text("" if text is None else text).strip(), tuple(fields), None)
+
+
+def _parse(text: str, names: tuple[str, ...], log: list[Dropped] | None) -> wq.Query | None:
     if not text:
         return None
-    names = tuple(fields)
     synonyms = f.TITLE in names and len(names) > 1
     attempts = [(_parser(names, synonyms), text), (_parser(names, False), text)]
     attempts.append((_parser(names, False), _plain_words(text)))
     for parser, candidate in attempts:
+        typed = candidate == text
+        if log is not None and typed:
+            log.clear()  # only the last attempt on the typed text says what it dropped
         try:
-            parsed = parser.parse(candidate)
+            # Operators dropped from the plain words are not at the typed text's offsets.
+            with nullcontext() if typed else operator_log():
+                parsed = parser.parse(candidate)
         except Exception:  # user text must never raise
             continue
         if not _is_empty(parsed):
             return parsed
     return None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A query and the parts of its text that were not searched."""
+
+    query: wq.Query | None
+    dropped: tuple[Dropped, ...] = ()
+
+
+def parse_lenient(text: str, fields: Sequence[str] = f.TEXT_FIELDS) -> Parsed:
+    """``parse_text``'s query, with what the parser ignored in ``text`` (as tantivy's
+    ``parse_query_lenient`` returns its errors): unbalanced parentheses and quotes,
+    operators with nothing on one side, field names a user may not use, lone ``-``,
+    wildcards. See ``search.query.dropped``. The query is the one ``parse_text`` gives.
+    """
+    text = check_text("" if text is None else text).strip()
+    names = tuple(fields)
+    with operator_log() as log:
+        query = _parse(text, names, log)
+        dropped = [*log, *tagged_drops(_parser(names, False), text, USER_FIELDS)]
+    return Parsed(query, tuple(sorted(dict.fromkeys(dropped), key=lambda d: d.at)))
 
 
 def relax(q: wq.Query) -> wq.Query | None:
@@ -203,7 +245,7 @@ def query_words(q: wq.Query | None) -> list[str]:
     vocab = vocabulary()
     for field, term in q.iter_all_terms(phrases=True):
         text = term_text(term)
-        if field in f.FIELD_BOOSTS:
+        if field in FIELD_BOOSTS:
             words.append(text)
         elif field == f.SKILL:  # a match through a skill: mark how the posting spells it
             words.extend(w for form in vocab.aliases(text) for w in form.split())

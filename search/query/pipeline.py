@@ -27,7 +27,8 @@ from search.query.context import COLLAPSE_ROOM, Found, Group, Plan, Ranked, Requ
 from search.query.contract import Backend, Selected
 from search.query.fuzzy import fuzzy_query
 from search.query.hits import fold, hit, page_hits
-from search.query.parser import TITLE_ONLY_WORDS, parse_text, query_words, relax
+from search.query.parser import TITLE_ONLY_WORDS, parse_lenient, parse_text, query_words, relax
+from search.query.ranking import PREFER_CORRECTED
 from search.query.snippets import Highlighter
 from search.query.words import TOKEN
 from search.results import Hit, SearchResults, page_count
@@ -40,8 +41,6 @@ M = TypeVar("M")
 S = TypeVar("S", bound=Selected)
 
 _ANALYSIS = FastTextAnalysis()
-#: How many times more postings the corrected spelling must match to be shown instead.
-PREFER_CORRECTED = 10
 
 
 # -- 1. plan ------------------------------------------------------------------------
@@ -49,9 +48,11 @@ PREFER_CORRECTED = 10
 
 def plan(backend: Backend[M, S], request: Request) -> Plan[S]:
     filters, fields, text = request.filters, request.fields, request.text
-    parsed = parse_text(text, fields)
+    lenient = parse_lenient(text, fields)
+    parsed = lenient.query
     chosen = backend.select(filters, fold=request.collapse)
     notes = list(chosen.notes)
+    notes.extend(part.note for part in lenient.dropped)
     if parsed is None and text.strip():
         notes.append(f"no searchable words in {text!r}: listing every match")
     if fields != (f.TITLE_WORDS,):

@@ -16,25 +16,21 @@ from search.extract.sections import job_text
 from search.extract.text import normalize_key
 from search.query.embedded import EmbeddedBackend
 from search.query.matching import evaluate, top
+from search.query.ranking import SIMILAR_KEY_TERMS, SIMILAR_TITLE_BOOST
 from search.query.snippets import Highlighter
 from search.results import Hit
 from search.store import fields as f
 from search.store.analysis import FastTextAnalysis
 from search.store.documents import from_stored
 
-#: Terms of the source description that make the query.
-KEY_TERMS = 25
-#: Weight of each title word against the description's key terms.
-TITLE_BOOST = 2.0
-
 
 def _query(ctx: EmbeddedBackend, title: str, text: str) -> tuple[wq.Query | None, list[str]]:
-    key_terms = ctx.searcher.key_terms_from_text(f.DESCRIPTION, text, numterms=KEY_TERMS)
+    key_terms = ctx.searcher.key_terms_from_text(f.DESCRIPTION, text, numterms=SIMILAR_KEY_TERMS)
     leaves: list[wq.Query] = [
         wq.Term(f.DESCRIPTION, word, boost=weight) for word, weight in key_terms
     ]
     title_terms = list(dict.fromkeys(FastTextAnalysis().terms(title)))
-    leaves += [wq.Term(f.TITLE, word, boost=TITLE_BOOST) for word in title_terms]
+    leaves += [wq.Term(f.TITLE, word, boost=SIMILAR_TITLE_BOOST) for word in title_terms]
     words = [word for word, _ in key_terms[:10]] + title_terms
     return (wq.Or(leaves) if leaves else None), words
 

@@ -29,18 +29,12 @@ from whoosh.qparser import PlusMinusPlugin, syntax
 from whoosh.qparser.plugins import PhrasePlugin, Plugin
 
 from search.extract.skills import vocabulary
+from search.query.ranking import MAX_SYNONYMS, SKILL_BOOST, SYNONYM_WEIGHT
 from search.store import fields as f
 from search.store.analysis import text_analyzer
 
 #: Query-syntax words that are never search terms (also used by the spelling module).
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
-#: Score of a match through an extracted skill: about a weak single-word BM25 match.
-SKILL_BOOST = 1.5
-#: Weight of another spelling of a skill the user typed: close to the typed words, so
-#: "NLP" and "natural language processing" rank alike, but below them, so that of two
-#: equal postings the one using the user's own words comes first.
-SYNONYM_WEIGHT = 0.9
-MAX_SYNONYMS = 3
 #: Runs after FieldsPlugin (100) names fields, before MultifieldPlugin (110) spreads words.
 PRIORITY = 105
 _TRAILING = ",;:!?."

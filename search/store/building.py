@@ -26,8 +26,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from whoosh.codec.whoosh3 import W3Segment
-
 from search.model import JobPosting
 from search.store import untrusted
 from search.store.analysis import FastTextAnalysis
@@ -35,6 +33,7 @@ from search.store.documents import content_hash, to_document
 from search.store.faults import READ_STEP, fault
 from search.store.schema import shared_schema
 from search.store.segments import SegmentBuilder
+from search.store.whoosh_compat import W3Segment
 
 #: Documents per segment: bounds a worker's memory (about 400 MB at its peak) and the
 #: cost of a segment's side tables; a search reads every segment, so fewer is faster.

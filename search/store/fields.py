@@ -33,9 +33,6 @@ PHRASE_FIELDS: dict[str, str] = {"title": TITLE_PHRASE, "description": DESCRIPTI
 #: Title words with plurals folded but not stemmed further: what ``--title`` searches
 #: ("intern" is not "internal"); it keeps one-letter words and "IT".
 TITLE_WORDS = "title_words"
-#: Searchable text fields and their BM25F boosts: a word in the title says more than
-#: the same word in the tenth paragraph of the description.
-FIELD_BOOSTS: dict[str, float] = {TITLE: 3.0, DESCRIPTION: 1.0, TITLE_WORDS: 3.0}
 #: What a search reads by default; a title search reads ``TITLE_WORDS`` alone.
 TEXT_FIELDS: tuple[str, ...] = (TITLE, DESCRIPTION)
 
@@ -113,6 +110,37 @@ SIDE_FIELDS: tuple[str, ...] = (
     PAY_KIND,
     DEGREE,
     SOURCE_FILE,
+)
+
+#: Fields used only to filter and count: searches read them from the side tables alone
+#: (their bit sets and term tables), so Whoosh's segment holds no postings for them.
+#: Measured: with every Whoosh term lookup logged over searches with every filter, facet,
+#: sort, explanation, similar postings, the plain-BM25 baseline and export, Whoosh's
+#: term data of these fields was never read (only title, description, skill_text and
+#: spell_title were). They stay in the schema, so the parser and stored data are unchanged.
+FILTER_ONLY_FIELDS: frozenset[str] = frozenset(
+    {
+        DUP_KEY,
+        CITY_KEY,
+        STATE_KEY,
+        COUNTRY_KEY,
+        REGION_KEY,
+        COMPANY_KEY,
+        GEO,
+        REMOTE,
+        POSTED,
+        CITY,
+        COUNTRY,
+        ROLE,
+        LEVEL,
+        EMPLOYMENT_TYPE,
+        COMPANY,
+        WORKPLACE,
+        PAY_CURRENCY,
+        PAY_KIND,
+        DEGREE,
+        SOURCE_FILE,
+    }
 )
 
 

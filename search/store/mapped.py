@@ -20,9 +20,8 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-from whoosh.filedb.structfile import StructFile
-
 from search.store.untrusted import IndexStorage, map_read
+from search.store.whoosh_compat import StructFile
 
 _ITEM_SIZES = {code: array(code).itemsize for code in "bBhHiIlLqQfd"}
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from whoosh.filedb.filetables import FileFormatError
-from whoosh.index import TOC, EmptyIndexError, FileIndex, IndexVersionError
+from whoosh.index import EmptyIndexError, FileIndex, IndexVersionError
 from whoosh.index import IndexError as WhooshIndexError
 from whoosh.reading import IndexReader
 
@@ -31,6 +31,7 @@ from search.store.layout import INDEX_NAME
 from search.store.mapped import MappedStorage
 from search.store.schema import SCHEMA_VERSION, shared_schema
 from search.store.sidecar import SegmentTables
+from search.store.whoosh_compat import TOC
 
 safeload.install()
 

@@ -68,14 +68,9 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    import whoosh.codec.whoosh3 as w3
-    import whoosh.columns as columns
-    import whoosh.filedb.structfile as structfile
-    import whoosh.index as whoosh_index
+    from search.store.whoosh_compat import route_unpickling
 
-    w3.loads = loads  # type: ignore[attr-defined]
-    columns.loads = loads  # type: ignore[attr-defined]
-    structfile.load_pickle = load  # type: ignore[attr-defined]
-    # Older table-of-contents formats are read with an unrestricted unpickler.
-    whoosh_index.toc_loaders.clear()
+    # Older table-of-contents formats are read with an unrestricted unpickler: their
+    # loaders are dropped too.
+    route_unpickling(loads, load)
     _installed = True

@@ -13,7 +13,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from search.store import fields as f
 from search.store.analysis import exact_analyzer, text_analyzer, title_analyzer
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 
 def build_schema() -> Schema:

@@ -20,7 +20,6 @@ from pickle import dumps
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3Segment, W3TermInfo
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import Storage
 from whoosh.util.numeric import byte_to_length
@@ -31,6 +30,14 @@ from search.store.documents import IndexedDoc
 from search.store.fields import RANKED_FIELDS, SIDE_FIELDS
 from search.store.layout import INDEX_NAME
 from search.store.phrases import phrase_vocabulary
+from search.store.whoosh_compat import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3Segment,
+    W3TermInfo,
+    field_target,
+    set_term_stats,
+)
 
 BLOCK = 128
 #: Facet fields with at most this many values in a segment get bit sets (see ``bitsets``).
@@ -135,7 +142,8 @@ class SegmentBuilder:
         for name in sorted(self._fields):
             lengths = byte_lengths.get(name)
             terms, ptr, docs, weights = _sorted_postings(self._fields.pop(name))
-            _write_field(writer, self.schema, name, terms, ptr, docs, weights, lengths)
+            if name not in f.FILTER_ONLY_FIELDS:
+                _write_field(writer, self.schema, name, terms, ptr, docs, weights, lengths)
             if name in SIDE_FIELDS:
                 self._save_side(name, terms, ptr, docs, weights)
         self._write_spelling(writer)
@@ -297,9 +305,7 @@ def _write_field(
     fixed = fieldobj.format.fixed_value_size()
     values = weights.astype(">u4").tobytes() if fixed == 4 else b""
     blocks = _blocks(ptr, docs, weights, lengths)
-    postfile = writer._postfile
-    add_term = writer._tindex.add
-    prefix = writer._fieldid.to_bytes(2, "big")
+    postfile, add_term, prefix = field_target(writer)
     firsts, counts = blocks.first.tolist(), blocks.count.tolist()
     for i, term in enumerate(terms):
         info = _write_term(postfile, blocks, firsts[i], counts[i], docs, weights, values, fixed)
@@ -356,12 +362,15 @@ def _write_term(
             min_length = length if min_length is None else min(min_length, length)
         max_length = max(max_length, int(_BYTE_LENGTH[high]))
     s0, e0 = int(blocks.starts[first]), int(blocks.ends[first + count - 1])
-    info._weight = sum(blocks.wsum[first : first + count])
-    info._df = e0 - s0
-    info._minlength = min_length
-    info._maxlength = max_length
-    info._maxweight = max(blocks.wmax[first : first + count])
-    info._minid = int(docs[s0])
-    info._maxid = int(docs[e0 - 1])
+    set_term_stats(
+        info,
+        weight=sum(blocks.wsum[first : first + count]),
+        df=e0 - s0,
+        minlength=min_length,
+        maxlength=max_length,
+        maxweight=max(blocks.wmax[first : first + count]),
+        minid=int(docs[s0]),
+        maxid=int(docs[e0 - 1]),
+    )
     info.set_extent(start, postfile.tell() - start)
     return info

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
 
 from search.errors import SchemaVersionError, rebuild_hint
+from search.store.whoosh_compat import StructFile
 
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _CLOEXEC

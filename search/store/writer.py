@@ -19,9 +19,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.codec.whoosh3 import W3Segment
-from whoosh.index import TOC
-
 from search.errors import InputError, JobSearchError
 from search.model import JobPosting
 from search.store import fields as f
@@ -31,6 +28,7 @@ from search.store.faults import fault
 from search.store.layout import INDEX_NAME
 from search.store.reading import Snapshot, read_toc
 from search.store.schema import SCHEMA_VERSION, shared_schema
+from search.store.whoosh_compat import TOC, W3Segment, latest_generation, undelete
 
 _SEGMENT_FILE = re.compile(rf"^{INDEX_NAME}_([0-9a-z]+)\.")
 _TOC_FILE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
@@ -126,8 +124,8 @@ class _Run:
             segment = by_id[old[0]]
             if doc.segment is not None:
                 segment.delete_document(old[1])
-            elif segment._deleted:
-                segment._deleted.discard(old[1])
+            else:
+                undelete(segment, old[1])
         commit(self.folder, self.segments)
         fault("add:committed")
 
@@ -153,7 +151,7 @@ def commit(folder: Path, segments: list[W3Segment]) -> None:
     be being written).
     """
     storage = untrusted.IndexStorage(folder)
-    generation = TOC._latest_generation(storage, INDEX_NAME) + 1
+    generation = latest_generation(storage, INDEX_NAME) + 1
     TOC(shared_schema(), segments, generation).write(storage, INDEX_NAME)
     for child in folder.iterdir():
         toc = _TOC_FILE.match(child.name)
