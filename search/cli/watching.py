@@ -19,7 +19,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from search.cli.app import colour_off, say
+from search.cli.app import colour_off, delivered, say
 from search.cli.indexing import open_index
 from search.cli.options import (
     QueryCommand,
@@ -188,9 +188,17 @@ def new_command(
       jobsearch new ml --format json | jq -r '.ml[].url'
       jobsearch new --peek
     """
-    with open_index(index_dir, ctx) as index:
-        found = index.watches.new(name, mark=not peek)
+    # The check is recorded only after the listing is written and flushed without error:
+    # a full disk, a closed pipe, Ctrl-C or a kill while printing leaves it all new.
+    with open_index(index_dir, ctx) as index, index.watches.checking(name, not peek) as found:
         short = index.short_ids(h.posting.id for hits in found.values() for h in hits)
+        _write_new(found, short, fmt, csv_raw)
+        delivered()
+
+
+def _write_new(
+    found: Mapping[str, Sequence[Hit]], short: Mapping[str, str], fmt: str, csv_raw: bool
+) -> None:
     write(
         fmt,
         Shapes(
