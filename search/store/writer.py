@@ -169,7 +169,14 @@ def commit(folder: Path, segments: list[W3Segment]) -> None:
     """
     storage = untrusted.IndexStorage(folder)
     generation = TOC._latest_generation(storage, INDEX_NAME) + 1
-    TOC(shared_schema(), segments, generation).write(storage, INDEX_NAME)
+    try:
+        TOC(shared_schema(), segments, generation).write(storage, INDEX_NAME)
+    except BaseException:
+        # Whoosh writes the table to a temporary name first: a full disk leaves it.
+        for child in folder.iterdir():
+            if child.name.startswith(f"_{INDEX_NAME}_{generation}.toc."):
+                _remove(child)
+        raise
     for child in folder.iterdir():
         toc = _TOC_FILE.match(child.name)
         if toc and int(toc.group(1)) < generation:
