@@ -178,7 +178,9 @@ def new_command(
     Lists the postings first indexed since each saved search (or only NAME) was last
     checked.
 
-    Each run records the check, so the next lists only what came after (unless --peek).
+    Each run records the check once its listing is written in full, so the next lists
+    only what came after (unless --peek); a listing that could not be written (a full
+    disk, Ctrl-C) stays new.
     JSON maps each watch's name to its new postings; JSON Lines and CSV carry a
     "watch" field on each posting.
 
