@@ -208,8 +208,12 @@ class Running:
 
 def timings(base: Base, work: Path, *, fork: bool = False) -> dict[str, float]:
     """How long each command takes to end by itself on a copy of ``base`` (seconds; for
-    ``new``, the size of its listing in bytes): the range the kills are drawn from."""
-    out = {}
+    ``new``, the size of its listing in bytes): the range the kills are drawn from; and
+    under ``"startup"``, how long ``--version`` takes (the imports)."""
+    start = Running.forked if fork else Running.spawned
+    started = time.monotonic()
+    start(["--version"], work).finish()
+    out = {"startup": time.monotonic() - started}
     for command in WRITING:
         where = work / command.replace(" ", "-")
         where.mkdir()
@@ -217,9 +221,7 @@ def timings(base: Base, work: Path, *, fork: bool = False) -> dict[str, float]:
         shutil.copytree(base.index, index, symlinks=True)
         args = [a.format(extra=base.extra, id=base.posting_id) for a in WRITING[command]]
         started = time.monotonic()
-        running = (Running.forked if fork else Running.spawned)(
-            [*args, "--index", str(index)], where
-        )
+        running = start([*args, "--index", str(index)], where)
         code, listing, err = running.finish()
         if code != 0:
             raise RuntimeError(f"{command} failed: {err}")
@@ -235,11 +237,13 @@ def run_trial(
     sig: int = signal.SIGKILL,
     *,
     within: float,
+    after: float = 0.0,
     fork: bool = False,
 ) -> Trial:
     """One trial of ``command`` on a copy of ``base`` in ``work`` (see the docstring):
-    ``sig`` at a random moment within 1.2 × ``within`` (seconds, or for ``new`` bytes
-    of its listing read: see ``timings``), so some land after the command's end."""
+    ``sig`` at a random moment between ``after`` and 1.2 × ``within`` seconds (for
+    ``new``: after up to 1.2 × ``within`` bytes of its listing; see ``timings``), so
+    some land after the command's end."""
     index = work / "index"
     shutil.copytree(base.index, index, symlinks=True)
     before = State.of(index)
@@ -249,7 +253,7 @@ def run_trial(
     if command == "new":
         got = running.read(rng.randrange(int(within * 1.2) + 1))
     else:
-        time.sleep(rng.uniform(0, within * 1.2))
+        time.sleep(rng.uniform(min(after, within), within * 1.2))
         got = b""
     with contextlib.suppress(ProcessLookupError):
         os.kill(running.pid, sig)
