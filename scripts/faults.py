@@ -321,11 +321,7 @@ def kill_campaign(count: int) -> int:
             for n in range(count):
                 work = Path(tmp) / f"{command}-{sig}-{n}".replace(" ", "-")
                 work.mkdir()
-                # Past most of the imports, so most kills land in the command's work.
-                after = within["startup"] * 0.8
-                trial = faults_kill.run_trial(
-                    command, base, work, rng, sig, within=within[command], after=after
-                )
+                trial = faults_kill.run_trial(command, base, work, rng, sig, within=within[command])
                 killed += trial.killed
                 problems.update(trial.problems)
                 shutil.rmtree(work, ignore_errors=True)

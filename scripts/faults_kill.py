@@ -52,6 +52,7 @@ WRITING: dict[str, list[str]] = {
     "watch remove": ["watch", "remove", "engineers"],
     "new": ["new", "--format", "jsonl"],
 }
+LOCK_FILES = ("/jobsearch.lock", "/watches.lock")
 _SEGMENT = re.compile(r"^MAIN_([0-9a-z]+)\.")
 
 
@@ -135,6 +136,7 @@ class Running:
 
     def __init__(self, pid: int, stdout: int, stderr: Path) -> None:
         self.pid, self.stdout, self.stderr = pid, stdout, stderr
+        self.status: int | None = None
 
     @classmethod
     def spawned(cls, args: list[str], work: Path) -> Running:
@@ -188,6 +190,22 @@ class Running:
         os.close(err_fd)
         return cls(pid, read, err)
 
+    def wait_for_lock(self) -> float:
+        """Wait until the command holds a lock file open (the index's or the saved
+        searches': its work has begun, the imports are behind it) or has ended; when."""
+        fds = Path(f"/proc/{self.pid}/fd")
+        while True:
+            with contextlib.suppress(OSError):
+                for fd in fds.iterdir():
+                    with contextlib.suppress(OSError):
+                        if os.readlink(fd).endswith(LOCK_FILES):
+                            return time.monotonic()
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = status
+                return time.monotonic()
+            time.sleep(0.002)
+
     def read(self, limit: int) -> bytes:
         """Up to ``limit`` bytes of stdout (fewer when it ends first)."""
         got = b""
@@ -202,30 +220,28 @@ class Running:
         """(status, the rest of stdout, stderr) once it has ended."""
         rest = self.read(1 << 30)
         os.close(self.stdout)
-        _, status = os.waitpid(self.pid, 0)
+        status = self.status if self.status is not None else os.waitpid(self.pid, 0)[1]
         return os.waitstatus_to_exitcode(status), rest, self.stderr.read_text(errors="replace")
 
 
 def timings(base: Base, work: Path, *, fork: bool = False) -> dict[str, float]:
-    """How long each command takes to end by itself on a copy of ``base`` (seconds; for
-    ``new``, the size of its listing in bytes): the range the kills are drawn from; and
-    under ``"startup"``, how long ``--version`` takes (the imports)."""
+    """How long each command works on a copy of ``base``, from taking its lock to its end
+    (seconds; for ``new``, the size of its listing in bytes): the range the kills are
+    drawn from."""
     start = Running.forked if fork else Running.spawned
-    started = time.monotonic()
-    start(["--version"], work).finish()
-    out = {"startup": time.monotonic() - started}
+    out = {}
     for command in WRITING:
         where = work / command.replace(" ", "-")
         where.mkdir()
         index = where / "index"
         shutil.copytree(base.index, index, symlinks=True)
         args = [a.format(extra=base.extra, id=base.posting_id) for a in WRITING[command]]
-        started = time.monotonic()
         running = start([*args, "--index", str(index)], where)
+        working = running.wait_for_lock()
         code, listing, err = running.finish()
         if code != 0:
             raise RuntimeError(f"{command} failed: {err}")
-        out[command] = len(listing) if command == "new" else time.monotonic() - started
+        out[command] = len(listing) if command == "new" else time.monotonic() - working
     return out
 
 
@@ -237,13 +253,12 @@ def run_trial(
     sig: int = signal.SIGKILL,
     *,
     within: float,
-    after: float = 0.0,
     fork: bool = False,
 ) -> Trial:
     """One trial of ``command`` on a copy of ``base`` in ``work`` (see the docstring):
-    ``sig`` at a random moment between ``after`` and 1.2 × ``within`` seconds (for
-    ``new``: after up to 1.2 × ``within`` bytes of its listing; see ``timings``), so
-    some land after the command's end."""
+    ``sig`` at a random moment up to ``within`` seconds after it takes its lock (for
+    ``new``: after up to 1.2 × ``within`` bytes of its listing, so some land after it
+    is written; see ``timings``)."""
     index = work / "index"
     shutil.copytree(base.index, index, symlinks=True)
     before = State.of(index)
@@ -253,7 +268,8 @@ def run_trial(
     if command == "new":
         got = running.read(rng.randrange(int(within * 1.2) + 1))
     else:
-        time.sleep(rng.uniform(min(after, within), within * 1.2))
+        running.wait_for_lock()
+        time.sleep(rng.uniform(0, within))
         got = b""
     with contextlib.suppress(ProcessLookupError):
         os.kill(running.pid, sig)
