@@ -17,6 +17,16 @@ facets, add; watch list and new for the saved searches) in a subprocess with a
 Run ``python scripts/faults.py`` (``--jobs N`` runs N cases at once); it prints one row
 per case and the counts, and exits 1 when any case failed. ``tests/test_untrusted_index.py``
 runs the same cases in-process.
+
+Two more campaigns, each in fresh ``python -m search`` processes:
+
+- ``--kills N``: N trials per writing command (add, rebuild, delete, watch add, watch
+  remove, new) of SIGKILL at a random moment, and N of Ctrl-C during ``new``
+  (``scripts/faults_kill.py``; ``tests/test_kills.py``);
+- ``--full-disk``: every writing command on a full 8 MB tmpfs, then with room
+  (``scripts/faults_disk.py``; needs root; ``tests/test_full_disk.py``).
+
+``--only kills`` or ``--only disk`` skips the crafted-file cases.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -294,10 +305,72 @@ def run_case(case: Case, base: Path, posting_id: str, extra: Path) -> tuple[str,
         return outcome(planted, code, stderr), last
 
 
+def kill_campaign(count: int) -> int:
+    """``count`` trials of each writing command (and of Ctrl-C in ``new``); failures."""
+    from scripts import faults_kill
+
+    rng = random.Random(16)
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="faults-kills-") as tmp:
+        base = faults_kill.base_index(Path(tmp))
+        (Path(tmp) / "timing").mkdir()
+        within = faults_kill.timings(base, Path(tmp) / "timing")
+        plan = [(c, signal.SIGKILL) for c in faults_kill.WRITING] + [("new", signal.SIGINT)]
+        for command, sig in plan:
+            killed, problems = 0, Counter[str]()
+            for n in range(count):
+                work = Path(tmp) / f"{command}-{sig}-{n}".replace(" ", "-")
+                work.mkdir()
+                trial = faults_kill.run_trial(command, base, work, rng, sig, within=within[command])
+                killed += trial.killed
+                problems.update(trial.problems)
+                shutil.rmtree(work, ignore_errors=True)
+            failed += sum(problems.values())
+            name = f"{command} ({signal.Signals(sig).name})"
+            print(f"{name:<24} {count} trials, {killed} ended by the signal, ", end="")
+            print("; ".join(f"{n}× {p}" for p, n in problems.items()) or "every one held")
+    return failed
+
+
+def disk_campaign() -> int:
+    """Every writing command on a full tmpfs; failures (0 when it cannot mount)."""
+    from scripts import faults_disk
+
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="faults-disk-") as tmp:
+        rows = faults_disk.many_rows(Path(tmp))
+        for command in faults_disk.COMMANDS:
+            disk = Path(tmp) / command.replace(" ", "-")
+            with faults_disk.mounted(disk) as why_not:
+                if why_not is not None:
+                    print(f"full disk: skipped: {why_not}")
+                    return 0
+                problems = faults_disk.run_case(command, disk, rows, faults_disk.subprocess_run)
+            failed += len(problems)
+            print(f"full disk, {command:<13} {'; '.join(problems) or 'held'}")
+    return failed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=2, help="cases run at once")
+    parser.add_argument("--kills", type=int, default=0, help="kill trials per command")
+    parser.add_argument("--full-disk", action="store_true", help="the full tmpfs cases")
+    parser.add_argument("--only", choices=("kills", "disk"), help="skip the file cases")
     options = parser.parse_args()
+    if str(ROOT) not in sys.path:  # run as a script: ``scripts`` is a package of ROOT
+        sys.path.insert(0, str(ROOT))
+    failed = kill_campaign(options.kills) if options.kills else 0
+    if options.full_disk:
+        failed += disk_campaign()
+    if options.only:
+        return 1 if failed else 0
+    return max(file_campaign(options.jobs), 1 if failed else 0)
+
+
+def file_campaign(jobs: int) -> int:
+    """The crafted-file cases; 1 when any failed."""
+    options = argparse.Namespace(jobs=jobs)
     all_cases = cases()
     with tempfile.TemporaryDirectory(prefix="faults-base-") as tmp:
         base, posting_id = base_index(Path(tmp))

@@ -1,3 +1,5 @@
-from search.cli.commands import main
+"""``python -m search``: the ``jobsearch`` command."""
 
-main(prog_name="jobsearch")
+from search.cli import run
+
+run()

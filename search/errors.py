@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+from collections.abc import Iterator
+
 
 def rebuild_hint(path: object = "INDEX") -> str:
     """What to do about an index that must be rebuilt, at the terminal or in Python."""
@@ -61,6 +66,40 @@ class InvalidFilterError(JobSearchError):
 
 class InvalidQueryError(JobSearchError):
     """The query text is not text, or is too long or too complex to search."""
+
+
+class WriteFailedError(JobSearchError):
+    """Writing failed for a reason outside jobsearch (a full disk, a read-only file
+    system, no permission); what was there before is kept."""
+
+
+#: Errors of writing that a person can act on (free space, mount read-write, permissions):
+#: one line, never a traceback.
+WRITE_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO}
+)
+
+
+def write_failed(exc: BaseException, what: str) -> WriteFailedError | None:
+    """The one-line error for an ``OSError`` of writing ``what`` ("the index at X"),
+    e.g. "no space left on device while writing the index at X"; None for any other
+    exception."""
+    if not isinstance(exc, OSError) or exc.errno not in WRITE_ERRNOS:
+        return None
+    reason = os.strerror(exc.errno or 0)
+    return WriteFailedError(f"{reason[:1].lower()}{reason[1:]} while writing {what}")
+
+
+@contextlib.contextmanager
+def writing(what: str) -> Iterator[None]:
+    """Turn an ``OSError`` of writing (see ``WRITE_ERRNOS``) into ``WriteFailedError``."""
+    try:
+        yield
+    except OSError as exc:
+        failed = write_failed(exc, what)
+        if failed is None:
+            raise
+        raise failed from None
 
 
 #: Where Whoosh decodes index files (folders and modules of its package): an exception

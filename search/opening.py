@@ -13,6 +13,7 @@ from pathlib import Path
 
 from search.errors import IndexNotFoundError
 from search.jobindex import JobIndex
+from search.store import layout
 
 #: Builds the index at a path from files and folders (``jobsearch index`` does it with a
 #: progress bar and a report).
@@ -28,12 +29,16 @@ def open_or_build(
     built from it first (by ``build``, else quietly). ``IndexNotFoundError`` otherwise."""
     where = Path(path)
     try:
-        return JobIndex.open(where)
+        index = JobIndex.open(where)
     except IndexNotFoundError:
         if data is None or not Path(data).is_dir():
             raise
         (build or _add_files)(where, [str(data)])
         return JobIndex.open(where)
+    # A rebuild that was killed left its half-built folder: gone now, not at the next
+    # writer (only when no writer holds the lock; never waits).
+    layout.sweep_if_idle(where)
+    return index
 
 
 def _add_files(path: Path, paths: Sequence[str]) -> None:

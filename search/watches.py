@@ -22,12 +22,13 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
-from search.errors import InvalidFilterError, JobSearchError, WatchNotFoundError
+from search.errors import InvalidFilterError, JobSearchError, WatchNotFoundError, writing
 from search.filters import FilterValues
 from search.results import Filters, Hit
 from search.store import layout
@@ -39,7 +40,7 @@ WATCHES_FILE = "watches.json"
 WATCHES_LOCK = "watches.lock"
 MAX_WATCHES = 200
 MAX_FILE_BYTES = 1 << 20
-_NAME = re.compile(r"^[\w][\w.@+-]{0,63}$")
+_NAME = re.compile(r"[\w][\w.@+-]{0,63}")
 _NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -113,20 +114,36 @@ class Watches:
     def new(self, name: str | None = None, mark: bool = True) -> dict[str, tuple[Hit, ...]]:
         """For each saved search (or only ``name``), the matching postings that entered
         the index since it was last checked, best match first. ``mark``: record the check,
-        so the next call lists only what comes after."""
+        so the next call lists only what comes after.
+
+        A caller that delivers the postings somewhere that can fail (prints them, mails
+        them) should use ``checking`` instead, which records the check only once they
+        are delivered."""
+        with self.checking(name, mark=mark) as found:
+            return found
+
+    @contextlib.contextmanager
+    def checking(
+        self, name: str | None = None, mark: bool = True
+    ) -> Iterator[dict[str, tuple[Hit, ...]]]:
+        """``new`` in two steps: the block gets what is new, and the check is recorded
+        when the block ends without an exception (with ``mark``), so postings whose
+        delivery failed (a full disk, a closed pipe, Ctrl-C, a kill) stay new.
+
+        The saved searches stay locked for the block, so two checks never both report
+        the same postings; a watch added or removed meanwhile waits for it.
+        """
         with self._locked():
             watches = self._load()
             chosen = [_named(watches, name)] if name is not None else _sorted(watches)
             newest = self._watermark()
-            found: dict[str, tuple[Hit, ...]] = {}
-            for watch in chosen:
-                found[watch.name] = self._new_for(watch, newest)
-                watches[watch.name] = replace(
-                    watch, checked=datetime.now(UTC), seen=max(watch.seen, newest)
-                )
+            found = {watch.name: self._new_for(watch, newest) for watch in chosen}
+            yield found
             if mark and chosen:
+                now = datetime.now(UTC)
+                for watch in chosen:
+                    watches[watch.name] = replace(watch, checked=now, seen=max(watch.seen, newest))
                 self._save(watches)
-        return found
 
     # -- internals ---------------------------------------------------------------------
 
@@ -148,7 +165,10 @@ class Watches:
             "the saved searches are being changed by another process",
             hint="try again in a moment",
         )
-        return layout.flocked(self._file.with_name(WATCHES_LOCK), 5.0, busy)
+        return _then(
+            layout.flocked(self._file.with_name(WATCHES_LOCK), 5.0, busy),
+            lambda: _remove_temps(self._file),  # of a save that was killed: the lock is ours
+        )
 
     def _load(self) -> dict[str, Watch]:
         try:
@@ -181,13 +201,20 @@ class Watches:
     def _save(self, watches: Mapping[str, Watch]) -> None:
         data = {"watches": [_to_json(w) for w in _sorted(watches)]}
         temp = self._file.with_name(f".{WATCHES_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, ensure_ascii=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, self._file)
+        with writing(f"the saved searches in {self._file}"):
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(data, fh, indent=1, ensure_ascii=False)
+                    fh.write("\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(temp, self._file)
+            except BaseException:
+                # A full disk leaves the old file and no half-written copy beside it.
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
 
     def _unreadable(self, why: str) -> JobSearchError:
         return JobSearchError(
@@ -196,12 +223,34 @@ class Watches:
         )
 
 
+@contextlib.contextmanager
+def _then(
+    held: contextlib.AbstractContextManager[None], first: Callable[[], None]
+) -> Iterator[None]:
+    """``held``, running ``first`` once it is entered."""
+    with held:
+        first()
+        yield
+
+
+def _remove_temps(file: Path) -> None:
+    """Half-written copies of ``file`` left by a saver that was killed (regular files
+    with the name only a saver makes; never a link)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(file.parent):
+            if entry.name.startswith(f".{WATCHES_FILE}.") and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
 def _sorted(watches: Mapping[str, Watch]) -> list[Watch]:
     return sorted(watches.values(), key=lambda w: w.name)
 
 
 def _check_name(name: object) -> None:
-    if not isinstance(name, str) or not _NAME.match(name):
+    # The whole name (``$`` would let a final newline through), so no control character
+    # or line break can reach a file name, a terminal or a mail subject.
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise InvalidFilterError(
             f"bad name for a saved search: {name!r}",
             hint="use up to 64 letters, digits and . _ - + @, starting with a letter or digit",

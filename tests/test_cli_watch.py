@@ -136,6 +136,8 @@ def test_watches_live_beside_the_index(index: Path) -> None:
         (["watch", "remove", "nope"], "nope"),
         (["watch", "add", "x", "--level", "wizard"], "unknown level 'wizard'"),
         (["watch", "add", "bad name!", "python"], "bad name!"),
+        (["watch", "add", "ml\n", "python"], "bad name for a saved search: 'ml\\n'"),
+        (["watch", "add", "ml\x1b]0;x\x07", "python"], "'ml\\x1b]0;x\\x07'"),
     ],
 )
 def test_watch_mistakes_are_one_line_errors(index: Path, args: list[str], message: str) -> None:

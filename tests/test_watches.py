@@ -159,6 +159,18 @@ def test_peek_does_not_record_the_check(index: JobIndex, tmp_path: Path) -> None
     assert index.watches.new("any") == {"any": ()}
 
 
+def test_a_check_is_recorded_only_when_its_block_ends_well(index: JobIndex, tmp_path: Path) -> None:
+    """``checking``: what failed to be delivered (an error in the block) stays new."""
+    index.watches.add("any")
+    _add(index, tmp_path, [_row("p1", "Engineer", "Paris")], "p")
+    with pytest.raises(OSError), index.watches.checking() as found:
+        assert len(found["any"]) == 1
+        raise OSError(28, "No space left on device")
+    with index.watches.checking() as found:
+        assert len(found["any"]) == 1
+    assert index.watches.new() == {"any": ()}
+
+
 def test_watches_survive_reopening_and_rebuilds(index: JobIndex, tmp_path: Path) -> None:
     index.watches.add("recent", "", since="7d", workplace="remote")
     JobIndex.rebuild(tmp_path / "index", load_postings(tmp_path / "first.jsonl"))
@@ -181,7 +193,8 @@ def test_watch_names_and_removal(index: JobIndex) -> None:
         index.watches.remove("b-side")
     with pytest.raises(WatchNotFoundError, match=r"saved: a\.one"):
         index.watches.new("nope")
-    for bad in ("", "../x", "a b", "\x1b[2J", "x" * 65):
+    # A final newline passed a ``$`` anchor; any control character is refused too.
+    for bad in ("", "../x", "a b", "\x1b[2J", "x" * 65, "ml\n", "ml\r", "m\x07l", "ml\u202e"):
         with pytest.raises(InvalidFilterError, match="bad name"):
             index.watches.add(bad)
 

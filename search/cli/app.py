@@ -8,15 +8,18 @@ reaches them through ``search.cli.safe``.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
+from collections.abc import Iterator
 from typing import Any, NoReturn
 
 import click
 from rich.console import Console, RenderableType
 
-from search.cli.safe import message
-from search.errors import JobSearchError, damaged_read
+from search.cli.safe import clean, message
+from search.errors import JobSearchError, damaged_read, write_failed
 
 DEFAULT_DATA = "data"
 
@@ -86,24 +89,74 @@ class JobSearchGroup(click.Group):
             sys.exit(1)
 
 
+def stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal, as the system says (``FORCE_COLOR`` makes rich call
+    a pipe a terminal): there every format is inert; a pipe or file gets exact bytes."""
+    try:
+        return os.isatty(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # a test runner's buffer
+        return False
+
+
+@contextlib.contextmanager
+def writing_output() -> Iterator[None]:
+    """An ``OSError`` of writing stdout (a full disk, ``> /dev/full``) as one line.
+
+    stdout is pointed at /dev/null first, so that the final flush at exit cannot fail
+    again with a second message. A closed pipe is not an error (``quiet_exit``).
+    """
+    try:
+        yield
+    except OSError as exc:
+        failed = write_failed(exc, "the output")
+        if failed is None:
+            raise
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        raise failed from None
+
+
 def emit(text: str) -> None:
-    """Machine output as it is: click would strip some escape sequences when piped,
-    changing the data (JSON escapes them anyway; CSV keeps text as text)."""
+    """Machine output as it is when piped or redirected: click would strip some escape
+    sequences, changing the data (JSON escapes them anyway; CSV keeps text as text).
+
+    On a terminal it is made inert as the table is (``search.cli.safe.clean``): a
+    posting's ESC, OSC or BEL is shown escaped, never obeyed.
+    """
     if text:
-        click.echo(text, nl=not text.endswith("\n"), color=True)
+        if stdout_is_terminal():
+            text = clean(text, lines=True)
+        with writing_output():
+            click.echo(text, nl=not text.endswith("\n"), color=True)
+
+
+def delivered() -> None:
+    """Everything printed so far has left this process: stdout flushed, with its errors
+    raised, and synced to disk when it is a file, so that what follows (``new``
+    recording a check) never runs ahead of the output."""
+    with writing_output():
+        sys.stdout.flush()
+        try:
+            fd = sys.stdout.fileno()
+        except (OSError, ValueError, AttributeError):  # a test runner's buffer
+            return
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.fsync(fd)
 
 
 def show(view: RenderableType, *, page: bool = False) -> None:
     """A renderable on stdout; with ``page``, through the user's pager when stdout is a
     terminal and the view is taller than it (as ``git log`` does)."""
-    if not (page and out.is_terminal):
-        out.print(view)
-        return
-    with out.capture() as captured:
-        out.print(view)
-    shown = captured.get()
-    if shown.count("\n") < out.height:
-        out.file.write(shown)
-        out.file.flush()
-    else:
-        click.echo_via_pager(shown, color=not out.no_color)
+    with writing_output():
+        if not (page and out.is_terminal):
+            out.print(view)
+            return
+        with out.capture() as captured:
+            out.print(view)
+        shown = captured.get()
+        if shown.count("\n") < out.height:
+            out.file.write(shown)
+            out.file.flush()
+        else:
+            click.echo_via_pager(shown, color=not out.no_color)

@@ -19,7 +19,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from search.cli.app import colour_off, say
+from search.cli.app import colour_off, delivered, say
 from search.cli.indexing import open_index
 from search.cli.options import (
     QueryCommand,
@@ -178,7 +178,9 @@ def new_command(
     Lists the postings first indexed since each saved search (or only NAME) was last
     checked.
 
-    Each run records the check, so the next lists only what came after (unless --peek).
+    Each run records the check once its listing is written in full, so the next lists
+    only what came after (unless --peek); a listing that could not be written (a full
+    disk, Ctrl-C) stays new.
     JSON maps each watch's name to its new postings; JSON Lines and CSV carry a
     "watch" field on each posting.
 
@@ -188,9 +190,17 @@ def new_command(
       jobsearch new ml --format json | jq -r '.ml[].url'
       jobsearch new --peek
     """
-    with open_index(index_dir, ctx) as index:
-        found = index.watches.new(name, mark=not peek)
+    # The check is recorded only after the listing is written and flushed without error:
+    # a full disk, a closed pipe, Ctrl-C or a kill while printing leaves it all new.
+    with open_index(index_dir, ctx) as index, index.watches.checking(name, not peek) as found:
         short = index.short_ids(h.posting.id for hits in found.values() for h in hits)
+        _write_new(found, short, fmt, csv_raw)
+        delivered()
+
+
+def _write_new(
+    found: Mapping[str, Sequence[Hit]], short: Mapping[str, str], fmt: str, csv_raw: bool
+) -> None:
     write(
         fmt,
         Shapes(

@@ -157,7 +157,9 @@ def _run_worker(
         results.put(("built", worker.finish()))
         results.put(("end", None))
     except BaseException as exc:  # report, never hang the parent
-        results.put(("error", f"{type(exc).__name__}: {exc}"))
+        # An OSError keeps its number, so the parent can say "no space left on device".
+        code = exc.errno if isinstance(exc, OSError) else None
+        results.put(("error", (code, f"{type(exc).__name__}: {exc}")))
 
 
 def _numbered(items: Iterable[object]) -> Iterator[list[tuple[int, object]]]:
@@ -307,6 +309,9 @@ def _drain(results: Any, on_built: Callable[[Built], None], block: bool) -> int:
         elif kind == "end":
             ended += 1
         else:
-            raise RuntimeError(f"a build worker failed: {value}")
+            code, why = value
+            if code is not None:
+                raise OSError(code, os.strerror(code))
+            raise RuntimeError(f"a build worker failed: {why}")
         if block:
             return ended

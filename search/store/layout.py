@@ -11,7 +11,9 @@ index/
 A rebuild writes a new ``gen-*`` folder and then replaces ``jobsearch.json`` with
 ``os.replace``: one atomic step, so a reader sees the old index or the new one, never a
 mix or nothing. The previous folder is kept until the rebuild after (a reader may still
-be using it) and then removed. Only names of this shape are ever created or removed in
+be using it) and then removed. A folder still being built carries a mark; one whose
+writer died (the lock is free) is removed by the next writer, or by the next command
+that opens the index. Only names of this shape are ever created or removed in
 the directory, never through a symbolic link, so a user's other files are safe.
 """
 
@@ -47,6 +49,10 @@ LOCK_FILE = "jobsearch.lock"
 GEN_PREFIX = "gen-"
 #: A file inside each build folder that marks it as ours.
 GEN_MARK = "jobsearch-build"
+#: A file inside a build folder while it is being built, removed just before the pointer
+#: names it: a folder that still has it when the lock is free was left by a writer that
+#: died (killed, out of disk) and is removed by the next writer or opener.
+BUILDING_MARK = "jobsearch-building"
 LOCK_TIMEOUT_S = 2.0
 #: The pointer file holds three short values; anything larger is not ours.
 MAX_META_BYTES = 65536
@@ -149,14 +155,88 @@ def _is_own_folder(folder: Path) -> bool:
 
 
 def new_generation(path: Path) -> Path:
-    """A fresh, empty build folder (created here, so nothing planted can be in it)."""
+    """A fresh, empty build folder (created here, so nothing planted can be in it),
+    marked as being built until ``finished``."""
     path.mkdir(parents=True, exist_ok=True)
     name = f"{GEN_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(4)}"
     folder = path / name
     os.mkdir(folder, 0o755)
-    fd = os.open(folder / GEN_MARK, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
-    os.close(fd)
+    try:
+        # The building mark first: at every moment the folder is empty or marked as
+        # being built, so a writer killed anywhere here leaves nothing that stays.
+        for mark in (BUILDING_MARK, GEN_MARK):
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+            os.close(os.open(folder / mark, flags, 0o644))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return folder
+
+
+def finished(folder: Path) -> None:
+    """``folder`` is built: it is no longer removed as abandoned (call before pointing)."""
+    os.unlink(folder / BUILDING_MARK)
+
+
+def sweep_abandoned(path: Path) -> None:
+    """Remove what writers that died left (call holding the lock, so that no live writer
+    is at work): build folders still marked as being built, empty ``gen-*`` folders and
+    half-written pointer files; never the folder the pointer names, never a link."""
+    try:
+        children = list(os.scandir(path))
+    except OSError:
+        return
+    pointed = read_meta(path).get("generation")
+    for child in children:
+        name = child.name
+        if name.startswith(f".{META_FILE}.") and child.is_file(follow_symlinks=False):
+            with contextlib.suppress(OSError):  # a pointer half-written by a killed writer
+                os.unlink(child.path)
+            continue
+        if not name.startswith(GEN_PREFIX) or name == pointed:
+            continue
+        with contextlib.suppress(OSError):
+            if not child.is_dir(follow_symlinks=False):
+                continue
+            if stat.S_ISREG(os.lstat(os.path.join(child.path, BUILDING_MARK)).st_mode):
+                shutil.rmtree(child.path, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            os.rmdir(child.path)  # only ever succeeds on an empty real folder
+
+
+def sweep_if_idle(path: Path) -> None:
+    """``sweep_abandoned`` when no writer holds the lock (for a command that only reads:
+    a killed rebuild's folder does not wait for the next writer). Never waits, never
+    creates the lock file, and gives up silently (a read-only index stays as it is)."""
+    if not any(e.name.startswith(GEN_PREFIX) and _is_abandoned(e.path) for e in _entries(path)):
+        return
+    try:
+        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_NONBLOCK | _NOFOLLOW)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return
+    try:
+        sweep_abandoned(path)
+    finally:
+        os.close(fd)
+
+
+def _entries(path: Path) -> list[os.DirEntry[str]]:
+    try:
+        return list(os.scandir(path))
+    except OSError:
+        return []
+
+
+def _is_abandoned(folder: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(os.path.join(folder, BUILDING_MARK)).st_mode)
+    except OSError:
+        return False
 
 
 def point_to(path: Path, folder: Path, schema_version: int) -> None:
@@ -168,11 +248,16 @@ def point_to(path: Path, folder: Path, schema_version: int) -> None:
     }
     temp = path / f".{META_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(meta) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(temp, path / META_FILE)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(meta) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path / META_FILE)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
     with contextlib.suppress(OSError):
         dir_fd = os.open(path, os.O_RDONLY)
         try:
@@ -224,6 +309,7 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
         hint="wait for the other writer (jobsearch index, JobIndex.add) to finish",
     )
     with flocked(path / LOCK_FILE, timeout, busy):
+        sweep_abandoned(path)
         yield
 
 

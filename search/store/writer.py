@@ -13,13 +13,14 @@ check that any crash leaves the old state or the new one (see ``search.store.fau
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.errors import InputError, JobSearchError
+from search.errors import InputError, JobSearchError, writing
 from search.model import JobPosting
 from search.store import fields as f
 from search.store import layout, untrusted
@@ -152,7 +153,14 @@ def commit(folder: Path, segments: list[W3Segment]) -> None:
     """
     storage = untrusted.IndexStorage(folder)
     generation = latest_generation(storage, INDEX_NAME) + 1
-    TOC(shared_schema(), segments, generation).write(storage, INDEX_NAME)
+    try:
+        TOC(shared_schema(), segments, generation).write(storage, INDEX_NAME)
+    except BaseException:
+        # Whoosh writes the table to a temporary name first: a full disk leaves it.
+        for child in folder.iterdir():
+            if child.name.startswith(f"_{INDEX_NAME}_{generation}.toc."):
+                _remove(child)
+        raise
     for child in folder.iterdir():
         toc = _TOC_FILE.match(child.name)
         if toc and int(toc.group(1)) < generation:
@@ -190,18 +198,22 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
-def _empty_build(path: Path) -> Path:
-    folder = layout.new_generation(path)
-    TOC.create(untrusted.IndexStorage(folder), shared_schema(), INDEX_NAME)
-    return folder
+def _what(path: Path) -> str:
+    return f"the index at {path}"
 
 
 def create_index(path: Path) -> None:
     """Make ``path`` an empty index (an index already there is replaced, atomically)."""
-    with layout.locked(path):
+    with writing(_what(path)), layout.locked(path):
         meta = layout.read_meta(path)
-        folder = _empty_build(path)
-        layout.point_to(path, folder, SCHEMA_VERSION)
+        folder = layout.new_generation(path)
+        try:
+            TOC.create(untrusted.IndexStorage(folder), shared_schema(), INDEX_NAME)
+            layout.finished(folder)
+            layout.point_to(path, folder, SCHEMA_VERSION)
+        except BaseException:
+            _remove(folder)
+            raise
         layout.sweep(path, {folder.name, str(meta.get("generation"))})
         layout.remove_legacy(path, meta)
 
@@ -219,21 +231,36 @@ def upsert(
     ``prune`` names files (absolute paths) being read again in full: their postings that
     this run did not see are deleted, in the same commit as the last segment.
     """
-    with layout.locked(path):
+    with writing(_what(path)), layout.locked(path):
         folder = layout.current(path, SCHEMA_VERSION)
         clean_orphans(folder)
-        with Snapshot(path) as snapshot:
-            run = _Run(folder, snapshot, _reject_to(postings, on_reject))
-            build(folder, postings, run.existing, run.built, progress, stage=stage)
-            gone = _unseen(snapshot, set(prune), run.latest)
-        if gone:
-            by_id = {s.segment_id(): s for s in run.segments}
-            for segment_id, docnum in gone:
-                by_id[segment_id].delete_document(docnum)
-            commit(folder, run.segments)
+        try:
+            with Snapshot(path) as snapshot:
+                run = _Run(folder, snapshot, _reject_to(postings, on_reject))
+                build(folder, postings, run.existing, run.built, progress, stage=stage)
+                gone = _unseen(snapshot, set(prune), run.latest)
+            if gone:
+                by_id = {s.segment_id(): s for s in run.segments}
+                for segment_id, docnum in gone:
+                    by_id[segment_id].delete_document(docnum)
+                commit(folder, run.segments)
+        except BaseException:
+            # What this run committed stays; what it wrote and did not commit (a
+            # segment cut short by a full disk or an interrupt) goes now, not later.
+            with contextlib.suppress(Exception):
+                clean_orphans(folder)
+            raise
+        _drop_temp(folder)
         summary = _count_reading(run.finish(), postings)
         summary.pruned = len(gone)
         return summary
+
+
+def _drop_temp(folder: Path) -> None:
+    """The empty scratch folder Whoosh's segment writers leave (``MAIN.tmp``): only
+    ever removed empty, never through a link."""
+    with contextlib.suppress(OSError):
+        os.rmdir(folder / f"{INDEX_NAME}.tmp")
 
 
 def _reject_to(
@@ -285,12 +312,13 @@ def rebuild(
     The old index stays searchable during the build. When the new one would hold no
     posting, nothing is swapped and ``InputError`` says the old index was kept.
     """
-    with layout.locked(path):
+    with writing(_what(path)), layout.locked(path):
         meta = layout.read_meta(path)
         previous = meta.get("generation") or (meta and "legacy")
         first_seen = _first_seen(path) if meta else {}
-        folder = _empty_build(path)
+        folder = layout.new_generation(path)
         try:
+            TOC.create(untrusted.IndexStorage(folder), shared_schema(), INDEX_NAME)
             run = _Run(folder, None, _reject_to(postings, on_reject))
             build(folder, postings, first_seen, run.built, progress, stage=stage)
             summary = _count_reading(run.finish(), postings)
@@ -298,6 +326,8 @@ def rebuild(
                 kept = "the index was kept" if previous else "no index was made"
                 raise InputError(f"no valid postings to index: {kept}")
             fault("rebuild:built")
+            _drop_temp(folder)
+            layout.finished(folder)
             layout.point_to(path, folder, SCHEMA_VERSION)
         except BaseException:
             _remove(folder)
@@ -320,7 +350,7 @@ def _first_seen(path: Path) -> dict[str, tuple[str, float]]:
 
 def delete(path: Path, ids: Iterable[str]) -> int:
     """Delete postings by id; returns how many were deleted."""
-    with layout.locked(path):
+    with writing(_what(path)), layout.locked(path):
         folder = layout.current(path, SCHEMA_VERSION)
         with Snapshot(path) as snapshot:
             where = snapshot.locations()
