@@ -15,6 +15,7 @@ from whoosh.reading import IndexReader
 
 from search.errors import InvalidFilterError
 from search.query.filters import FilterSet
+from search.query.soft import Soft
 from search.query.view import Index, Mask, Match
 from search.results import SORTS, Filters, Sort
 from search.store import fields as f
@@ -46,6 +47,8 @@ class Request:
     facets: bool = True
     #: How many values of each facet to count (the most frequent).
     facet_top: int = 10
+    #: Read place, level, workplace and type words as conditions (``search.query.soft``).
+    understand: bool = True
 
     def check(self) -> None:
         """A clear error for a value a library caller got wrong (never a TypeError)."""
@@ -53,7 +56,7 @@ class Request:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise InvalidFilterError(f"{name} must be a whole number, not {value!r}")
-        for name in ("title_only", "collapse", "explain", "facets"):
+        for name in ("title_only", "collapse", "explain", "facets", "understand"):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidFilterError(f"{name} takes True or False, not {getattr(self, name)!r}")
         if self.limit < 1 or self.page < 1:
@@ -86,6 +89,9 @@ class Plan:
     by_date: bool
     by_pay: bool
     notes: list[str] = field(default_factory=list)
+    #: Conditions read from the text: they narrow where postings state the fact and
+    #: list those first (None: the words were searched as typed).
+    soft: Soft | None = None
 
 
 @dataclass(slots=True)

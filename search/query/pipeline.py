@@ -18,6 +18,7 @@ of the page are read from Whoosh's stored fields.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 from whoosh import query as wq
@@ -37,9 +38,17 @@ from search.query.filters import filter_set
 from search.query.fuzzy import fuzzy_query
 from search.query.hits import fold, hit, page_hits
 from search.query.matching import evaluate, top
-from search.query.parser import TITLE_ONLY_WORDS, parse_text, query_words, relax
+from search.query.parser import (
+    TITLE_ONLY_WORDS,
+    check_text,
+    parse_text,
+    query_words,
+    relax,
+)
 from search.query.snippets import Highlighter
+from search.query.soft import Soft, understand, with_level_words
 from search.query.spelling import suggest
+from search.query.view import Match
 from search.query.words import TOKEN
 from search.results import Hit, SearchResults, page_count
 from search.store import fields as f
@@ -55,9 +64,22 @@ PREFER_CORRECTED = 10
 # -- 1. plan ------------------------------------------------------------------------
 
 
-def plan(ctx: Context, request: Request) -> Plan:
+def read(ctx: Context, request: Request) -> tuple[Request, Soft | None]:
+    """The request with the words left to rank once place, level, workplace and type
+    words are read as conditions (``search.query.soft``); as asked with ``understand``
+    off, for a title search (words of titles, as typed) or when nothing was read."""
+    if not request.understand or request.title_only:
+        return request, None
+    soft = understand(ctx.index, check_text(request.text), request.filters)
+    if soft is None:
+        return request, None
+    return replace(request, text=soft.reading.text), soft
+
+
+def plan(ctx: Context, request: Request, soft: Soft | None = None) -> Plan:
     filters, fields, text = request.filters, request.fields, request.text
     parsed = parse_text(text, fields)
+    parsed = with_level_words(parsed, soft, fields)
     chosen = filter_set(ctx.index, filters, fold=request.collapse)
     notes = list(chosen.notes)
     if parsed is None and text.strip():
@@ -73,7 +95,7 @@ def plan(ctx: Context, request: Request) -> Plan:
     only_excluded = isinstance(parsed, wq.Not)
     by_date = not by_pay and (parsed is None or only_excluded or request.sort == "newest")
     base = _excluding(parsed if parsed is not None else wq.Every(), excluded)
-    return Plan(parsed, base, excluded, chosen, chosen.mask, by_date, by_pay, notes)
+    return Plan(parsed, base, excluded, chosen, chosen.mask, by_date, by_pay, notes, soft)
 
 
 def _excluding(q: wq.Query, excluded: wq.Query | None) -> wq.Query:
@@ -91,6 +113,8 @@ def _found(ctx: Context, p: Plan, q: wq.Query, parsed: wq.Query | None) -> Found
     notes = p.filters.left_out(matched.mask)
     if p.allowed is not None:
         matched.mask &= p.allowed
+    if p.soft is not None:
+        matched.mask &= p.soft.allowed
     return Found(matched, parsed, notes=notes)
 
 
@@ -150,8 +174,20 @@ def fall_back(
 
 def order(ctx: Context, p: Plan, found: Found, limit: int) -> Ranked:
     """The first ``limit`` matches in result order: by score, newest first, or nearest
-    first for ``near`` with no query text."""
+    first for ``near`` with no query text; with conditions read from the text, those
+    stating the most of the facts asked for first."""
+    if p.soft is None:
+        return _order(ctx, p, found.match, limit)
     m = found.match
+    ranked: Ranked = []
+    for tier in p.soft.tiers():
+        if len(ranked) >= limit:
+            break
+        ranked += _order(ctx, p, Match(m.mask & tier, m.scores), limit - len(ranked))
+    return ranked
+
+
+def _order(ctx: Context, p: Plan, m: Match, limit: int) -> Ranked:
     if p.by_date and p.filters.nearest is not None:
         ranked = top(m, limit, order=-p.filters.nearest)
         return [(int(d), None) for d in ranked]
@@ -169,25 +205,44 @@ def partial_matches(
 ) -> tuple[Ranked, int]:
     """Postings with some of the words, listed after the few that have them all (as web
     search does), and how many there are (jobs, when folding). Only when fewer than a
-    page of postings have every word."""
+    page of postings have every word. With conditions read from the text, the postings
+    with every word that state another fact (another level, another city) come first."""
     if p.by_date or p.by_pay or found.fuzzy or exact >= request.limit:
         return [], 0
-    loose = relax(p.base)
-    if loose is None:
-        return [], 0
-    more = _found(ctx, p, loose, p.parsed).match
-    more.mask &= ~found.match.mask
-    extra = (
-        facet_counts.distinct_jobs(ctx.index, more.mask)
-        if request.collapse
-        else int(more.mask.sum())
-    )
-    if not extra:
-        return [], 0
-    noun = "posting matches" if extra == 1 else "postings match"
-    p.notes.append(f"{extra} more {noun} only some of the words (marked partial)")
     room = max(0, request.wanted - exact) * 2 + COLLAPSE_ROOM
-    return [(int(d), float(more.scores[d])) for d in top(more, room)], extra
+    candidates: list[tuple[Match, Soft | None]] = []
+    if p.soft is not None:
+        every_fact = replace(p, soft=None)
+        candidates.append((_found(ctx, every_fact, p.base, p.parsed).match, p.soft))
+    loose = relax(p.base)
+    if loose is not None:
+        candidates.append((_found(ctx, p, loose, p.parsed).match, None))
+    elif p.soft is not None:
+        # One word left ("intern python"): the postings stating every fact asked for.
+        asked = _found(ctx, p, _excluding(wq.Every(), p.excluded), p.parsed).match
+        asked.mask &= p.soft.every
+        candidates.append((asked, None))
+    seen = found.match.mask.copy()
+    ranked: Ranked = []
+    total = 0
+    for more, soft in candidates:
+        more.mask &= ~seen
+        seen |= more.mask
+        extra = (
+            facet_counts.distinct_jobs(ctx.index, more.mask)
+            if request.collapse
+            else int(more.mask.sum())
+        )
+        if not extra:
+            continue
+        if soft is not None:
+            p.notes.append(soft.contrary_note(extra))
+        else:
+            noun = "posting matches" if extra == 1 else "postings match"
+            p.notes.append(f"{extra} more {noun} only some of the words (marked partial)")
+        ranked += [(int(d), float(more.scores[d])) for d in top(more, room)]
+        total += extra
+    return ranked, total
 
 
 def ranked_groups(ctx: Context, request: Request, p: Plan, found: Found) -> list[Group]:
@@ -222,7 +277,9 @@ def summarise(
 
 def run(ctx: Context, request: Request) -> SearchResults:
     request.check()
-    p = plan(ctx, request)
+    typed = request.text
+    request, soft = read(ctx, request)
+    p = plan(ctx, request, soft)
     found = match(ctx, p)
     text = request.text
     suggestion = (
@@ -240,8 +297,13 @@ def run(ctx: Context, request: Request) -> SearchResults:
     pages = page_count(total + partial_total, request.limit)
     if request.page > pages:
         p.notes.append(f"page {request.page} is past the last page ({pages})")
+    if soft is not None:
+        jobs = facet_counts.distinct_jobs if request.collapse else None
+        p.notes.extend(
+            soft.notes(found.match.mask, (lambda m: jobs(ctx.index, m)) if jobs else None)
+        )
     return SearchResults(
-        query=text,
+        query=typed,
         filters=request.filters,
         total=total,
         page=request.page,
@@ -252,6 +314,7 @@ def run(ctx: Context, request: Request) -> SearchResults:
         suggestion=suggestion,
         fuzzy=found.fuzzy,
         partial_total=partial_total,
+        read_as=soft.reading.shown if soft is not None else "",
     )
 
 
@@ -259,7 +322,8 @@ def run_all(ctx: Context, request: Request) -> Iterator[Hit]:
     """Every match of ``request``, in result order, one hit at a time (for export):
     no page, no partial matches, no spelling fallback."""
     request.check()
-    p = plan(ctx, request)
+    request, soft = read(ctx, request)
+    p = plan(ctx, request, soft)
     found = match(ctx, p)
     total = int(found.match.mask.sum())
     ranked = order(ctx, p, found, max(total, 1))

@@ -77,10 +77,9 @@ _LEVEL_WORDS: dict[str, str] = {
     "new grad": "new grad",
 }
 #: Level words that also name a job: last after other words they are the job itself
-#: ("engineering manager", "marketing intern", "tech lead"), and stay text.
-_HEAD_LEVEL_WORDS = frozenset(
-    {"manager", "intern", "interns", "internship", "internships", "lead", "principal"}
-)
+#: ("engineering manager", "tech lead"), and stay text. An intern is a level even so:
+#: a "marketing intern" is an intern in marketing.
+_HEAD_LEVEL_WORDS = frozenset({"manager", "lead", "principal"})
 _WORKPLACE_WORDS: dict[str, str] = {
     "remote": "remote",
     "remotely": "remote",
@@ -176,6 +175,12 @@ class Reading:
     conditions: tuple[Condition, ...] = ()
 
     @property
+    def ranked(self) -> str:
+        """Words read as a level that still rank, without being required: a title
+        saying "Senior" is the one typed for, a "Lead Data Engineer" no less senior."""
+        return " ".join(c.words for c in self.conditions if c.kind == "level")
+
+    @property
     def understood(self) -> bool:
         """Whether anything was read other than as typed."""
         return bool(self.conditions) or self.text != self.typed
@@ -227,15 +232,17 @@ def _words(text: str) -> list[_Word]:
     return out
 
 
-def read(text: str, places: Places) -> Reading:
+def read(text: str, places: Places, skip: frozenset[Kind] = frozenset()) -> Reading:
     """``text`` read as a job seeker means it (see the module's docstring); as typed when
-    it reads no condition."""
+    it reads no condition. Words of the kinds in ``skip`` (set by an explicit filter,
+    which wins) are not read."""
     if not text.strip() or _SYNTAX.search(_unquoted(text)):
         return Reading(text, text)
     words = _words(text)
     conditions: list[tuple[int, Condition]] = []
-    _read_places(words, places, conditions)
-    _read_vocabulary(words, conditions)
+    if not set(PLACE_KINDS) <= skip:
+        _read_places(words, places, conditions, skip)
+    _read_vocabulary(words, conditions, skip)
     if not conditions:
         return Reading(text, text)
     for w in words:
@@ -277,23 +284,29 @@ def _text_after(words: list[_Word], at: int) -> str:
     return " ".join(run)
 
 
-def _read_vocabulary(words: list[_Word], found: list[tuple[int, Condition]]) -> None:
-    """Workplace, employment type and level words, where the extractors agree."""
+def _read_vocabulary(
+    words: list[_Word], found: list[tuple[int, Condition]], skip: frozenset[Kind]
+) -> None:
+    """Workplace, employment type and level words, where the extractors agree; levels
+    last, so that a level word's place among the other words is known ("product
+    manager remote": "manager" is the job's last word)."""
     for i in range(len(words)):
         if words[i].used or not words[i].eligible:
             continue
-        size = _phrase_at(words, i, _WORKPLACE_WORDS)
+        size = 0 if "workplace" in skip else _phrase_at(words, i, _WORKPLACE_WORDS)
         if size and not _part_of_name(words, i, size):
             key = " ".join(w.key for w in words[i : i + size])
             _take(words, i, size, found, "workplace", _WORKPLACE_WORDS[key])
             continue
-        size = _phrase_at(words, i, _TYPE_WORDS)
+        size = 0 if "type" in skip else _phrase_at(words, i, _TYPE_WORDS)
         if size and not _part_of_name(words, i, size):
             kind = classify_employment_type(_text_after(words, i), level=None)
             if kind is not None:
                 _take(words, i, size, found, "type", kind)
-                continue
-        size = _phrase_at(words, i, _LEVEL_WORDS)
+    for i in range(len(words)):
+        if words[i].used or not words[i].eligible:
+            continue
+        size = 0 if "level" in skip else _phrase_at(words, i, _LEVEL_WORDS)
         if size and not _part_of_name(words, i, size) and not _names_job(words, i, size):
             key = " ".join(w.key for w in words[i : i + size])
             level = classify_level(_LEVEL_WORDS[key])
@@ -344,7 +357,12 @@ def _may_be_place(run: list[_Word]) -> bool:
     return plain.isupper() and plain not in _CODE_WORDS
 
 
-def _read_places(words: list[_Word], places: Places, found: list[tuple[int, Condition]]) -> None:
+def _read_places(
+    words: list[_Word],
+    places: Places,
+    found: list[tuple[int, Condition]],
+    skip: frozenset[Kind],
+) -> None:
     """Places, longest name first; none inside an employer's name the index knows."""
     i = 0
     while i < len(words):
@@ -356,7 +374,7 @@ def _read_places(words: list[_Word], places: Places, found: list[tuple[int, Cond
                 continue
             key = " ".join(w.key for w in run)
             place = places.place(key)
-            if place is None or _in_name(words, i, size, places):
+            if place is None or place[0] in skip or _in_name(words, i, size, places):
                 continue
             _take(words, i, size, found, place[0], place[1])
             i += size - 1
