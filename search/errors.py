@@ -61,3 +61,28 @@ class InvalidFilterError(JobSearchError):
 
 class InvalidQueryError(JobSearchError):
     """The query text is not text, or is too long or too complex to search."""
+
+
+#: Where Whoosh decodes index files (folders and modules of its package): an exception
+#: raised inside them, other than one of ours, means a file of the index is damaged.
+_WHOOSH_READING = ("filedb", "codec", "matching", "columns.py", "reading.py", "index.py")
+
+
+def damaged_read(exc: BaseException) -> SchemaVersionError | None:
+    """The clean error for an exception Whoosh raised while decoding an index file (a
+    damaged stored field or postings block met in the middle of a search), else None:
+    an error of jobsearch's own code, or of anything else, is left as it is."""
+    if not isinstance(exc, Exception) or isinstance(exc, JobSearchError):
+        return None
+    frame = exc.__traceback__
+    while frame is not None:
+        parts = frame.tb_frame.f_code.co_filename.replace("\\", "/").split("/")
+        if "whoosh" in parts[:-1]:
+            below = parts[len(parts) - 1 - parts[::-1].index("whoosh") + 1 :]
+            if below and below[0] in _WHOOSH_READING:
+                return SchemaVersionError(
+                    f"the index cannot be read (a damaged file: {type(exc).__name__})",
+                    hint=rebuild_hint(),
+                )
+        frame = frame.tb_next
+    return None

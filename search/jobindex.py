@@ -4,16 +4,30 @@ Each method is one call into a stage: writing goes to ``search.store.writer``, s
 to ``search.query.pipeline``. The facade holds the snapshot it reads (Whoosh's reader
 and the side tables of one commit); after a write, and whenever another process has
 committed since, the next read opens the new snapshot.
+
+One ``JobIndex`` serves any number of threads at once. Each search reads the one snapshot
+it started with from start to end; a newer snapshot replaces it for the searches that
+start later, and the old one's files close when the last search using it is done (a
+snapshot is never closed under a search).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
-from search.errors import AmbiguousIdError, InvalidFilterError, PostingNotFoundError
+import numpy as np
+
+from search.errors import (
+    AmbiguousIdError,
+    IndexNotFoundError,
+    InvalidFilterError,
+    PostingNotFoundError,
+    SchemaVersionError,
+)
 from search.filters import FilterValues
 from search.model import JobPosting
 from search.query import pipeline
@@ -22,7 +36,7 @@ from search.query.context import Context, Request
 from search.query.similar import similar as similar_to
 from search.query.stats import index_stats
 from search.query.view import Index
-from search.results import Filters, Hit, SearchResults, Sort
+from search.results import Filters, Hit, IndexStats, SearchResults, Sort
 from search.store import layout
 from search.store.documents import from_stored
 from search.store.reading import Snapshot
@@ -38,6 +52,11 @@ if TYPE_CHECKING:  # the writer (and its process pool) loads only when something
     from search.watches import Watches
 
     Postings = Iterable[JobPosting] | Deferred
+
+
+#: Tries at opening the latest snapshot while other processes commit: a commit removes
+#: the table of contents just listed, a second rebuild the build folder just named.
+OPEN_TRIES = 20
 
 
 def _writer() -> ModuleType:
@@ -65,6 +84,7 @@ class JobIndex:
         self.path = path
         self._context: Context | None = None
         self._pointer: object = None
+        self._lock = threading.Lock()
 
     # -- opening -----------------------------------------------------------------------
 
@@ -107,9 +127,12 @@ class JobIndex:
         return layout.exists(Path(path))
 
     def close(self) -> None:
-        if self._context is not None:
-            self._context.index.snapshot.close()
+        """Let go of the snapshot this object reads: its files close now, or, when a
+        search in another thread (or an unfinished ``search_all``) still reads it, as
+        soon as that is done. The next call opens the latest snapshot again."""
+        with self._lock:
             self._context = None
+            self._pointer = None
 
     def __enter__(self) -> JobIndex:
         return self
@@ -154,15 +177,34 @@ class JobIndex:
     # -- reading -----------------------------------------------------------------------
 
     def _read(self) -> Context:
-        """The context of the latest commit (reopened when the index has changed)."""
-        pointer = (layout.read_meta(self.path).get("generation"), self._toc_mark())
-        if self._context is not None and pointer == self._pointer:
-            return self._context
-        self.close()
-        snapshot = Snapshot(self.path)
-        self._context = Context(Index(snapshot))
-        self._pointer = (layout.read_meta(self.path).get("generation"), self._toc_mark())
-        return self._context
+        """The context of the latest commit (reopened when the index has changed).
+
+        The caller keeps the context it got for as long as it reads: a newer one
+        replaces it here for later callers, and it is closed only when nothing uses it.
+        """
+        pointer = self._pointer_now()
+        with self._lock:
+            if self._context is not None and pointer == self._pointer:
+                return self._context
+            for tries in range(1, OPEN_TRIES + 1):
+                try:
+                    context = Context(Index(Snapshot(self.path)))
+                    break
+                except (IndexNotFoundError, SchemaVersionError):
+                    # Files named a moment ago were replaced by a commit since: try the
+                    # newer state; an index that stays unreadable is reported.
+                    moved = self._pointer_now()
+                    if moved == pointer or tries == OPEN_TRIES:
+                        raise
+                    pointer = moved
+            # ``pointer`` was read before opening: a commit landing meanwhile is picked
+            # up by the next call, never mistaken for the one opened.
+            self._context, self._pointer = context, pointer
+            return context
+
+    def _pointer_now(self) -> object:
+        """What names the latest commit: the build folder and its table of contents."""
+        return (layout.read_meta(self.path).get("generation"), self._toc_mark())
 
     def _toc_mark(self) -> object:
         """What changes when a commit lands in the current build folder."""
@@ -180,11 +222,22 @@ class JobIndex:
     def __len__(self) -> int:
         return int(self._read().index.live.sum())
 
+    def newest_indexed(self) -> float:
+        """When the newest posting first entered the index (seconds since 1970, UTC),
+        0.0 for an empty index: the watermark saved searches report new postings after."""
+        index = self._read().index
+        indexed = index.column("indexed")
+        live = indexed[index.live] if indexed.size else indexed
+        return float(np.max(live)) if live.size else 0.0
+
     def resolve(self, posting_id: str) -> str:
         """The full id of the posting ``posting_id`` names: itself, or the one posting
         whose id starts with it. ``PostingNotFoundError`` when none does,
         ``AmbiguousIdError`` (listing some) when several do."""
-        snapshot = self._read().index.snapshot
+        return self._resolve(posting_id, self._read().index.snapshot)
+
+    @staticmethod
+    def _resolve(posting_id: str, snapshot: Snapshot) -> str:
         if not isinstance(posting_id, str) or not posting_id.strip():
             raise _not_found(str(posting_id))
         if snapshot.docnum(posting_id) is not None:
@@ -205,16 +258,18 @@ class JobIndex:
         snapshot = self._read().index.snapshot
         return {i: snapshot.short_id(i, least) for i in ids}
 
-    def _docnum(self, posting_id: str) -> int:
-        full = self.resolve(posting_id)
-        docnum = self._read().index.snapshot.docnum(full)
+    def _docnum(self, posting_id: str, context: Context) -> int:
+        """The document number of the posting in ``context``'s snapshot."""
+        full = self._resolve(posting_id, context.index.snapshot)
+        docnum = context.index.snapshot.docnum(full)
         if docnum is None:  # pragma: no cover - resolve found it in the same snapshot
             raise _not_found(posting_id)
         return docnum
 
     def get(self, posting_id: str) -> JobPosting:
         """The posting with this id (or unique id prefix); ``PostingNotFoundError`` if none."""
-        return from_stored(self._read().reader.stored_fields(self._docnum(posting_id)))
+        context = self._read()
+        return from_stored(context.reader.stored_fields(self._docnum(posting_id, context)))
 
     def search(
         self,
@@ -325,8 +380,8 @@ class JobIndex:
     def similar(self, posting_id: str, limit: int = 5) -> tuple[Hit, ...]:
         """Postings most like this one (id or unique prefix), one per job, spread across
         employers, by what the job's own text and title say."""
-        docnum = self._docnum(posting_id)
-        return similar_to(self._read(), docnum, limit)
+        context = self._read()
+        return similar_to(context, self._docnum(posting_id, context), limit)
 
     def baseline(self, text: str, filters: Filters | None = None, limit: int = 10) -> list[str]:
         """Posting ids as plain BM25 ranks them (title and description, words ORed, no
@@ -341,7 +396,7 @@ class JobIndex:
 
         return Watches(self)
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> IndexStats:
         """Size and make-up of the index."""
         return index_stats(self._read().index)
 

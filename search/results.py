@@ -106,3 +106,38 @@ class SearchResults:
     def pages(self) -> int:
         """How many pages the matches fill, partial matches included."""
         return page_count(self.total + self.partial_total, self.limit) if self.limit else 1
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """Size and make-up of an index (``JobIndex.stats``)."""
+
+    #: The index directory.
+    index: str
+    #: Live postings (deleted ones not counted).
+    postings: int
+    #: Bytes on disk of the build folder read.
+    size_bytes: int
+    schema_version: int
+    segments: int
+    #: Distinct cities, countries and skills named by postings.
+    cities: int
+    countries: int
+    skills: int
+    #: Live postings open to remote work.
+    remote: int
+    #: The ten most frequent values of each facet (facet -> value -> postings).
+    top: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """The figures by name, in this order (what ``jobsearch stats`` writes)."""
+        return {name: getattr(self, name) for name in _STAT_NAMES}
+
+    def __getitem__(self, name: str) -> object:
+        """A figure by name, as when ``stats()`` returned a dict."""
+        if name not in _STAT_NAMES:
+            raise KeyError(name)
+        return getattr(self, name)
+
+
+_STAT_NAMES = tuple(IndexStats.__dataclass_fields__)

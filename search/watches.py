@@ -16,16 +16,16 @@ atomically under its own lock so an indexing run never blocks it).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Unpack
-
-import numpy as np
 
 from search.errors import InvalidFilterError, JobSearchError, WatchNotFoundError
 from search.filters import FilterValues
@@ -141,10 +141,7 @@ class Watches:
 
     def _watermark(self) -> float:
         """The newest first-indexed time of any posting in the index (0 when empty)."""
-        index = self._index._read().index
-        indexed = index.column("indexed")
-        live = indexed[index.live] if indexed.size else indexed
-        return float(np.max(live)) if live.size else 0.0
+        return self._index.newest_indexed()
 
     def _locked(self) -> contextlib.AbstractContextManager[None]:
         busy = JobSearchError(
@@ -155,12 +152,16 @@ class Watches:
 
     def _load(self) -> dict[str, Watch]:
         try:
-            fd = os.open(self._file, os.O_RDONLY | _NOFOLLOW)
+            # Without blocking: a FIFO planted in its place is refused, not waited on.
+            fd = os.open(self._file, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)
         except FileNotFoundError:
             return {}
         except OSError as exc:
-            raise self._unreadable(exc.strerror or str(exc)) from None
+            why = "it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror
+            raise self._unreadable(why or str(exc)) from None
         with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise self._unreadable("it is not a regular file")
             blob = fh.read(MAX_FILE_BYTES + 1)
         if len(blob) > MAX_FILE_BYTES:
             raise self._unreadable("it is larger than 1 MB")

@@ -47,6 +47,20 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "search.model": ("whoosh", "search."),
     "search.errors": ("whoosh", "search."),
     "search.results": ("whoosh", "search.ingest", "search.extract", "search.store", "search.query"),
+    # Record shapes any writer of results reuses (the CLI, a service): values only.
+    "search.records": (
+        "whoosh",
+        "search.ingest",
+        "search.extract",
+        "search.store",
+        "search.query",
+        "search.cli",
+        "search.jobindex",
+    ),
+    # The facade and what opens it serve the CLI and never reach up into it.
+    "search.jobindex": ("search.cli",),
+    "search.opening": ("search.cli",),
+    "search.watches": ("search.cli",),
 }
 SHARED_OK = {
     "search.model": (),
@@ -115,6 +129,8 @@ def test_every_module_keeps_the_layer_rules() -> None:
         ("search.query.pipeline", "from search import JobIndex\n", "package root"),
         ("search.query.pipeline", "import search\n", "package root"),
         ("search.model", "from search.results import Hit\n", "search.results"),
+        ("search.records", "from search.cli.safe import json_text\n", "search.cli"),
+        ("search.opening", "from search.cli.indexing import build\n", "search.cli"),
     ],
 )
 def test_a_forbidden_import_is_caught(module: str, source: str, expected: str) -> None:

@@ -1,5 +1,5 @@
 """What every command shares: the two consoles, the group that turns errors into one
-line, opening the index, and writing machine output.
+line, and writing machine output (``search.cli.indexing`` opens the index).
 
 Data goes to stdout (``out``, or ``emit`` for machine formats), messages to stderr
 (``say``). Neither console reads markup: every string from a posting, a file or a user
@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 from rich.console import Console, RenderableType
 
 from search.cli.safe import message
-from search.errors import IndexNotFoundError, JobSearchError
-from search.jobindex import JobIndex
+from search.errors import JobSearchError, damaged_read
 
 DEFAULT_DATA = "data"
 
@@ -80,22 +78,12 @@ class JobSearchGroup(click.Group):
             sys.exit(130)
         except BrokenPipeError:
             quiet_exit()
-
-
-def open_index(index_dir: Path, ctx: click.Context) -> JobIndex:
-    """Open the index; build the default one from data/ the first time it is needed."""
-    try:
-        return JobIndex.open(index_dir)
-    except IndexNotFoundError:
-        source = DEFAULT_DATA
-        is_default = ctx.get_parameter_source("index_dir") == click.core.ParameterSource.DEFAULT
-        if not (is_default and Path(source).is_dir()):
-            raise
-        say(f"no index at {index_dir}/: building it from {source}/ first")
-        from search.cli.indexing import build  # only a first run indexes here
-
-        build(index_dir, [source])
-        return JobIndex.open(index_dir)
+        except Exception as exc:
+            damaged = damaged_read(exc)  # a damaged index file met while reading it
+            if damaged is None:
+                raise
+            say(("error:", "bold red"), " ", str(damaged))
+            sys.exit(1)
 
 
 def emit(text: str) -> None:

@@ -16,8 +16,8 @@ import click
 from rich.console import Group
 from rich.text import Text
 
-from search.cli.app import JobSearchGroup, colour_off, emit, open_index, say
-from search.cli.indexing import delete_command, index_command
+from search.cli.app import JobSearchGroup, colour_off, emit, say
+from search.cli.indexing import delete_command, index_command, open_index
 from search.cli.options import (
     QueryCommand,
     filter_options,
@@ -26,18 +26,7 @@ from search.cli.options import (
     query_argument,
 )
 from search.cli.output import Shapes, hit_shapes, write
-from search.cli.records import (
-    FACET_COLUMNS,
-    POSTING_COLUMNS,
-    STAT_COLUMNS,
-    OutputFormat,
-    facet_rows,
-    hit_record,
-    posting_record,
-    posting_row,
-    results_record,
-    stat_rows,
-)
+from search.cli.records import OutputFormat
 from search.cli.render import (
     facets_table,
     hits_table,
@@ -48,6 +37,17 @@ from search.cli.render import (
 )
 from search.cli.watching import new_command, watch_group
 from search.errors import InputError
+from search.records import (
+    FACET_COLUMNS,
+    POSTING_COLUMNS,
+    STAT_COLUMNS,
+    facet_rows,
+    hit_record,
+    posting_record,
+    posting_row,
+    results_record,
+    stat_rows,
+)
 from search.results import SORTS, SearchResults, Sort
 from search.version import __version__
 
@@ -317,7 +317,7 @@ def stats_command(ctx: click.Context, index_dir: Path, fmt: str, csv_raw: bool) 
       jobsearch stats --format json | jq .postings
     """
     with open_index(index_dir, ctx) as index:
-        stats = index.stats()
+        stats = index.stats().as_dict()
     shapes = Shapes(
         view=lambda: stats_view(stats),
         document=lambda: stats,

@@ -28,10 +28,11 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from search.cli.app import DEFAULT_DATA, err, open_index, say
+from search.cli.app import DEFAULT_DATA, err, say
 from search.cli.options import index_option
 from search.errors import IndexNotFoundError, InputError, SchemaVersionError
 from search.jobindex import JobIndex
+from search.opening import open_or_build
 
 if TYPE_CHECKING:
     from search.ingest import Rejection
@@ -131,7 +132,7 @@ def _held(index_dir: Path) -> tuple[int, int] | None:
             stats = index.stats()
     except (IndexNotFoundError, SchemaVersionError):
         return None
-    return int(str(stats["postings"])), int(str(stats["segments"]))
+    return stats.postings, stats.segments
 
 
 def _postings(count: int) -> str:
@@ -209,6 +210,17 @@ def build(
         raise InputError(
             f"no valid postings in {', '.join(paths)}", hint="see the rejected records above"
         )
+
+
+def open_index(index_dir: Path, ctx: click.Context) -> JobIndex:
+    """Open the index; build the default one from data/ the first time it is needed."""
+    is_default = ctx.get_parameter_source("index_dir") == click.core.ParameterSource.DEFAULT
+
+    def first_build(path: Path, paths: Sequence[str]) -> None:
+        say(f"no index at {path}/: building it from {paths[0]}/ first")
+        build(path, paths)
+
+    return open_or_build(index_dir, DEFAULT_DATA if is_default else None, first_build)
 
 
 def _report(rejections: Sequence[Rejection], conflicts: str | None) -> None:

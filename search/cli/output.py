@@ -14,15 +14,8 @@ from typing import Any
 from rich.console import RenderableType
 
 from search.cli.app import emit, say, show
-from search.cli.records import (
-    CSV_COLUMNS,
-    OutputFormat,
-    csv_lines,
-    hit_record,
-    json_line,
-    posting_row,
-    to_json,
-)
+from search.cli.records import OutputFormat, csv_lines, json_line, to_json
+from search.records import CSV_COLUMNS, hit_record, posting_row
 from search.results import Hit
 
 Rows = Iterable[Mapping[str, Any]]

@@ -20,9 +20,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from search.cli.records import pay_figures, plain
 from search.cli.safe import clean, text
 from search.model import JobPosting
+from search.records import pay_figures, plain
 from search.results import MARK_CLOSE, MARK_OPEN, Hit, SearchResults
 
 MATCH_STYLE = "bold yellow underline"

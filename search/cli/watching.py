@@ -19,7 +19,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from search.cli.app import colour_off, open_index, say
+from search.cli.app import colour_off, say
+from search.cli.indexing import open_index
 from search.cli.options import (
     QueryCommand,
     filter_options,
@@ -28,9 +29,9 @@ from search.cli.options import (
     query_argument,
 )
 from search.cli.output import Shapes, write
-from search.cli.records import CSV_COLUMNS, hit_record, posting_row
 from search.cli.render import hits_table, minute
 from search.cli.safe import text
+from search.records import CSV_COLUMNS, hit_record, posting_row
 from search.results import Hit
 from search.watches import Watch
 

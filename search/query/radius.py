@@ -35,9 +35,11 @@ def around(index: Index, name: str) -> tuple[Place, npt.NDArray[np.float64]]:
     key = f"near:{normalize_key(name)}"
     found = index.derived.get(key)
     if found is None:
-        centres = [k for k in index.derived if k.startswith("near:")]
+        # A copy of the keys, and a pop that tolerates a key already gone: searches in
+        # other threads may be adding and dropping centres of this snapshot meanwhile.
+        centres = [k for k in list(index.derived) if k.startswith("near:")]
         for old in centres[: max(0, len(centres) - MAX_CENTRES + 1)]:
-            del index.derived[old]
+            index.derived.pop(old, None)
         center = resolve_center(index, name)
         found = index.derived[key] = (center, distances(index, center))
     return found  # type: ignore[return-value]

@@ -4,12 +4,16 @@ over it gives (``Match``).
 
 Everything here is read lazily and kept for the snapshot's life: a long-lived process
 (a library user, the test suite) pays for a field's lengths or a facet's value table
-once.
+once. Searches in several threads read one ``Index`` at once: each cached value is
+computed whole and then published in one step (a dict item, a cached property), and is
+never changed afterwards, so a reader sees it complete or not at all (two threads may both
+compute it once; they get equal values).
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -43,28 +47,35 @@ class ScoreCache:
 
     Library users and a long-lived process search the same common words again and
     again ("engineer", "data"); their postings and scores are a few array slices away.
+    Searches in several threads share it: a lock keeps the order and the size right.
     """
 
     def __init__(self, max_postings: int = 4_000_000) -> None:
         self.max_postings = max_postings
         self._items: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._size = 0
+        self._lock = threading.Lock()
 
     def get(self, key: tuple[str, bytes]) -> tuple[np.ndarray, np.ndarray] | None:
-        found = self._items.get(key)
-        if found is not None:
-            self._items.move_to_end(key)
-        return found
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
 
     def put(self, key: tuple[str, bytes], value: tuple[np.ndarray, np.ndarray]) -> None:
         size = len(value[0])
         if size > self.max_postings // 4:
             return
-        self._items[key] = value
-        self._size += size
-        while self._size > self.max_postings:
-            _, (docs, _) = self._items.popitem(last=False)
-            self._size -= len(docs)
+        with self._lock:
+            old = self._items.get(key)
+            if old is not None:  # another thread scored the same term meanwhile
+                self._size -= len(old[0])
+            self._items[key] = value
+            self._size += size
+            while self._size > self.max_postings:
+                _, (docs, _) = self._items.popitem(last=False)
+                self._size -= len(docs)
 
 
 class Index:

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from whoosh.codec.whoosh3 import W3Segment
-from whoosh.filedb.filestore import FileStorage
 
 from search.model import JobPosting
+from search.store import untrusted
 from search.store.analysis import FastTextAnalysis
 from search.store.documents import content_hash, to_document
 from search.store.schema import shared_schema
@@ -85,7 +85,7 @@ class _Worker:
         existing: Known,
         make: Callable[[object], JobPosting | str],
     ) -> None:
-        self.storage = FileStorage(str(folder))
+        self.storage = untrusted.IndexStorage(folder)
         self.side = folder / "side"
         self.existing = existing
         self.make = make

@@ -48,21 +48,43 @@ GEN_PREFIX = "gen-"
 #: A file inside each build folder that marks it as ours.
 GEN_MARK = "jobsearch-build"
 LOCK_TIMEOUT_S = 2.0
+#: The pointer file holds three short values; anything larger is not ours.
+MAX_META_BYTES = 65536
 _NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
-def read_meta(path: Path) -> dict[str, Any]:
-    """The pointer file's content, or {} when there is none (or it is unreadable)."""
+def read_meta(path: Path, strict: bool = False) -> dict[str, Any]:
+    """The pointer file's content, or {} when there is none (or it is unreadable: with
+    ``strict``, an unreadable one is a damaged-index error naming what is wrong).
+
+    Opened without following a link and without blocking (a FIFO is refused, not
+    waited on), and read only when it is a regular file of at most ``MAX_META_BYTES``.
+    """
     try:
-        fd = os.open(path / META_FILE, os.O_RDONLY | _NOFOLLOW)
-    except OSError:
+        fd = os.open(path / META_FILE, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)
+    except FileNotFoundError:
         return {}
+    except OSError as exc:
+        why = "a symbolic link" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        return _bad_meta(path, strict, why)
     try:
         with os.fdopen(fd, "rb") as fh:
-            data = json.loads(fh.read(65536).decode("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_META_BYTES:
+                return _bad_meta(path, strict, "not a small regular file")
+            data = json.loads(fh.read(MAX_META_BYTES).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return _bad_meta(path, strict, "not JSON")
+    return data if isinstance(data, dict) else _bad_meta(path, strict, "not a JSON object")
+
+
+def _bad_meta(path: Path, strict: bool, why: str) -> dict[str, Any]:
+    if strict:
+        raise SchemaVersionError(
+            f"the index in {path} cannot be read ({META_FILE}: {why})",
+            hint=rebuild_hint(path),
+        )
+    return {}
 
 
 def check_directory(path: Path) -> None:
@@ -80,7 +102,7 @@ def check_directory(path: Path) -> None:
 def current(path: Path, schema_version: int) -> Path:
     """The build folder the pointer names; IndexNotFoundError/SchemaVersionError if none."""
     check_directory(path)
-    meta = read_meta(path)
+    meta = read_meta(path, strict=True)
     if not meta:
         raise IndexNotFoundError(
             f"no index at {path}",
@@ -107,7 +129,9 @@ def current(path: Path, schema_version: int) -> Path:
 
 
 def exists(path: Path) -> bool:
-    return bool(read_meta(path)) and path.is_dir()
+    """Whether ``path`` holds an index: a pointer file, even an unreadable one (opening
+    it then says what is wrong, rather than an index being made over it)."""
+    return os.path.lexists(path / META_FILE) and path.is_dir()
 
 
 def _is_generation_name(name: object) -> bool:

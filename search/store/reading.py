@@ -9,7 +9,10 @@ restricted unpickler of ``search.store.safeload``.
 from __future__ import annotations
 
 import pickle
+import re
 import struct
+import weakref
+import zlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,13 +20,15 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import FileFormatError
 from whoosh.index import TOC, EmptyIndexError, FileIndex, IndexVersionError
+from whoosh.index import IndexError as WhooshIndexError
 from whoosh.reading import IndexReader
 
 from search.errors import SchemaVersionError, rebuild_hint
-from search.store import layout, safeload
+from search.store import layout, safeload, untrusted
 from search.store.layout import INDEX_NAME
+from search.store.mapped import MappedStorage
 from search.store.schema import SCHEMA_VERSION, shared_schema
 from search.store.sidecar import SegmentTables
 
@@ -33,6 +38,8 @@ safeload.install()
 _CORRUPT = (
     EmptyIndexError,
     IndexVersionError,
+    WhooshIndexError,
+    FileFormatError,
     OSError,
     ValueError,
     EOFError,
@@ -43,7 +50,13 @@ _CORRUPT = (
     AttributeError,
     pickle.UnpicklingError,
     struct.error,
+    zlib.error,
+    OverflowError,
+    RecursionError,
 )
+#: The only shape of segment name this index writes: it becomes part of file and folder
+#: names, so a name from a crafted table of contents (``../..``) is refused.
+_SEGMENT_ID = re.compile(rf"^{INDEX_NAME}_[0-9a-z]{{1,64}}$")
 
 
 def _unreadable(folder: Path, exc: Exception) -> SchemaVersionError:
@@ -56,7 +69,7 @@ def _unreadable(folder: Path, exc: Exception) -> SchemaVersionError:
 def read_toc(folder: Path) -> TOC:
     """The latest table of contents of a build folder, read safely."""
     try:
-        return TOC.read(FileStorage(str(folder)), INDEX_NAME, schema=shared_schema())
+        return TOC.read(untrusted.IndexStorage(folder), INDEX_NAME, schema=shared_schema())
     except SchemaVersionError:
         raise
     except _CORRUPT as exc:
@@ -91,27 +104,58 @@ def _common(a: bytes, b: bytes) -> int:
 
 
 class Snapshot:
-    """The index at ``path`` as of its last commit."""
+    """The index at ``path`` as of its last commit.
+
+    Safe to read from many threads at once: every file it needs is open (memory-mapped)
+    once it is made, so a later commit or rebuild that removes files never reaches it,
+    and Whoosh's files keep a position per thread (``search.store.mapped``). Its files
+    close with ``close``, or when nothing refers to it any more.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.folder = layout.current(path, SCHEMA_VERSION)
         try:
-            self.index = FileIndex(FileStorage(str(self.folder)), shared_schema(), INDEX_NAME)
+            storage = MappedStorage(self.folder, path)
+            self.index = FileIndex(storage, shared_schema(), INDEX_NAME)
             self.reader: IndexReader = self.index.reader()
         except SchemaVersionError:
             raise
         except _CORRUPT as exc:
             raise _unreadable(self.folder, exc) from None
+        self._closer = weakref.finalize(self, self.reader.close)
         self.generation: int = self.reader.generation()
         self.parts: list[Part] = []
-        for leaf, offset in self._leaves():
-            segment = leaf.segment()
-            tables = SegmentTables(self.folder / "side" / segment.segment_id())
-            deleted = frozenset(segment.deleted_docs())
-            self.parts.append(Part(segment.segment_id(), offset, tables, deleted))
+        try:
+            for leaf, offset in self._leaves():
+                self.parts.append(self._part(leaf.segment(), offset))
+        except BaseException as exc:
+            self._closer()  # closes the reader once; the finalizer will not run again
+            if isinstance(exc, _CORRUPT):
+                raise _unreadable(self.folder, exc) from None
+            raise
         self.doc_count_all = sum(p.tables.doc_count for p in self.parts)
         self._sorted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _part(self, segment: Any, offset: int) -> Part:
+        """A segment of the table of contents with its side tables, once every number
+        the table of contents gives for it is checked against those tables."""
+        segment_id = segment.segment_id() if hasattr(segment, "segment_id") else None
+        if not isinstance(segment_id, str) or not _SEGMENT_ID.match(segment_id):
+            raise untrusted.damaged(self.folder, f"a segment is named {segment_id!r}")
+        if segment.is_compound():
+            raise untrusted.damaged(self.folder, f"segment {segment_id} is a compound file")
+        tables = SegmentTables(self.folder / "side" / segment_id, self.path)
+        count = segment.doc_count_all()
+        if type(count) is not int or count != tables.doc_count:
+            raise untrusted.damaged(
+                self.folder,
+                f"segment {segment_id} counts {count!r} documents, its tables {tables.doc_count}",
+            )
+        deleted = frozenset(segment.deleted_docs())
+        if not all(type(d) is int and 0 <= d < count for d in deleted):
+            raise untrusted.damaged(self.folder, f"segment {segment_id} deletes documents it lacks")
+        return Part(segment_id, offset, tables, deleted)
 
     def _leaves(self) -> list[tuple[Any, int]]:
         if self.reader.is_atomic():
@@ -184,8 +228,11 @@ class Snapshot:
         out: dict[str, tuple[str, int]] = {}
         for part in self.parts:
             ids = part.tables.array("ids")
-            for docnum in np.flatnonzero(part.live).tolist():
-                out[ids[docnum].decode("utf-8")] = (part.segment_id, docnum)
+            try:
+                for docnum in np.flatnonzero(part.live).tolist():
+                    out[ids[docnum].decode("utf-8")] = (part.segment_id, docnum)
+            except UnicodeDecodeError:
+                raise untrusted.damaged(part.tables.folder, "an id is not text") from None
         return out
 
     def digests(self) -> dict[str, tuple[str, float]]:
@@ -195,13 +242,18 @@ class Snapshot:
         for part in self.parts:
             ids, hashes = part.tables.array("ids"), part.tables.array("hashes")
             indexed = part.tables.array("indexed")
-            for docnum in np.flatnonzero(part.live).tolist():
-                key = ids[docnum].decode("utf-8")
-                out[key] = (hashes[docnum].decode("ascii"), float(indexed[docnum]))
+            try:
+                for docnum in np.flatnonzero(part.live).tolist():
+                    key = ids[docnum].decode("utf-8")
+                    out[key] = (hashes[docnum].decode("ascii"), float(indexed[docnum]))
+            except UnicodeDecodeError:
+                raise untrusted.damaged(part.tables.folder, "an id or digest is not text") from None
         return out
 
     def close(self) -> None:
-        self.reader.close()
+        """Close Whoosh's files now (a search still reading this snapshot would fail:
+        ``JobIndex`` leaves that to the last one using it, see ``JobIndex.close``)."""
+        self._closer()
 
     def __enter__(self) -> Snapshot:
         return self

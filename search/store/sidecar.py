@@ -25,7 +25,7 @@ its own currency, NaN unstated), ``years`` (years of experience required, -1 uns
 from __future__ import annotations
 
 import json
-import os
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -35,11 +35,17 @@ import numpy as np
 import numpy.typing as npt
 
 from search.errors import SchemaVersionError, rebuild_hint
+from search.store import untrusted
 
 FORMAT = 3
 META = "tables.json"
 DATA = "tables.bin"
 _ALIGN = 64
+#: The table index holds a few entries per field, whatever the number of documents; a
+#: larger ``tables.json`` is damage (a sparse file of gigabytes is refused unread).
+MAX_META_BYTES = 16 << 20
+#: Arrays that are not one value per document (term tables); every other array is.
+_TERM_SUFFIXES = (".terms", ".ptr", ".docs", ".w", ".bits")
 
 IntArray = npt.NDArray[np.int64]
 DocArray = npt.NDArray[np.uint32]
@@ -52,6 +58,11 @@ def _damaged(folder: Path, why: str) -> SchemaVersionError:
     )
 
 
+def _segment_root(folder: Path) -> Path:
+    """The index directory of a segment's table folder (``<index>/<build>/side/<seg>``)."""
+    return folder.parents[2]
+
+
 class TableWriter:
     """Writes a segment's arrays one after another into one data file, and at the end
     the JSON index of them (name -> dtype, shape, offset) with the segment's facts.
@@ -60,10 +71,14 @@ class TableWriter:
     one file to open per segment, no parsing, no pickle.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, root: Path | None = None) -> None:
         self.folder = folder
-        folder.mkdir(parents=True)
-        self._file = (folder / DATA).open("wb")
+        self.root = root if root is not None else _segment_root(folder)
+        # Made here, never through a link: side/ may exist (a real folder), the
+        # segment's folder and its files must not.
+        untrusted.make_dir(folder.parent, self.root, exist_ok=True)
+        untrusted.make_dir(folder, self.root, exist_ok=False)
+        self._file = untrusted.create(folder / DATA, self.root)
         self.arrays: dict[str, dict[str, Any]] = {}
 
     def add(self, name: str, array: np.ndarray) -> None:
@@ -85,8 +100,9 @@ class TableWriter:
         self._file.close()
         temp = self.folder / f".{META}.tmp"
         content = {"format": FORMAT, **meta, "arrays": self.arrays}
-        temp.write_text(json.dumps(content), encoding="utf-8")
-        os.replace(temp, self.folder / META)
+        with untrusted.create(temp, self.root) as fh:
+            fh.write(json.dumps(content).encode("utf-8"))
+        untrusted.replace(temp, META, self.root)
 
 
 @dataclass(frozen=True)
@@ -129,17 +145,18 @@ _NO_DOCS: DocArray = np.zeros(0, dtype=np.uint32)
 
 
 class SegmentTables:
-    """The side tables of one segment, memory-mapped on first use."""
+    """The side tables of one segment, memory-mapped when opened.
 
-    def __init__(self, folder: Path) -> None:
+    Everything read from ``tables.json`` is checked against the data file before it is
+    used: the document count and every array's shape and place must fit in the bytes
+    that are there, so a damaged index is refused instead of making numpy allocate what
+    a crafted number asks for.
+    """
+
+    def __init__(self, folder: Path, root: Path | None = None) -> None:
         self.folder = folder
-        try:
-            meta = json.loads((folder / META).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise SchemaVersionError(
-                f"the index is missing its side tables ({folder.name})",
-                hint=rebuild_hint(),
-            ) from None
+        self.root = root if root is not None else _segment_root(folder)
+        meta = untrusted.read_json(folder / META, self.root, MAX_META_BYTES)
         if not isinstance(meta, dict):
             raise _damaged(folder, "not a table index")
         if meta.get("format") != FORMAT:
@@ -148,31 +165,31 @@ class SegmentTables:
                 f"reads {FORMAT}",
                 hint=rebuild_hint(),
             )
-        self.doc_count: int = int(meta["docs"])
-        self.field_names: frozenset[str] = frozenset(meta["fields"])
-        self._weighted: frozenset[str] = frozenset(meta["weighted"])
+        fields, weighted, arrays = meta.get("fields"), meta.get("weighted"), meta.get("arrays")
+        if not (_strings(fields) and _strings(weighted) and isinstance(arrays, dict)):
+            raise _damaged(folder, "fields, weighted or arrays is missing or not a list")
+        self.field_names: frozenset[str] = frozenset(fields or ())
+        self._weighted: frozenset[str] = frozenset(weighted or ())
         #: Digest of the skill phrases this segment indexed as phrase terms.
         self.phrases: str = str(meta.get("phrases", ""))
-        self._index: dict[str, dict[str, Any]] = dict(meta.get("arrays") or {})
+        self._index: dict[str, Any] = arrays
         self._tables: dict[str, TermTable] = {}
         self._arrays: dict[str, np.ndarray] = {}
-        self._data: np.ndarray | None = None
+        # Mapped now: a snapshot holds its files from the moment it opens, so a rebuild
+        # that removes this build folder later cannot take them away.
+        self._data: np.ndarray = self._map()
+        docs = meta.get("docs")
+        if type(docs) is not int or not 0 <= docs <= len(self._data):
+            raise _damaged(folder, f"a document count of {docs!r} does not fit its data")
+        self.doc_count: int = docs
+        self.array("ids")  # one id per document, in the data file: checks the count
 
     def has(self, name: str) -> bool:
         return name in self._index
 
-    def _bytes(self) -> np.ndarray:
-        if self._data is None:
-            path = self.folder / DATA
-            try:
-                self._data = (
-                    np.memmap(path, dtype=np.uint8, mode="r")
-                    if path.stat().st_size
-                    else np.zeros(0, dtype=np.uint8)
-                )
-            except (OSError, ValueError) as exc:
-                raise _damaged(self.folder, str(exc)) from None
-        return self._data
+    def _map(self) -> np.ndarray:
+        data = untrusted.map_read(self.folder / DATA, self.root)
+        return np.frombuffer(data, dtype=np.uint8) if len(data) else np.zeros(0, np.uint8)
 
     def array(self, name: str) -> np.ndarray:
         found = self._arrays.get(name)
@@ -183,19 +200,24 @@ class SegmentTables:
     def _view(self, name: str) -> np.ndarray:
         """A read-only view of one array in the data file, checked against its bounds."""
         entry = self._index.get(name)
-        if entry is None:
+        if not isinstance(entry, dict):
             raise _damaged(self.folder, f"no array {name}")
         try:
             dtype = np.dtype(str(entry["dtype"]))
-            shape = tuple(int(n) for n in entry["shape"])
-            offset = int(entry["offset"])
+            shape = tuple(_count(n) for n in entry["shape"])
+            offset = _count(entry["offset"])
         except (KeyError, TypeError, ValueError) as exc:
             raise _damaged(self.folder, f"array {name}: {exc}") from None
-        count = int(np.prod(shape)) if shape else 1
-        data = self._bytes()
-        if dtype.hasobject or offset < 0 or offset + count * dtype.itemsize > len(data):
+        count = math.prod(shape)
+        data = self._data
+        if dtype.hasobject or not dtype.itemsize or offset + count * dtype.itemsize > len(data):
             raise _damaged(self.folder, f"array {name} is out of bounds")
-        return np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(shape)
+        if not name.endswith(_TERM_SUFFIXES) and shape != (self.doc_count,):
+            raise _damaged(self.folder, f"array {name} does not hold one value per document")
+        view = np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(shape)
+        if name == "ids.order" and count and not (view.min() >= 0 and view.max() < count):
+            raise _damaged(self.folder, "the id order names documents it does not have")
+        return view
 
     def table(self, field: str) -> TermTable | None:
         """The term table of ``field``, or None when the segment has no such terms."""
@@ -210,14 +232,45 @@ class SegmentTables:
                 self.array(f"{field}.docs"),
                 weights,
             )
+            self._check(field, table)
             self._tables[field] = table
         return table
+
+    def _check(self, field: str, table: TermTable) -> None:
+        """Postings that a search can follow without leaving the arrays: one pointer per
+        term and one more, rising from 0 to the number of postings, every document
+        number below the document count, one weight per posting."""
+        ptr, docs = table.ptr, table.docs
+        if table.terms.ndim != 1 or ptr.shape != (len(table.terms) + 1,) or docs.ndim != 1:
+            raise _damaged(self.folder, f"the {field} term table has the wrong shape")
+        if ptr[0] != 0 or ptr[-1] != len(docs) or (len(ptr) > 1 and np.diff(ptr).min() < 0):
+            raise _damaged(self.folder, f"the {field} postings pointers are out of order")
+        if len(docs) and int(docs.max()) >= self.doc_count:
+            raise _damaged(self.folder, f"the {field} postings name documents it does not have")
+        if table.weights is not None and table.weights.shape != docs.shape:
+            raise _damaged(self.folder, f"the {field} weights do not match its postings")
 
     def bits(self, field: str) -> np.ndarray | None:
         """The field's bit sets (terms x 64-document words), when the segment has them."""
         if not self.has(f"{field}.bits"):
             return None
-        return self.array(f"{field}.bits")
+        bits = self.array(f"{field}.bits")
+        table = self.table(field)
+        terms = len(table.terms) if table is not None else -1
+        if bits.shape != (terms, -(-self.doc_count // 64)):
+            raise _damaged(self.folder, f"the {field} bit sets have the wrong shape")
+        return bits
 
     def lengths(self, field: str) -> npt.NDArray[np.uint8]:
         return self.array(f"{field}.len")
+
+
+def _count(value: object) -> int:
+    """A size or offset read from the table index: a non-negative integer."""
+    if type(value) is not int or value < 0:
+        raise ValueError(f"{value!r} is not a count")
+    return value
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)

@@ -22,13 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.codec.whoosh3 import W3Segment
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 from search.errors import InputError, JobSearchError
 from search.model import JobPosting
 from search.store import fields as f
-from search.store import layout
+from search.store import layout, untrusted
 from search.store.building import Built, Deferred, build
 from search.store.layout import INDEX_NAME
 from search.store.reading import Snapshot, read_toc
@@ -91,7 +90,7 @@ class _Run:
         on_reject: Callable[[object, str], None] | None,
     ) -> None:
         self.folder = folder
-        self.storage = FileStorage(str(folder))
+        self.storage = untrusted.IndexStorage(folder)
         self.segments: list[W3Segment] = list(read_toc(folder).segments)
         self.old = snapshot.locations() if snapshot is not None else {}
         self.existing = snapshot.digests() if snapshot is not None else {}
@@ -168,7 +167,7 @@ def commit(folder: Path, segments: list[W3Segment]) -> None:
     needed again; segment files are not touched (other segments of this run may still
     be being written).
     """
-    storage = FileStorage(str(folder))
+    storage = untrusted.IndexStorage(folder)
     generation = TOC._latest_generation(storage, INDEX_NAME) + 1
     TOC(shared_schema(), segments, generation).write(storage, INDEX_NAME)
     for child in folder.iterdir():
@@ -210,7 +209,7 @@ def _remove(path: Path) -> None:
 
 def _empty_build(path: Path) -> Path:
     folder = layout.new_generation(path)
-    TOC.create(FileStorage(str(folder)), shared_schema(), INDEX_NAME)
+    TOC.create(untrusted.IndexStorage(folder), shared_schema(), INDEX_NAME)
     return folder
 
 

@@ -1,0 +1,43 @@
+"""Opening the index a command (or a service) reads: the one at a path, or, the first
+time, one built from a folder of postings.
+
+The CLI calls down into this with its own way of building (a progress bar and a report
+of what was read); a library caller or a service gets a quiet build.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from search.errors import IndexNotFoundError
+from search.jobindex import JobIndex
+
+#: Builds the index at a path from files and folders (``jobsearch index`` does it with a
+#: progress bar and a report).
+Build = Callable[[Path, Sequence[str]], object]
+
+
+def open_or_build(
+    path: str | os.PathLike[str],
+    data: str | os.PathLike[str] | None = None,
+    build: Build | None = None,
+) -> JobIndex:
+    """The index at ``path``; when there is none and ``data`` is a folder, the index
+    built from it first (by ``build``, else quietly). ``IndexNotFoundError`` otherwise."""
+    where = Path(path)
+    try:
+        return JobIndex.open(where)
+    except IndexNotFoundError:
+        if data is None or not Path(data).is_dir():
+            raise
+        (build or _add_files)(where, [str(data)])
+        return JobIndex.open(where)
+
+
+def _add_files(path: Path, paths: Sequence[str]) -> None:
+    from search.ingest.postings import load_postings  # only building reads files
+
+    with JobIndex.open_or_create(path) as index:
+        index.add(load_postings(paths))
