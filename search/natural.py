@@ -19,17 +19,23 @@ baseline of ``../shared/bench/fts5_baseline.py``).
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import sqlite3
+import tempfile
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from search.errors import InputError, PostingNotFoundError
+from search.ingest.postings import load_postings
 from search.jobindex import JobIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 NATURAL = ROOT / "tests" / "relevance" / "natural.toml"
+CORPUS = ROOT.parent / "shared" / "corpus" / "jobs.jsonl.gz"
 K = 10
 SYSTEMS = ("ours", "literal", "fts5")
 
@@ -203,6 +209,45 @@ def evaluate_natural(
         return NaturalReport(tuple(out))
     finally:
         fts5.close()
+
+
+def read_rows(corpus: Path) -> list[dict[str, object]]:
+    """The corpus rows (JSON Lines, gzip-compressed or not)."""
+    opener = gzip.open if corpus.suffix == ".gz" else open
+    with opener(corpus, "rt", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def run_natural(
+    corpus: Path = CORPUS, index_dir: Path | None = None, path: Path = NATURAL
+) -> NaturalReport:
+    """The natural queries over the corpus: through the index at ``index_dir`` when it
+    holds every corpus posting, else through one built in a temporary directory (the
+    whole corpus: a minute or more)."""
+    rows = read_rows(corpus)
+    queries = load_natural(path)
+    if index_dir is not None:
+        with JobIndex.open(index_dir) as index:
+            missing = sum(1 for r in rows[:: max(len(rows) // 200, 1)] if not _has(index, r))
+            if missing:
+                raise InputError(
+                    f"the index at {index_dir} does not hold the corpus {corpus}",
+                    hint="index the corpus there, or leave out --corpus-index",
+                )
+            return evaluate_natural(index, rows, queries)
+    with (
+        tempfile.TemporaryDirectory(prefix="jobsearch-natural-") as tmp,
+        JobIndex.create(Path(tmp) / "index") as index,
+    ):
+        index.add(load_postings(corpus))
+        return evaluate_natural(index, rows, queries)
+
+
+def _has(index: JobIndex, row: Row) -> bool:
+    try:
+        return index.get(str(row["id"])).id == row["id"]
+    except PostingNotFoundError:
+        return False
 
 
 def format_natural(report: NaturalReport, per_query: bool = False) -> str:
