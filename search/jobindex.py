@@ -285,6 +285,7 @@ class JobIndex:
         explain: bool = False,
         facets: bool = True,
         facet_top: int = 10,
+        understand: bool = True,
         **filter_values: Unpack[FilterValues],
     ) -> SearchResults:
         """Rank postings matching ``text`` (BM25F) among those passing every filter.
@@ -316,10 +317,27 @@ class JobIndex:
         matches (or close spellings) are returned with ``fuzzy=True`` and a note. Raises
         ``InvalidFilterError`` for a filter that cannot be understood and
         ``InvalidQueryError`` for query text past its limits.
+
+        ``understand``: read the words people type for a place, a level, a workplace or
+        an employment type as conditions ("senior rust engineer berlin": "rust engineer",
+        level senior, city Berlin); they narrow only where a posting states the fact and
+        list postings stating none below (a note counts them); ``read_as`` says how the
+        text was read. A filter given for the same fact wins over the words; quoted words
+        and ``understand=False`` search the words as typed.
         """
         chosen = _filters(filters, filter_values)
         request = Request(
-            text or "", chosen, sort, limit, page, title_only, collapse, explain, facets, facet_top
+            text or "",
+            chosen,
+            sort,
+            limit,
+            page,
+            title_only,
+            collapse,
+            explain,
+            facets,
+            facet_top,
+            understand,
         )
         return pipeline.run(self._read(), request)
 
@@ -331,13 +349,16 @@ class JobIndex:
         sort: Sort = "relevance",
         title_only: bool = False,
         collapse: bool = True,
+        understand: bool = True,
         **filter_values: Unpack[FilterValues],
     ) -> Iterator[Hit]:
         """Every posting matching ``text`` and the filters, in result order, one at a time
         (for export): the same matching as ``search``, without pages, facets, partial
         matches or spelling fallback."""
         chosen = _filters(filters, filter_values)
-        request = Request(text or "", chosen, sort, 1, 1, title_only, collapse, False, False)
+        request = Request(
+            text or "", chosen, sort, 1, 1, title_only, collapse, False, False, 10, understand
+        )
         return pipeline.run_all(self._read(), request)
 
     def facets(
@@ -346,11 +367,12 @@ class JobIndex:
         filters: Filters | Mapping[str, object] | None = None,
         *,
         top: int = 10,
+        understand: bool = True,
         **filter_values: Unpack[FilterValues],
     ) -> dict[str, dict[str, int]]:
         """Facet counts (the ``top`` most frequent values of each) for a query and filters."""
         chosen = _filters(filters, filter_values)
-        return self.search(text, chosen, limit=1, facet_top=top).facets
+        return self.search(text, chosen, limit=1, facet_top=top, understand=understand).facets
 
     def similar(self, posting_id: str, limit: int = 5) -> tuple[Hit, ...]:
         """Postings most like this one (id or unique prefix), one per job, spread across

@@ -159,6 +159,7 @@ def results_record(results: SearchResults, short: Mapping[str, str]) -> dict[str
         "notes": list(results.notes),
         "suggestion": results.suggestion,
         "fuzzy": results.fuzzy,
+        "read_as": results.read_as,
     }
 
 

@@ -91,6 +91,10 @@ class SearchResults:
     #: Postings with only some of the words, listed (marked partial) after the ``total``
     #: that have them all, when those are fewer than a page.
     partial_total: int = 0
+    #: How the query was read when some of its words were read as conditions (place,
+    #: level, workplace, employment type): "rust engineer · level senior · city Berlin";
+    #: empty when the words were searched as typed.
+    read_as: str = ""
 
     def __len__(self) -> int:
         return len(self.hits)

@@ -12,6 +12,7 @@ the contract and the shared value types, never ``search.query.pipeline`` or the
 embedded engine. It implements the filters the behavioural suite exercises (places
 by key, skill, level, employment type, workplace and remote, employer, role, pay,
 years of experience, posting date) and raises ``InvalidFilterError`` for the rest.
+It reads no queries (``understand`` answers None): every text is searched as typed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from search.extract.roles import classify_employment_type, classify_level
 from search.extract.skills import vocabulary
 from search.extract.text import normalize_key
 from search.model import JobPosting, Place
-from search.query.contract import Matched, Order, Ranked
+from search.query.contract import Matched, Order, Ranked, Understood
 from search.results import Explanation, Filters
 from search.store import fields as f
 from search.store.analysis import FastTextAnalysis
@@ -170,6 +171,13 @@ class MemoryBackend:
                 if keep:
                     out[n] = out.get(n, 0.0) + q.boost
         return out
+
+    def understand(
+        self, text: str, filters: Filters, within: MemorySelection
+    ) -> Understood[MemorySelection] | None:
+        """This backend reads no queries: policy searches the words as typed (reading
+        them is the embedded engine's, over its place keys and side tables)."""
+        return None
 
     def match(self, q: wq.Query, within: MemorySelection) -> Matched[Scores]:
         scores = self._eval(q)

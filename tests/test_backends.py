@@ -278,3 +278,31 @@ def test_a_bounded_phrase_check_is_noted_on_every_search_of_it(
     assert any(n.startswith(note) for n in first.notes)
     assert not any("phrase" in n for n in between.notes)
     assert any(n.startswith(note) for n in again.notes)
+
+
+# -- reading queries is a backend's capability ----------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["backend engineer seattle", "remote engineer", "senior engineer"])
+def test_the_memory_backend_reads_no_queries_and_searches_the_words_as_typed(
+    embedded: JobIndex, memory: MemoryBackend, text: str
+) -> None:
+    """The memory backend answers ``understand`` with None: its search is the embedded
+    engine's with ``understand=False``, and says it read nothing."""
+    request = Request(text, Filters(), collapse=False)
+    assert memory.understand(text, request.filters, memory.select(request.filters, False)) is None
+    mine = _through(memory)(text, collapse=False)
+    literal = embedded.search(text, collapse=False, understand=False)
+    assert mine.read_as == literal.read_as == ""
+    assert (mine.total, mine.partial_total) == (literal.total, literal.partial_total)
+    assert set(ids(mine)) == set(ids(literal))
+
+
+def test_the_embedded_engine_reads_a_place_through_the_contract(embedded: JobIndex) -> None:
+    """The query "backend engineer seattle" is read as "backend engineer" in city Seattle:
+    the Seattle copy first; the words as typed need "seattle" in the text."""
+    read = embedded.search("backend engineer seattle", collapse=False)
+    literal = embedded.search("backend engineer seattle", collapse=False, understand=False)
+    assert read.read_as == "backend engineer · city Seattle"
+    assert ids(read)[0] == "be-sea"
+    assert read.total > literal.total

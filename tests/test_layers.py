@@ -92,6 +92,7 @@ POLICY = frozenset(
         "search.query.nearest",
         "search.query.dropped",
         "search.query.ranking",
+        "search.query.understand",
     }
 )
 #: The store modules policy may use: field names and how text becomes terms.

@@ -22,6 +22,7 @@ from search.cli.options import (
     QueryCommand,
     filter_options,
     limit_option,
+    literal_option,
     output_options,
     query_argument,
 )
@@ -85,13 +86,15 @@ def messages(results: SearchResults) -> list[str]:
     # When the corrected spelling's results are shown, the library's note says so.
     shown = results.fuzzy and results.suggestion
     suggestion = [f"did you mean: {results.suggestion}"] if results.suggestion and not shown else []
-    return [*suggestion, *results.notes]
+    read = [f"read as: {results.read_as}"] if results.read_as else []
+    return [*read, *suggestion, *results.notes]
 
 
 @main.command("search", cls=QueryCommand)
 @query_argument
 @filter_options
 @click.option("--title", "title_only", is_flag=True, help="Match the query in titles only.")
+@literal_option
 @click.option(
     "--all", "show_all", is_flag=True, help="Show every copy of a job posted for several places."
 )
@@ -121,6 +124,7 @@ def search_command(
     all_results: bool,
     show_all: bool,
     title_only: bool,
+    literal: bool,
     explain: bool,
     sort: Sort,
     page: int,
@@ -134,9 +138,16 @@ def search_command(
     some of the words come after those that have them all, marked "partial". Every
     word after -- is query text (`jobsearch search -- --python`).
 
+    Words for a place, a level, a workplace or an employment type are read as such
+    ("senior rust engineer berlin": rust engineer, level senior, city Berlin; "read
+    as:" says how): they leave out postings stating another fact and list those
+    stating none below. Quoted words, --literal and a filter for the same fact keep
+    the words as typed.
+
     \b
     Examples:
       jobsearch search "machine learning" --city "Seattle, WA"
+      jobsearch search senior rust engineer berlin
       jobsearch search '"data engineer" -crypto' --exclude-company Acme
       jobsearch search --company Ramp --workplace hybrid --max-years 3
       jobsearch search python --salary-min 150k --currency USD --sort pay
@@ -149,7 +160,12 @@ def search_command(
             if fmt not in STREAMED:
                 raise click.UsageError("every match is streamed: add --format jsonl (or csv)")
             hits = index.search_all(
-                text, sort=sort, title_only=title_only, collapse=collapse, **filters
+                text,
+                sort=sort,
+                title_only=title_only,
+                collapse=collapse,
+                understand=not literal,
+                **filters,
             )
             write(fmt, hit_shapes(hits, {}, view=_unreachable, document=_unreachable), raw=csv_raw)
             return
@@ -162,6 +178,7 @@ def search_command(
             collapse=collapse,
             explain=explain,
             facets=fmt in (OutputFormat.TABLE.value, OutputFormat.JSON.value),
+            understand=not literal,
             **filters,
         )
         short = index.short_ids(h.posting.id for h in results.hits)
@@ -253,12 +270,14 @@ def similar_command(
     show_default=True,
     help="How many values of each facet to count.",
 )
+@literal_option
 @output_options
 @click.pass_context
 def facets_command(
     ctx: click.Context,
     query: tuple[str, ...],
     top: int,
+    literal: bool,
     index_dir: Path,
     fmt: str,
     csv_raw: bool,
@@ -278,7 +297,9 @@ def facets_command(
       jobsearch facets --country US --format csv > facets.csv
     """
     with open_index(index_dir, ctx) as index:
-        results = index.search(" ".join(query), limit=1, facet_top=top, **filters)
+        results = index.search(
+            " ".join(query), limit=1, facet_top=top, understand=not literal, **filters
+        )
     notes = messages(results)
     document = {
         "query": results.query,
@@ -286,6 +307,7 @@ def facets_command(
         "total": results.total,
         "facets": results.facets,
         "notes": list(results.notes),
+        "read_as": results.read_as,
     }
     shapes = Shapes(
         view=lambda: Group(
@@ -336,6 +358,12 @@ def stats_command(ctx: click.Context, index_dir: Path, fmt: str, csv_raw: bool) 
 )
 @click.option("--per-query", is_flag=True, help="Show each query's figures too.")
 @click.option(
+    "--corpus-index",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="An index of the corpus for the natural queries (default: one is built in a "
+    "temporary folder, a minute or more).",
+)
+@click.option(
     "--facts",
     is_flag=True,
     help="Measure the extracted facts instead (pay, workplace, years, degree, type, "
@@ -359,6 +387,7 @@ def stats_command(ctx: click.Context, index_dir: Path, fmt: str, csv_raw: bool) 
 def evaluate_command(
     corpus: Path | None,
     per_query: bool,
+    corpus_index: Path | None,
     facts: bool,
     gold: Path | None,
     gold_map: tuple[str, ...],
@@ -366,9 +395,11 @@ def evaluate_command(
 ) -> None:
     """Measure ranking, or the extracted facts.
 
-    Ranking on the judged queries: nDCG@10, MRR and P@10 beside plain BM25; or, with
-    --facts, the fact extractors' coverage, precision and recall on judged postings,
-    or on any export whose columns say the truth (--gold FILE --map FACT=COLUMN).
+    Ranking on the judged queries: nDCG@10, MRR and P@10 beside plain BM25; and, with
+    the corpus, the natural queries ("junior data analyst remote"): reachable P@10 of
+    ours, ours with the words as typed, and SQLite FTS5. Or, with --facts, the fact
+    extractors' coverage, precision and recall on judged postings, or on any export
+    whose columns say the truth (--gold FILE --map FACT=COLUMN).
 
     Runs from a source checkout (the judgments live in tests/). Without the corpus,
     only the sample-data queries are measured; --facts needs the corpus (or --gold).
@@ -377,6 +408,7 @@ def evaluate_command(
     Examples:
       jobsearch evaluate
       jobsearch evaluate --per-query
+      jobsearch evaluate --corpus-index corpus-index/
       jobsearch evaluate --facts
       jobsearch evaluate --facts --gold postings.csv --map location=location \\
           --map remote=remote_allowed --map level=formatted_experience_level
@@ -405,6 +437,13 @@ def evaluate_command(
         say(f"corpus not found at {source}: measuring the sample queries only")
     report = evaluate.run(source if source.exists() else None)
     emit(evaluate.format_report(report, per_query=per_query))
+    if source.exists():
+        import search.natural as natural
+
+        if corpus_index is None:
+            say("indexing the corpus for the natural queries (a minute or more)")
+        found = natural.run_natural(source, corpus_index)
+        emit(natural.format_natural(found, per_query=per_query))
 
 
 def _gold_facts(gold: Path, gold_map: tuple[str, ...], errors: bool) -> str:

@@ -83,6 +83,16 @@ def query_argument(func: F) -> F:
     return click.argument("query", nargs=-1, callback=_unmark)(func)
 
 
+def literal_option(func: F) -> F:
+    """``--literal``: the words as typed, none read as a place, level, workplace or type."""
+    return click.option(
+        "--literal",
+        is_flag=True,
+        help="Search the words as typed: read no place, level, workplace or "
+        "employment type from them.",
+    )(func)
+
+
 def index_option(func: F) -> F:
     return click.option(
         "--index",

@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from whoosh import query as wq
 
 from search.errors import InvalidFilterError
-from search.query.contract import Ranked, Selected
+from search.query.contract import Ranked, Selected, Understood
 from search.results import SORTS, Filters, Sort
 from search.store import fields as f
 
@@ -44,6 +44,8 @@ class Request:
     facets: bool = True
     #: How many values of each facet to count (the most frequent).
     facet_top: int = 10
+    #: Read place, level, workplace and type words as conditions (``search.query.understand``).
+    understand: bool = True
 
     def check(self) -> None:
         """A clear error for a value a library caller got wrong (never a TypeError)."""
@@ -51,7 +53,7 @@ class Request:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise InvalidFilterError(f"{name} must be a whole number, not {value!r}")
-        for name in ("title_only", "collapse", "explain", "facets"):
+        for name in ("title_only", "collapse", "explain", "facets", "understand"):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidFilterError(f"{name} takes True or False, not {getattr(self, name)!r}")
         if self.limit < 1 or self.page < 1:
@@ -84,6 +86,11 @@ class Plan(Generic[S]):
     notes: list[str] = field(default_factory=list)
     #: How evaluation was bounded, from every query this search evaluated.
     checked: list[str] = field(default_factory=list)
+    #: Conditions read from the text (None: the words were searched as typed); with
+    #: them, ``filters`` is their softened selection (``Understood.soft``).
+    understood: Understood[S] | None = None
+    #: The filters alone, without the conditions read from the text.
+    plain: S | None = None
 
 
 @dataclass(slots=True)

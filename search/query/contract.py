@@ -27,6 +27,7 @@ from typing import Generic, Literal, Protocol, TypeVar
 from whoosh import query as wq
 
 from search.model import JobPosting, Place
+from search.query.understand import Reading
 from search.results import Explanation, Filters
 
 #: The orders a backend ranks in: by score, newest first, highest pay first, nearest
@@ -67,6 +68,23 @@ class Matched(Generic[M]):
     checked: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Understood(Generic[S]):
+    """Query text read as words and conditions (``search.query.understand``), with the
+    conditions evaluated as the backend holds the facts. Conditions narrow only where a
+    posting states the fact: ``soft`` selects what the filters select less the postings
+    stating another fact; matched within it, the postings stating no fact asked for are
+    counted in ``Matched.left_out`` ("12 postings that state no level were kept below"),
+    and ``top`` lists those stating the most facts asked for first."""
+
+    reading: Reading
+    soft: S
+    #: The filters' postings that state every fact asked for.
+    every: S
+    #: The facts a posting may state otherwise, as notes name them ("level or place").
+    facts: str
+
+
 class Backend(Protocol[M, S]):
     """Evaluation of one snapshot of the index: every answer a search needs, and no
     decision about what to show. A backend keeps no state about the search it serves
@@ -78,6 +96,13 @@ class Backend(Protocol[M, S]):
         ANDed; a filter never changes a score). With ``fold``, notes count jobs (copies
         of one job count once). Raises ``InvalidFilterError`` for a value it cannot
         understand."""
+        ...
+
+    def understand(self, text: str, filters: Filters, within: S) -> Understood[S] | None:
+        """``text`` read as words to rank and conditions, within the evaluated
+        ``filters`` (a kind of fact a filter sets is not read from the words); None when
+        no condition was read, or when the backend reads no queries (the words are then
+        searched as typed)."""
         ...
 
     def match(self, q: wq.Query, within: S) -> Matched[M]:

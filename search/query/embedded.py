@@ -12,7 +12,7 @@ that search.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,10 +21,11 @@ from whoosh.reading import IndexReader
 
 from search.model import JobPosting, Place
 from search.query import facets as facet_counts
-from search.query.contract import Backend, Matched, Order, Ranked
+from search.query.contract import Backend, Matched, Order, Ranked, Understood
 from search.query.explain import explain_hit
 from search.query.filters import FilterSet, filter_set
 from search.query.matching import evaluate, top
+from search.query.soft import Soft, understand
 from search.query.spelling import suggest
 from search.query.view import Index, Mask, Match
 from search.results import Explanation, Filters
@@ -44,6 +45,11 @@ class Selection:
 
     filters: FilterSet
     allowed: Mask | None
+    #: Whether notes count jobs (copies of one job once).
+    fold: bool = False
+    #: Conditions read from the query text (``search.query.soft``): they leave out the
+    #: postings stating another fact and rank those stating the facts asked for first.
+    soft: Soft | None = None
 
     @property
     def notes(self) -> Sequence[str]:
@@ -76,7 +82,21 @@ class EmbeddedBackend:
 
     def select(self, filters: Filters, fold: bool) -> Selection:
         chosen = filter_set(self.index, filters, fold=fold)
-        return Selection(chosen, chosen.mask)
+        return Selection(chosen, chosen.mask, fold)
+
+    def understand(
+        self, text: str, filters: Filters, within: Selection
+    ) -> Understood[Selection] | None:
+        soft = understand(self.index, text, filters)
+        if soft is None:
+            return None
+        every = soft.every if within.allowed is None else within.allowed & soft.every
+        return Understood(
+            soft.reading,
+            replace(within, soft=soft),
+            replace(within, allowed=every, soft=None),
+            soft.facts,
+        )
 
     def match(self, q: wq.Query, within: Selection) -> Matched[Match]:
         checked: list[str] = []
@@ -84,6 +104,10 @@ class EmbeddedBackend:
         left_out = within.filters.left_out(matched.mask)
         if within.allowed is not None:
             matched.mask &= within.allowed
+        if within.soft is not None:
+            matched.mask &= within.soft.allowed
+            jobs = (lambda m: facet_counts.distinct_jobs(self.index, m)) if within.fold else None
+            left_out += within.soft.notes(matched.mask, jobs)
         return Matched(matched, left_out, checked)
 
     def count(self, m: Match, fold: bool) -> int:
@@ -93,6 +117,17 @@ class EmbeddedBackend:
         return Match(m.mask & ~other.mask, m.scores)
 
     def top(self, m: Match, k: int, order: Order, within: Selection) -> Ranked:
+        if within.soft is None:
+            return self._top(m, k, order, within)
+        # Those stating the most of the facts asked for first, each tier in ``order``.
+        ranked: Ranked = []
+        for tier in within.soft.tiers():
+            if len(ranked) >= k:
+                break
+            ranked += self._top(Match(m.mask & tier, m.scores), k - len(ranked), order, within)
+        return ranked
+
+    def _top(self, m: Match, k: int, order: Order, within: Selection) -> Ranked:
         if order == "nearest":
             nearest = within.filters.nearest
             assert nearest is not None, "nearest first needs the near filter"

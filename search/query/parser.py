@@ -232,6 +232,9 @@ def relax(q: wq.Query) -> wq.Query | None:
     if isinstance(q, wq.AndNot):
         loose = relax(q.a)
         return wq.AndNot(loose, q.b) if loose is not None else None
+    if isinstance(q, wq.AndMaybe):  # words that only rank stay so
+        loose = relax(q.a)
+        return wq.AndMaybe(loose, q.b) if loose is not None else None
     if isinstance(q, wq.And) and len(q.subqueries) > 1:
         return wq.Or(q.subqueries)
     return None

@@ -19,16 +19,24 @@ is ``search.query.embedded``). Its notes belong to the one search that made them
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TypeVar
 
 from whoosh import query as wq
 
 from search.query.context import COLLAPSE_ROOM, Found, Group, Plan, Ranked, Request, Sort
-from search.query.contract import Backend, Selected
+from search.query.contract import Backend, Selected, Understood
 from search.query.fuzzy import fuzzy_query
 from search.query.hits import fold, hit, page_hits
-from search.query.parser import TITLE_ONLY_WORDS, parse_lenient, parse_text, query_words, relax
-from search.query.ranking import PREFER_CORRECTED
+from search.query.parser import (
+    TITLE_ONLY_WORDS,
+    check_text,
+    parse_lenient,
+    parse_text,
+    query_words,
+    relax,
+)
+from search.query.ranking import LEVEL_WORDS_WEIGHT, PREFER_CORRECTED
 from search.query.snippets import Highlighter
 from search.query.words import TOKEN
 from search.results import Hit, SearchResults, page_count
@@ -46,11 +54,21 @@ _ANALYSIS = FastTextAnalysis()
 # -- 1. plan ------------------------------------------------------------------------
 
 
-def plan(backend: Backend[M, S], request: Request) -> Plan[S]:
-    filters, fields, text = request.filters, request.fields, request.text
-    lenient = parse_lenient(text, fields)
-    parsed = lenient.query
+def plan(backend: Backend[M, S], request: Request) -> tuple[Request, Plan[S]]:
+    """The plan of ``request``, and the request with the words left to rank once place,
+    level, workplace and type words are read as conditions (as asked with
+    ``understand`` off, for a title search (words of titles, as typed), when nothing was
+    read or when the backend reads no queries)."""
+    filters, fields = request.filters, request.fields
     chosen = backend.select(filters, fold=request.collapse)
+    understood = None
+    if request.understand and not request.title_only:
+        understood = backend.understand(check_text(request.text), filters, chosen)
+    if understood is not None:
+        request = replace(request, text=understood.reading.text)
+    text = request.text
+    lenient = parse_lenient(text, fields)
+    parsed = with_level_words(lenient.query, understood, fields)
     notes = list(chosen.notes)
     notes.extend(part.note for part in lenient.dropped)
     if parsed is None and text.strip():
@@ -66,7 +84,23 @@ def plan(backend: Backend[M, S], request: Request) -> Plan[S]:
     only_excluded = isinstance(parsed, wq.Not)
     by_date = not by_pay and (parsed is None or only_excluded or request.sort == "newest")
     base = _excluding(parsed if parsed is not None else wq.Every(), excluded)
-    return Plan(parsed, base, excluded, chosen, by_date, by_pay, notes)
+    within = understood.soft if understood is not None else chosen
+    return request, Plan(
+        parsed, base, excluded, within, by_date, by_pay, notes, understood=understood, plain=chosen
+    )
+
+
+def with_level_words(
+    parsed: wq.Query | None, understood: Understood[S] | None, fields: tuple[str, ...]
+) -> wq.Query | None:
+    """``parsed`` ranking the level words read as a condition too, without requiring
+    them: a posting says "Lead" or "Sr." as often as the "senior" typed."""
+    if understood is None or parsed is None or not understood.reading.ranked:
+        return parsed
+    also = parse_text(understood.reading.ranked, fields)
+    if also is None:
+        return parsed
+    return wq.AndMaybe(parsed, wq.Or([also], boost=LEVEL_WORDS_WEIGHT))
 
 
 def _excluding(q: wq.Query, excluded: wq.Query | None) -> wq.Query:
@@ -145,7 +179,8 @@ def fall_back(
 
 def order(backend: Backend[M, S], p: Plan[S], found: Found[M], limit: int) -> Ranked:
     """The first ``limit`` matches in result order: by score, newest first, or nearest
-    first for ``near`` with no query text."""
+    first for ``near`` with no query text; with conditions read from the text, those
+    stating the most of the facts asked for first (the backend orders by them)."""
     if p.by_date and p.filters.center is not None:
         return backend.top(found.match, limit, "nearest", p.filters)
     if p.by_date:
@@ -160,20 +195,45 @@ def partial_matches(
 ) -> tuple[Ranked, int]:
     """Postings with some of the words, listed after the few that have them all (as web
     search does), and how many there are (jobs, when folding). Only when fewer than a
-    page of postings have every word."""
+    page of postings have every word. With conditions read from the text, the postings
+    with every word that state another fact (another level, another city) come first."""
     if p.by_date or p.by_pay or found.fuzzy or exact >= request.limit:
         return [], 0
+    u = p.understood
+    plain = p.plain if p.plain is not None else p.filters
+    candidates: list[tuple[M, str | None]] = []
+    if u is not None:
+        every_word = _found(backend, replace(p, filters=plain), p.base, p.parsed).match
+        candidates.append((every_word, u.facts))
     loose = relax(p.base)
-    if loose is None:
-        return [], 0
-    more = backend.without(_found(backend, p, loose, p.parsed).match, found.match)
-    extra = backend.count(more, fold=request.collapse)
-    if not extra:
-        return [], 0
-    noun = "posting matches" if extra == 1 else "postings match"
-    p.notes.append(f"{extra} more {noun} only some of the words (marked partial)")
+    if loose is not None:
+        candidates.append((_found(backend, p, loose, p.parsed).match, None))
+    elif u is not None:
+        # One word left ("intern python"): the postings stating every fact asked for.
+        every_fact = replace(p, filters=u.every)
+        asked = _found(backend, every_fact, _excluding(wq.Every(), p.excluded), p.parsed)
+        candidates.append((asked.match, None))
+    seen = [found.match]
     room = max(0, request.wanted - exact) * 2 + COLLAPSE_ROOM
-    return backend.top(more, room, "score", p.filters), extra
+    ranked: Ranked = []
+    total = 0
+    for candidate, facts in candidates:
+        more = candidate
+        for shown in seen:
+            more = backend.without(more, shown)
+        seen.append(more)
+        extra = backend.count(more, fold=request.collapse)
+        if not extra:
+            continue
+        if facts is not None:
+            noun = "posting states" if extra == 1 else "postings state"
+            p.notes.append(f"{extra:,} more {noun} another {facts} (marked partial)")
+        else:
+            noun = "posting matches" if extra == 1 else "postings match"
+            p.notes.append(f"{extra} more {noun} only some of the words (marked partial)")
+        ranked += backend.top(more, room, "score", plain)
+        total += extra
+    return ranked, total
 
 
 def ranked_groups(
@@ -206,7 +266,8 @@ def summarise(
 
 def run(backend: Backend[M, S], request: Request) -> SearchResults:
     request.check()
-    p = plan(backend, request)
+    typed = request.text
+    request, p = plan(backend, request)
     found = match(backend, p)
     text = request.text
     suggestion = backend.suggest(text) if p.parsed is not None and text.strip() else None
@@ -221,7 +282,7 @@ def run(backend: Backend[M, S], request: Request) -> SearchResults:
     if request.page > pages:
         p.notes.append(f"page {request.page} is past the last page ({pages})")
     return SearchResults(
-        query=text,
+        query=typed,
         filters=request.filters,
         total=total,
         page=request.page,
@@ -232,6 +293,7 @@ def run(backend: Backend[M, S], request: Request) -> SearchResults:
         suggestion=suggestion,
         fuzzy=found.fuzzy,
         partial_total=partial_total,
+        read_as=p.understood.reading.shown if p.understood is not None else "",
     )
 
 
@@ -239,7 +301,7 @@ def run_all(backend: Backend[M, S], request: Request) -> Iterator[Hit]:
     """Every match of ``request``, in result order, one hit at a time (for export):
     no page, no partial matches, no spelling fallback."""
     request.check()
-    p = plan(backend, request)
+    request, p = plan(backend, request)
     found = match(backend, p)
     total = backend.count(found.match, fold=False)
     ranked = order(backend, p, found, max(total, 1))

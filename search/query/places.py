@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from search.extract.gazetteer import region_aliases, region_countries
+from search.extract.skills import vocabulary
 from search.extract.text import normalize_key
+from search.query.understand import Kind
 from search.query.view import Index, Mask
 from search.store import fields as f
 
@@ -64,3 +67,56 @@ def city_mask(index: Index, value: str) -> Mask:
     for qualifier in place.qualifiers:
         mask &= index.holding(f.STATE_KEY, [qualifier]) | index.holding(f.COUNTRY_KEY, [qualifier])
     return mask
+
+
+#: A word in fewer job titles than this is a word of names, when typed after a place.
+TITLE_WORD_POSTINGS = 50
+
+
+class IndexPlaces:
+    """``understand.Places`` over an index: a typed place is a key the index holds (the
+    gazetteer wrote them at index time, so a typed "Berlin" is ``--city Berlin``), tried
+    as a city, a state, a country, then a region; employers by their company keys."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def place(self, key: str) -> tuple[Kind, str] | None:
+        found = self._kind(key)
+        if found is None or " " in key or found[0] == "region":
+            return found
+        # One word that titles use more than postings are placed there is a word
+        # ("mobile" engineer), not a place.
+        kind, value = found
+        titles = self.index.doc_frequency(f.TITLE_WORDS, key.encode("utf-8"))
+        return found if titles <= self._postings(kind, value) else None
+
+    def _kind(self, key: str) -> tuple[Kind, str] | None:
+        if split_city(self.index, key) is not None:
+            return "city", key
+        if _has(self.index, f.STATE_KEY, key):
+            return "state", key
+        region = region_aliases().get(key)
+        if region is not None:
+            return "region", region
+        return ("country", key) if _has(self.index, f.COUNTRY_KEY, key) else None
+
+    def _postings(self, kind: Kind, value: str) -> int:
+        if kind == "city":
+            return int(city_mask(self.index, value).sum())
+        return self.index.doc_frequency(f.PLACE_KEY_FIELDS[kind], value.encode("utf-8"))
+
+    def company(self, key: str) -> bool:
+        return _has(self.index, f.COMPANY_KEY, key)
+
+    def name_word(self, key: str) -> bool:
+        if vocabulary().canonical(key) is not None:
+            return False
+        return self.index.doc_frequency(f.TITLE_WORDS, key.encode("utf-8")) < TITLE_WORD_POSTINGS
+
+
+def region_keys(region: str) -> tuple[str, ...]:
+    """The country keys (ISO codes) of a region's members and the region's own names:
+    the keys of postings in the region ("europe": Berlin, Paris, "Remote - EU")."""
+    names = [k for k, name in region_aliases().items() if name == region]
+    return (*names, *(code.lower() for code in region_countries(region)))

@@ -24,6 +24,7 @@ from search.store import fields as f
 __all__ = [
     "FIELD_BOOSTS",
     "K1",
+    "LEVEL_WORDS_WEIGHT",
     "MAX_SYNONYMS",
     "PREFER_CORRECTED",
     "SIMILAR_KEY_TERMS",
@@ -50,6 +51,13 @@ K1 = 1.2
 #: searches) carries the title's weight so a title search scores as the title part of a
 #: full search does.
 FIELD_BOOSTS: dict[str, float] = {f.TITLE: 3.0, f.DESCRIPTION: 1.0, f.TITLE_WORDS: 3.0}
+
+#: Weight of the level words typed ("senior" in "senior rust engineer berlin"), which
+#: rank without being required once read as a condition: enough to order a "Senior Data
+#: Engineer" before a "Data Engineer" of unknown level among equals, too little to put a
+#: "Lead Data Scientist" before a "Senior Data Engineer" for "lead data engineer"
+#: (keyword nDCG@10 0.936 at 1.0 in titles, 0.938 at 0.25 in all text).
+LEVEL_WORDS_WEIGHT = 0.25
 
 # -- skills and synonyms ----------------------------------------------------------------
 
