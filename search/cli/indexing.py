@@ -9,6 +9,8 @@ what it holds after the interrupt, counted, not assumed.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -141,10 +143,41 @@ def _postings(count: int) -> str:
     return f"{count:,} posting{'' if count == 1 else 's'}"
 
 
-def interrupted(index_dir: Path, before: tuple[int, int] | None, rebuild: bool) -> str:
+def _created_by_us(index_dir: Path) -> Path | None:
+    """The topmost folder that writing ``index_dir`` would create: None when the index
+    folder is already there (or is a link), so that only what this run made is removed."""
+    if os.path.lexists(index_dir):
+        return None
+    top = index_dir.absolute()
+    while not os.path.lexists(top.parent) and top.parent != top:
+        top = top.parent
+    return top
+
+
+def _nothing_left(created: Path | None, index_dir: Path) -> bool:
+    """Remove the folder a first index made when it ended holding no posting, so that no
+    empty index is left that later commands would take as real. True when removed."""
+    if created is None or created.is_symlink() or not created.is_dir():
+        return False
+    held = _held(index_dir)
+    if held is not None and held[0] > 0:
+        return False
+    try:
+        shutil.rmtree(created)  # refuses a link; never follows one inside
+    except OSError:
+        return False
+    return True
+
+
+def interrupted(
+    index_dir: Path, before: tuple[int, int] | None, rebuild: bool, created: Path | None = None
+) -> str:
     """What an interrupted run left, read from the index itself and compared with what
     it held at the start: an add keeps the segments it committed, a rebuild that was not
-    swapped in leaves the old index as it was."""
+    swapped in leaves the old index as it was, and a first index that committed nothing
+    leaves no folder behind."""
+    if _nothing_left(created, index_dir):
+        return f"interrupted: nothing was indexed; no index was left at {index_dir}"
     after = _held(index_dir)
     if after is None:
         if rebuild:
@@ -187,6 +220,7 @@ def build(
         report=report,
     )
     before = _held(index_dir)
+    created = _created_by_us(index_dir)
     try:
         with meter(source) as bar:
             source.on_file = bar.file_done
@@ -198,8 +232,11 @@ def build(
                 with JobIndex.open_or_create(index_dir) as index:
                     summary = index.add(postings, bar.advance, prune=prune, stage=bar.stage)
     except KeyboardInterrupt:
-        say(interrupted(index_dir, before, rebuild))
+        say(interrupted(index_dir, before, rebuild, created))
         raise SystemExit(130) from None
+    except Exception:
+        _nothing_left(created, index_dir)  # a failed first index leaves no empty one
+        raise
     _report(rejections, report.conflict_note())
     held = _held(index_dir)
     count = held[0] if held else 0
