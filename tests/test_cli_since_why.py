@@ -4,13 +4,14 @@ how many match with no date limit), from the library, so JSON and the library ge
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from search.cli.commands import main
 from search.jobindex import JobIndex
+from search.model import JobPosting
 from tests.conftest import IndexFactory
 
 TODAY = date.today()
@@ -56,3 +57,29 @@ def test_the_library_gives_the_same_note(index_of: IndexFactory) -> None:
         assert any(n.endswith("1 posting matches with no date limit") for n in results.notes)
         found = opened.search("kafka", since=TODAY - timedelta(days=500))
         assert found.total == 1 and not any("no date limit" in n for n in found.notes)
+
+
+def test_stats_shows_the_posted_dates_and_when_the_index_was_written(
+    index_of: IndexFactory,
+) -> None:
+    index = _old_index(index_of)
+    result = CliRunner().invoke(main, ["stats", "--format", "json", "--index", str(index)])
+    assert result.exit_code == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["posted_first"] == (TODAY - timedelta(days=400)).isoformat()
+    assert stats["posted_last"] == (TODAY - timedelta(days=40)).isoformat()
+    written = datetime.fromisoformat(stats["written"])
+    newest_file = max(p.stat().st_mtime for p in index.rglob("*") if p.is_file())
+    assert written.timestamp() == int(newest_file)  # to the second, in UTC
+    table = CliRunner().invoke(main, ["stats", "--index", str(index)], env={"COLUMNS": "120"})
+    assert f"posted last     {stats['posted_last']}" in table.stdout
+    assert stats["written"] in table.stdout
+
+
+def test_stats_of_undated_postings_says_so(tmp_path: Path) -> None:
+    with JobIndex.create(tmp_path / "ix") as index:
+        index.add([JobPosting(id="a", title="Data engineer", description="python")])
+        stats = index.stats()
+    assert (stats.posted_first, stats.posted_last) == (None, None) and stats.written
+    table = CliRunner().invoke(main, ["stats", "--index", str(tmp_path / "ix")])
+    assert "no posting states a date" in table.stdout
