@@ -52,3 +52,18 @@ def test_a_link_is_never_followed_to_remove(tmp_path: Path) -> None:
     assert proc.returncode == 130, proc.stderr
     assert index.is_symlink() and target.is_dir()
     assert "nothing was indexed" not in proc.stderr
+
+
+def test_a_first_index_of_no_valid_posting_leaves_no_index(tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    source = tmp_path / "bad.jsonl"
+    source.write_bytes(b"garbage\x00\xff\xfe\n")
+    code, _, err = run("index", str(source), "--index", str(index))
+    assert code == 1 and "no valid postings" in err
+    assert f"nothing was indexed; no index was left at {index}" in err
+    assert not index.exists()
+    kept = tmp_path / "kept"
+    code, _, _ = run("index", str(many(tmp_path / "many.jsonl", 3)), "--index", str(kept))
+    assert code == 0
+    code, _, err = run("index", str(source), "--index", str(kept))  # an index that was there
+    assert code == 1 and f"{kept} holds 3 postings" in err and kept.is_dir()

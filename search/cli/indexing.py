@@ -298,9 +298,12 @@ def build(
     held = _held(index_dir)
     count = held[0] if held else 0
     pruned = f", pruned {summary.pruned}" if prune else ""
+    holds = f"{index_dir} holds {_postings(count)}"
+    if rejections and not summary.total and _nothing_left(created, index_dir):
+        holds = f"nothing was indexed; no index was left at {index_dir}"
     say(
         f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
-        f"rejected {len(rejections)}{pruned}; {index_dir} holds {_postings(count)}"
+        f"rejected {len(rejections)}{pruned}; {holds}"
     )
     if rejections and not summary.total:
         raise InputError(
