@@ -188,7 +188,9 @@ def search_command(
             )
             streamed = _ShortIds(index)
             write(
-                fmt, hit_shapes(hits, streamed, view=_unreachable, document=_unreachable), raw=csv_raw
+                fmt,
+                hit_shapes(hits, streamed, view=_unreachable, document=_unreachable),
+                raw=csv_raw,
             )
             return
         results = index.search(
