@@ -106,3 +106,40 @@ def test_a_typo_in_watch_add_suggests_the_whole_command(paid_index: Path) -> Non
     assert result.exit_code == 2
     assert "jobsearch watch add NAME -- --citty" in result.stderr
     assert "jobsearch add" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def europe_index(index_of: IndexFactory) -> Path:
+    rows = [
+        {"id": "berlin", "title": "Python Engineer", "location": "Berlin, Germany",
+         "description": "Python work on site in Berlin."},
+        {"id": "emea", "title": "Python Engineer", "location": "Remote - EMEA",
+         "description": "Python work. Fully remote, open to candidates in EMEA."},
+        {"id": "europe", "title": "Python Engineer", "location": "Remote - Europe",
+         "description": "Python work. Fully remote within Europe."},
+        {"id": "us", "title": "Python Engineer", "location": "Remote - US",
+         "description": "Python work. Remote within the US."},
+    ]  # fmt: skip
+    return index_of(rows, "script-europe").path
+
+
+def ids_for(index: Path, *args: str) -> set[str]:
+    code, out, _ = run("search", "python", *args, "--format", "jsonl", "--index", str(index))
+    assert code == 0
+    return {json.loads(line)["id"] for line in out.splitlines()}
+
+
+def test_country_europe_includes_its_countries_and_remote_postings_open_to_it(
+    europe_index: Path,
+) -> None:
+    assert ids_for(europe_index, "--country", "Europe") == {"berlin", "emea", "europe"}
+    assert ids_for(europe_index, "--country", "DE") == {"berlin", "emea", "europe"}
+    assert ids_for(europe_index, "--country", "US") == {"us"}
+
+
+def test_a_region_says_how_many_remote_postings_it_counted(europe_index: Path) -> None:
+    code, out, _ = run("search", "python", "--country", "Europe", "--index", str(europe_index))
+    assert code == 0
+    assert "2 remote postings open to Europe counted as in Europe" in " ".join(out.split())
+    code, out, _ = run("search", "python", "--country", "DE", "--index", str(europe_index))
+    assert "counted as in" not in out
