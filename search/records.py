@@ -204,13 +204,18 @@ def posting_row(hit: Hit | JobPosting) -> dict[str, object]:
         record.update(
             pay=pay_figures(pay),
             pay_text=pay.text,
-            pay_min=pay.min,
-            pay_max=pay.max,
+            pay_min=_amount(pay.min),
+            pay_max=_amount(pay.max),
             pay_currency=pay.currency,
             pay_period=pay.period,
             pay_estimate=pay.estimate,
         )
     return record
+
+
+def _amount(value: float | None) -> float | int | None:
+    """A sum for a spreadsheet cell: 250000, not 250000.0; cents are kept (45.5)."""
+    return int(value) if value is not None and value.is_integer() else value
 
 
 def pay_figures(pay: Pay) -> str:

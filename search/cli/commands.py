@@ -9,6 +9,7 @@ files and users reaches them as cleaned ``Text``. Indexing and deleting live in
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from search.cli.render import (
 )
 from search.cli.watching import new_command, watch_group
 from search.errors import InputError
+from search.jobindex import JobIndex
 from search.records import (
     FACET_COLUMNS,
     POSTING_COLUMNS,
@@ -74,6 +76,23 @@ main.add_command(index_command)
 main.add_command(delete_command)
 main.add_command(watch_group)
 main.add_command(new_command)
+
+
+class _ShortIds(Mapping[str, str]):
+    """Short ids worked out one hit at a time, for a stream of every match: each id's
+    shortest unique start depends on the index only, so a stream gets what a page gets."""
+
+    def __init__(self, index: JobIndex) -> None:
+        self._index = index
+
+    def __getitem__(self, posting_id: str) -> str:
+        return self._index.short_ids([posting_id])[posting_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
 
 def _unreachable() -> Any:
@@ -167,7 +186,12 @@ def search_command(
                 understand=not literal,
                 **filters,
             )
-            write(fmt, hit_shapes(hits, {}, view=_unreachable, document=_unreachable), raw=csv_raw)
+            streamed = _ShortIds(index)
+            write(
+                fmt,
+                hit_shapes(hits, streamed, view=_unreachable, document=_unreachable),
+                raw=csv_raw,
+            )
             return
         results = index.search(
             text,

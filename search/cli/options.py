@@ -55,11 +55,33 @@ class QueryCommand(click.Command):
         except click.NoSuchOption as exc:
             hint = (
                 "To search for it, put the query after --: "
-                f"jobsearch {self.name} -- {exc.option_name}"
+                f"{_typed_before_query(self, ctx)} -- {exc.option_name}"
             )
             raise click.NoSuchOption(
                 exc.option_name, f"{exc.format_message()} {hint}", ctx=exc.ctx
             ) from None
+
+
+def _typed_before_query(command: click.Command, ctx: click.Context) -> str:
+    """What to type before ``--`` and the query: the whole command path (``jobsearch
+    watch add``, not ``jobsearch add``) and the arguments that come before the query."""
+    names = [c.command.name for c in _chain(ctx)][1:]
+    before = [
+        p.human_readable_name
+        for p in command.params
+        if isinstance(p, click.Argument) and p.name != "query"
+    ]
+    return " ".join(["jobsearch", *(n for n in names if n), *before])
+
+
+def _chain(ctx: click.Context) -> list[click.Context]:
+    """The contexts from the root command down to ``ctx``."""
+    found: list[click.Context] = []
+    at: click.Context | None = ctx
+    while at is not None:
+        found.append(at)
+        at = at.parent
+    return found[::-1]
 
 
 def _options(params: Sequence[click.Parameter]) -> dict[str, bool]:

@@ -56,10 +56,14 @@ def watch_record(watch: Watch) -> dict[str, Any]:
 
 
 def _filters_text(filters: Mapping[str, object]) -> str:
-    return ", ".join(
-        f"{name.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}"
-        for name, v in filters.items()
-    )
+    """The filters as a person reads them: "city Seattle, remote", not "remote True"."""
+    return ", ".join(_filter_text(name.replace("_", " "), v) for name, v in filters.items())
+
+
+def _filter_text(name: str, value: object) -> str:
+    if isinstance(value, bool):
+        return name if value else f"not {name}"
+    return f"{name} {', '.join(map(str, value)) if isinstance(value, list) else value}"
 
 
 @click.group("watch")

@@ -510,7 +510,13 @@ def _period_before(text: str, start: int, vocab: _Vocab) -> str | None:
     return kinds[-1] if kinds else None
 
 
+#: A list item's mark at the start of a clause: "- ", "* ", "• " and the like.
+_BULLET = re.compile(r"^[-*•·‣◦▪▫■□●○–—]+\s+")
+
+
 def _phrase(text: str, candidate: _Candidate) -> str:
-    """The clause a figure was read from, from its sentence start to the figure's end."""
+    """The clause a figure was read from, from its sentence start to the figure's end,
+    without the mark of the list item it stood in: a quote of the words, not the layout."""
     head = _clause_before(text, candidate.start)
-    return " ".join((head + text[candidate.start : candidate.end]).split())
+    phrase = " ".join((head + text[candidate.start : candidate.end]).split())
+    return _BULLET.sub("", phrase)

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from search.errors import InvalidFilterError
+from search.extract.gazetteer import region_aliases
 from search.extract.roles import (
     EMPLOYMENT_TYPES,
     LEVELS,
@@ -29,7 +30,7 @@ from search.filters import Filters
 from search.model import DEGREES, Place
 from search.query.companies import matching
 from search.query.known import company_names, near_company, near_skill, near_term
-from search.query.places import city_mask, split_city
+from search.query.places import city_mask, region_keys, split_city
 from search.query.radius import around
 from search.query.view import Index, Mask
 from search.store import fields as f
@@ -94,6 +95,7 @@ class FilterSet:
     nearest: npt.NDArray[np.float64] | None = None
     notes: list[str] = field(default_factory=list)
     groups: npt.NDArray[np.int64] | None = None
+    open_to: dict[str, Mask] = field(default_factory=dict)
     #: ``since``: the earliest posting date asked for, and the newest date any posting
     #: has (None: none states one), so that an empty result can say why.
     since: date | None = None
@@ -136,6 +138,11 @@ class FilterSet:
             count = self._count(shown & missing)
             if count:
                 notes.append(_unstated_note(count, _UNSTATED[name], _KEPT[name]))
+        for region, remote in self.open_to.items():
+            count = self._count(shown & remote)
+            if count:
+                what = "remote posting" if count == 1 else "remote postings"
+                notes.append(f"{count:,} {what} open to {region} counted as in {region}")
         since = self._since_note(matched, shown)
         if since:
             notes.append(since)
@@ -288,6 +295,21 @@ def _near_city(index: Index) -> Callable[[str], str]:
     return lambda typed: "" if split_city(index, typed) else near(typed)
 
 
+def _country(index: Index, typed: str, found: FilterSet) -> Mask:
+    """The postings in a country, or in a region ("Europe", "EMEA"): in its member
+    countries, and remote postings open to it. A remote posting open to EMEA carries
+    the keys of EMEA's countries, so ``--country Europe`` finds it; the remote postings
+    a region counted are kept in ``found.open_to`` for a note."""
+    key = normalize_key(typed)
+    region = region_aliases().get(key)
+    if region is None:
+        return index.holding(f.COUNTRY_KEY, [key])
+    keys = region_keys(region)
+    held = index.holding(f.COUNTRY_KEY, keys) | index.holding(f.REGION_KEY, keys)
+    found.open_to[region] = held & index.holding(f.WORKPLACE, ["remote"])
+    return held
+
+
 def _employers(index: Index, typed: Iterable[str]) -> Mask:
     """The postings of the employers named (by any spelling: see ``companies``)."""
     keys = company_names(index)
@@ -323,6 +345,9 @@ def filter_set(index: Index, filters: Filters, fold: bool = False) -> FilterSet:
         ("workplace", "with workplace", f.WORKPLACE, _workplaces(filters), str),
     )
     for name, noun, key_field, values, key in keyed:
+        if name == "country":
+            found.one_of(name, noun, ((v, _country(index, v, found)) for v in values))
+            continue
         found.one_of(name, noun, ((v, index.holding(key_field, [key(v)])) for v in values))
     found.one_of(
         "skill",
