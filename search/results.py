@@ -126,6 +126,12 @@ class IndexStats:
     skills: int
     #: Live postings open to remote work.
     remote: int
+    #: The earliest and latest date postings state they were posted (ISO dates; None
+    #: when none states one).
+    posted_first: str | None = None
+    posted_last: str | None = None
+    #: When the index was last written (ISO time, UTC).
+    written: str | None = None
     #: The ten most frequent values of each facet (facet -> value -> postings).
     top: dict[str, dict[str, int]] = field(default_factory=dict)
 

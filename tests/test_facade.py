@@ -32,6 +32,9 @@ def test_stats_is_a_frozen_typed_result(tmp_path: Path) -> None:
         "countries",
         "skills",
         "remote",
+        "posted_first",
+        "posted_last",
+        "written",
         "top",
     ]
     assert stats.top["company"] == {"Acme": 1}

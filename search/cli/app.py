@@ -159,4 +159,36 @@ def show(view: RenderableType, *, page: bool = False) -> None:
             out.file.write(shown)
             out.file.flush()
         else:
-            click.echo_via_pager(shown, color=not out.no_color)
+            coloured = not colour_off()
+            with _pager_reads_colour(coloured):
+                click.echo_via_pager(shown, color=coloured)
+
+
+@contextlib.contextmanager
+def _pager_reads_colour(coloured: bool) -> Iterator[None]:
+    """The environment a pager needs to show styled text as styles, as git sets it.
+
+    ``less`` shows escape codes as ``ESC[1m`` unless told ``-R``: with ``LESS`` unset it
+    gets ``FRX`` (raw colour, quit when one screen, keep the text on exit); a ``LESS``
+    without R gets ``-R`` added. ``lv`` gets ``-c``. Without colour the text given to the
+    pager is plain (click strips it) and the environment is left alone. Restored after.
+    """
+    if not coloured:
+        yield
+        return
+    before = {name: os.environ.get(name) for name in ("LESS", "LV")}
+    less = before["LESS"]
+    if not less:
+        os.environ["LESS"] = "FRX"
+    elif "R" not in less and "r" not in less:
+        os.environ["LESS"] = f"{less} -R"
+    if before["LV"] is None:
+        os.environ["LV"] = "-c"
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

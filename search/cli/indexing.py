@@ -9,6 +9,8 @@ what it holds after the interrupt, counted, not assumed.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import click
 from rich import filesize
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     Progress,
@@ -24,12 +27,13 @@ from rich.progress import (
     SpinnerColumn,
     Task,
     TextColumn,
-    TimeRemainingColumn,
 )
+from rich.table import Column, Table
 from rich.text import Text
 
 from search.cli.app import DEFAULT_DATA, err, say
 from search.cli.options import index_option
+from search.cli.safe import message
 from search.errors import IndexNotFoundError, InputError, SchemaVersionError
 from search.jobindex import JobIndex
 from search.opening import open_or_build
@@ -54,6 +58,25 @@ class _RecordsColumn(ProgressColumn):
         elapsed = task.elapsed or 0.0
         rate = f", {done / elapsed:,.0f}/s" if elapsed > RATE_AFTER_S else ""
         return Text(f"{done:,}{of} records{rate}")
+
+
+class _TimeLeftColumn(ProgressColumn):
+    """Time left, from the records' rate once it is known (``RATE_AFTER_S``): the records
+    still to write at that rate when their total is known, else the input still to read
+    at the rate it has been read so far. Rich's own column waited for a window of samples
+    ("-:--:--" for seconds) and then extrapolated from bursts (a wild first value)."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0.0
+        done, total = int(task.fields["records"]), task.fields["of"]
+        left: float | None = None
+        if elapsed > RATE_AFTER_S and done:
+            if total is not None:
+                left = max(int(total) - done, 0) / (done / elapsed)
+            elif task.total and task.completed:
+                left = elapsed * max(task.total - task.completed, 0) / task.completed
+        shown = "-:--:--" if left is None else str(timedelta(seconds=int(left)))
+        return Text(shown, style="progress.remaining")
 
 
 class _BytesColumn(ProgressColumn):
@@ -99,10 +122,16 @@ class Meter:
         self.read += report.read
         of = self.read if self.unread <= 0 else None
         self.progress.update(self.task, completed=self.source.position, of=of)
-        say(str(report))
+        self._line(str(report))
         columns = report.columns_line()
         if columns:
-            say("  " + columns)
+            self._line("  " + columns)
+
+    def _line(self, line: str) -> None:
+        """A line above the bar; on a terminal wrapped at spaces to its width (the
+        terminal's own wrap cut words: "0 rejecte" / "d"), else left whole for scripts."""
+        console = self.progress.console
+        console.print(message(line), soft_wrap=not console.is_terminal)
 
     def stage(self, name: str) -> None:
         """The library's ``stage``: reading is done, ``name`` (the final write) begins."""
@@ -111,18 +140,48 @@ class Meter:
             say(f"{name}…")
 
 
+#: Below this many columns the bar leaves out the bytes read and the time elapsed.
+FULL_WIDTH = 120
+#: What the narrow bar's other columns take at most: spinner, "writing the index",
+#: "9,387/9,387 records, 12,345/s", the time left and the spaces between.
+_NARROW_FIXED = 1 + 17 + 29 + 7 + 4 + 1
+
+
+def _one_line() -> Column:
+    return Column(no_wrap=True, overflow="ellipsis")
+
+
+class _FittingProgress(Progress):
+    """A progress display that stays on one line at any terminal width: at 80 columns
+    the full set of columns wrapped onto two lines."""
+
+    def make_tasks_table(self, tasks: Iterable[Task]) -> Table:
+        live = getattr(self, "live", None)  # None while Progress itself is being made
+        width = live.console.width if live is not None else FULL_WIDTH
+        description = TextColumn("{task.description}", markup=False, table_column=_one_line())
+        records = _RecordsColumn(table_column=_one_line())
+        left = _TimeLeftColumn(table_column=_one_line())
+        if width >= FULL_WIDTH:
+            self.columns = (
+                SpinnerColumn(),
+                description,
+                BarColumn(),
+                records,
+                _BytesColumn(table_column=_one_line()),
+                _ElapsedColumn(table_column=_one_line()),
+                left,
+            )
+        else:
+            bar = BarColumn(bar_width=max(width - _NARROW_FIXED, 5))
+            self.columns = (SpinnerColumn(), description, bar, records, left)
+        return super().make_tasks_table(tasks)
+
+
 @contextmanager
-def meter(source: PostingSource) -> Iterator[Meter]:
-    columns = [
-        SpinnerColumn(),
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        _RecordsColumn(),
-        _BytesColumn(),
-        _ElapsedColumn(),
-        TimeRemainingColumn(),
-    ]
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+def meter(source: PostingSource, console: Console | None = None) -> Iterator[Meter]:
+    """The progress display of one run of indexing, on ``console`` (stderr)."""
+    console = console or err
+    with _FittingProgress(console=console, transient=True, disable=not console.is_terminal) as bar:
         yield Meter(bar, source)
 
 
@@ -141,10 +200,41 @@ def _postings(count: int) -> str:
     return f"{count:,} posting{'' if count == 1 else 's'}"
 
 
-def interrupted(index_dir: Path, before: tuple[int, int] | None, rebuild: bool) -> str:
+def _created_by_us(index_dir: Path) -> Path | None:
+    """The topmost folder that writing ``index_dir`` would create: None when the index
+    folder is already there (or is a link), so that only what this run made is removed."""
+    if os.path.lexists(index_dir):
+        return None
+    top = index_dir.absolute()
+    while not os.path.lexists(top.parent) and top.parent != top:
+        top = top.parent
+    return top
+
+
+def _nothing_left(created: Path | None, index_dir: Path) -> bool:
+    """Remove the folder a first index made when it ended holding no posting, so that no
+    empty index is left that later commands would take as real. True when removed."""
+    if created is None or created.is_symlink() or not created.is_dir():
+        return False
+    held = _held(index_dir)
+    if held is not None and held[0] > 0:
+        return False
+    try:
+        shutil.rmtree(created)  # refuses a link; never follows one inside
+    except OSError:
+        return False
+    return True
+
+
+def interrupted(
+    index_dir: Path, before: tuple[int, int] | None, rebuild: bool, created: Path | None = None
+) -> str:
     """What an interrupted run left, read from the index itself and compared with what
     it held at the start: an add keeps the segments it committed, a rebuild that was not
-    swapped in leaves the old index as it was."""
+    swapped in leaves the old index as it was, and a first index that committed nothing
+    leaves no folder behind."""
+    if _nothing_left(created, index_dir):
+        return f"interrupted: nothing was indexed; no index was left at {index_dir}"
     after = _held(index_dir)
     if after is None:
         if rebuild:
@@ -187,6 +277,7 @@ def build(
         report=report,
     )
     before = _held(index_dir)
+    created = _created_by_us(index_dir)
     try:
         with meter(source) as bar:
             source.on_file = bar.file_done
@@ -198,15 +289,21 @@ def build(
                 with JobIndex.open_or_create(index_dir) as index:
                     summary = index.add(postings, bar.advance, prune=prune, stage=bar.stage)
     except KeyboardInterrupt:
-        say(interrupted(index_dir, before, rebuild))
+        say(interrupted(index_dir, before, rebuild, created))
         raise SystemExit(130) from None
+    except Exception:
+        _nothing_left(created, index_dir)  # a failed first index leaves no empty one
+        raise
     _report(rejections, report.conflict_note())
     held = _held(index_dir)
     count = held[0] if held else 0
     pruned = f", pruned {summary.pruned}" if prune else ""
+    holds = f"{index_dir} holds {_postings(count)}"
+    if rejections and not summary.total and _nothing_left(created, index_dir):
+        holds = f"nothing was indexed; no index was left at {index_dir}"
     say(
         f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
-        f"rejected {len(rejections)}{pruned}; {index_dir} holds {_postings(count)}"
+        f"rejected {len(rejections)}{pruned}; {holds}"
     )
     if rejections and not summary.total:
         raise InputError(

@@ -334,5 +334,7 @@ def stats_view(stats: Mapping[str, Any]) -> RenderableType:
             continue
         if key == "size_bytes":
             key, value = "size", f"{value / 1_048_576:.1f} MiB"
+        if key.startswith("posted_") and value is None:
+            value = "no posting states a date"
         grid.add_row(text(key.replace("_", " ")), text(value))
     return Group(grid, Text(""), facets_table(stats.get("top", {})))

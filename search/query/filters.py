@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -95,6 +96,10 @@ class FilterSet:
     notes: list[str] = field(default_factory=list)
     groups: npt.NDArray[np.int64] | None = None
     open_to: dict[str, Mask] = field(default_factory=dict)
+    #: ``since``: the earliest posting date asked for, and the newest date any posting
+    #: has (None: none states one), so that an empty result can say why.
+    since: date | None = None
+    newest: date | None = None
 
     @property
     def mask(self) -> Mask | None:
@@ -138,6 +143,9 @@ class FilterSet:
             if count:
                 what = "remote posting" if count == 1 else "remote postings"
                 notes.append(f"{count:,} {what} open to {region} counted as in {region}")
+        since = self._since_note(matched, shown)
+        if since:
+            notes.append(since)
         if self.estimates is not None:
             estimated = matched & self.estimates
             for part in (m for n, m in self.parts.items() if n != "salary"):
@@ -150,6 +158,25 @@ class FilterSet:
                     f"{count:,} {whose} only an estimate {verb} left out (--estimates counts them)"
                 )
         return notes
+
+    def _since_note(self, matched: Mask, shown: Mask) -> str | None:
+        """Why a date limit left nothing ("--since 7d" on an index whose newest posting
+        is older): the newest posting's date, and how many match with no date limit."""
+        if self.since is None or "since" not in self.parts or shown.any():
+            return None
+        undated = matched.copy()
+        for name, part in self.parts.items():
+            if name != "since":
+                undated &= part
+        count = self._count(undated)
+        if not count:
+            return None
+        said = "posting matches" if count == 1 else "postings match"
+        if self.newest is None:
+            why = "no posting states the date it was posted"
+        else:
+            why = f"no posting is dated on or after {self.since} (the newest is from {self.newest})"
+        return f"{why}; {count:,} {said} with no date limit"
 
     def one_of(
         self,
@@ -245,6 +272,10 @@ def _since(index: Index, filters: Filters, found: FilterSet) -> None:
     posted = index.column("posted")
     found.parts["since"] = posted >= max((filters.since - EPOCH).days, 0)
     found.unstated["since"] = posted < 0
+    found.since = filters.since
+    live = posted[index.live]
+    newest = int(live.max()) if len(live) else -1
+    found.newest = EPOCH + timedelta(days=newest) if newest >= 0 else None
 
 
 def _degree(index: Index, filters: Filters) -> Mask | None:
