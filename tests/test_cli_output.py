@@ -8,8 +8,6 @@ import csv
 import io
 import json
 import os
-import pty
-import select
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +17,7 @@ from click.testing import CliRunner
 
 from search.cli.commands import main
 from tests.conftest import ROOT, IndexFactory
+from tests.terminal import on_a_terminal
 
 FORMATS = ("table", "json", "jsonl", "csv")
 
@@ -269,43 +268,20 @@ def test_every_match_streams_as_jsonl_and_csv(sample_index_dir: Path, every: lis
 # -- the pager ------------------------------------------------------------------------
 
 
-def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
-    """Run the command with a pseudo-terminal as stdin, stdout and stderr."""
-    main_end, side = pty.openpty()
-    proc = subprocess.Popen(args, stdin=side, stdout=side, stderr=side, env=env, close_fds=True)
-    os.close(side)
-    shown = b""
-    while True:
-        ready, _, _ = select.select([main_end], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(main_end, 65536)
-        except OSError:  # the terminal closed: the command has finished
-            break
-        if not chunk:
-            break
-        shown += chunk
-    proc.wait(timeout=30)
-    os.close(main_end)
-    assert proc.returncode == 0, shown.decode(errors="replace")
-    return shown.decode(errors="replace")
-
-
-def test_a_long_posting_opens_in_the_pager_on_a_terminal(
+def test_a_long_posting_opens_in_the_pageron_a_terminal(
     sample_index_dir: Path, tmp_path: Path
 ) -> None:
     paged = tmp_path / "paged.txt"
     pager = f'{sys.executable} -c \'import sys; open("{paged}", "w").write(sys.stdin.read())\''
     env = environment(PAGER=pager, LINES="20", COLUMNS="80", TERM="xterm")
-    _on_a_terminal(command("show", "hc716bbe", "--index", str(sample_index_dir)), env)
+    on_a_terminal(command("show", "hc716bbe", "--index", str(sample_index_dir)), env)
     assert "Applied Science Intern" in paged.read_text()
     paged.unlink()
-    shown = _on_a_terminal(
+    shown = on_a_terminal(
         command("show", "hc716bbe", "--no-pager", "--index", str(sample_index_dir)), env
     )
     assert not paged.exists() and "Applied Science Intern" in shown
-    short = _on_a_terminal(command("stats", "--index", str(sample_index_dir)), env)
+    short = on_a_terminal(command("stats", "--index", str(sample_index_dir)), env)
     assert not paged.exists() and "postings" in short
 
 

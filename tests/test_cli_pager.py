@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.terminal import on_a_terminal
 
 RECORDER = """\
 import json, os, sys
@@ -23,29 +21,6 @@ text = sys.stdin.read()
 json.dump({"argv": sys.argv[1:], "LESS": os.environ.get("LESS"), "text": text},
           open(sys.argv[1], "w"))
 """
-
-
-def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
-    """Run the command with a pseudo-terminal as stdin, stdout and stderr."""
-    main_end, side = pty.openpty()
-    proc = subprocess.Popen(args, stdin=side, stdout=side, stderr=side, env=env, close_fds=True)
-    os.close(side)
-    shown = b""
-    while True:
-        ready, _, _ = select.select([main_end], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(main_end, 65536)
-        except OSError:  # the terminal closed: the command has finished
-            break
-        if not chunk:
-            break
-        shown += chunk
-    proc.wait(timeout=30)
-    os.close(main_end)
-    assert proc.returncode == 0, shown.decode(errors="replace")
-    return shown.decode(errors="replace")
 
 
 def _paged(index: Path, tmp_path: Path, **env: str) -> dict[str, object]:
@@ -65,7 +40,7 @@ def _paged(index: Path, tmp_path: Path, **env: str) -> dict[str, object]:
         **env,
     }
     args = [sys.executable, "-m", "search", "show", "hc716bbe", "--index", str(index)]
-    _on_a_terminal(args, full)
+    on_a_terminal(args, full)
     got: dict[str, object] = json.loads(record.read_text())
     return got
 
