@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from search import JobIndex, load_postings
 from search.ingest import parse_listing_text
@@ -27,6 +29,12 @@ SAMPLE_FILE = DATA / "amazon_science_jobs.txt"
 
 #: Fixtures that read the corpus; tests using any of them get the ``corpus`` marker.
 CORPUS_FIXTURES = frozenset({"corpus_rows", "corpus_index", "corpus_index_dir", "corpus_head"})
+
+#: Under CI (``CI`` set, as ``.ci/run`` does) property tests draw the same examples on every
+#: run, so a red build is reproducible; locally they explore new examples each time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 IndexFactory = Callable[[Iterable[dict[str, object]], str], JobIndex]
 

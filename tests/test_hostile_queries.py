@@ -377,3 +377,14 @@ def test_the_real_command_excludes_with_a_leading_minus(sample_index_dir: Path) 
     proc = command("search", "-python", "--format", "json", "--index", str(sample_index_dir))
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["query"] == "-python"
+
+
+def test_only_quoted_parts_of_two_words_count_as_phrases() -> None:
+    from search.query.parser import check_text
+
+    empty = '"" ' * (MAX_PHRASES + 3)
+    single = " ".join(f'"w{i}"' for i in range(MAX_PHRASES + 3))
+    assert check_text(empty) == empty
+    assert check_text(single) == single
+    with pytest.raises(InvalidQueryError, match="quoted phrases"):
+        check_text(" ".join(f'"a w{i}"' for i in range(MAX_PHRASES)) + ' "open end')

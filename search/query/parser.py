@@ -152,6 +152,13 @@ def _nesting(text: str) -> int:
     return deepest
 
 
+def _phrases(text: str) -> int:
+    """How many quoted parts of ``text`` hold two words or more (an open quote at the end
+    counts too): a quoted single word is a plain term and ``""`` is nothing."""
+    quoted = text.split('"')[1::2]
+    return sum(len(TOKEN.findall(part)) >= 2 for part in quoted)
+
+
 def check_text(text: object) -> str:
     """``text`` if it is query text within the limits; ``InvalidQueryError`` says which
     limit it passes (or that it is not text at all)."""
@@ -161,7 +168,7 @@ def check_text(text: object) -> str:
     counts = (
         (len(text), MAX_QUERY_CHARS, "characters"),
         (len(TOKEN.findall(text)), MAX_QUERY_WORDS, "words"),
-        (text.count('"') // 2, MAX_PHRASES, "quoted phrases"),
+        (_phrases(text), MAX_PHRASES, "quoted phrases"),
         (_nesting(text), MAX_NESTING, "levels of nested parentheses"),
     )
     for count, most, what in counts:
