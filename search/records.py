@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from search.model import JobPosting, Pay
 from search.results import MARK_CLOSE, MARK_OPEN, Hit, SearchResults
+
+if TYPE_CHECKING:
+    from search.watches import Watch
 
 #: The columns of a posting in CSV, in order: what a spreadsheet user filters on.
 CSV_COLUMNS = (
@@ -228,3 +231,19 @@ def pay_figures(pay: Pay) -> str:
     bound = "up to" if pay.min is None and pay.max is not None else ""
     said = " ".join(x for x in (bound, pay.currency or "", figures, f"{article} {pay.period}") if x)
     return f"{said} (estimate)" if pay.estimate else said
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+def watch_record(watch: Watch) -> dict[str, Any]:
+    """A saved search as data: its name, query, filters (as given: "7d" stays relative)
+    and when it was made and last checked."""
+    return {
+        "name": watch.name,
+        "query": watch.text,
+        "filters": dict(watch.given),
+        "created": _when(watch.created),
+        "checked": _when(watch.checked),
+    }

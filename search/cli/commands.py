@@ -37,6 +37,7 @@ from search.cli.render import (
     shown_id,
     stats_view,
 )
+from search.cli.serving import serve_command
 from search.cli.watching import new_command, watch_group
 from search.errors import InputError
 from search.jobindex import JobIndex
@@ -76,6 +77,7 @@ main.add_command(index_command)
 main.add_command(delete_command)
 main.add_command(watch_group)
 main.add_command(new_command)
+main.add_command(serve_command)
 
 
 class _ShortIds(Mapping[str, str]):

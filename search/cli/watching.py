@@ -10,7 +10,6 @@ indexed time. ``--format json`` is for scripts (a cron job that mails new postin
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,28 +30,12 @@ from search.cli.options import (
 from search.cli.output import Shapes, write
 from search.cli.render import hits_table, minute
 from search.cli.safe import text
-from search.records import CSV_COLUMNS, hit_record, posting_row
+from search.records import CSV_COLUMNS, hit_record, posting_row, watch_record
 from search.results import Hit
 from search.watches import Watch
 
 WATCH_COLUMNS = ("name", "query", "filters", "created", "checked")
 NO_WATCHES = "No saved searches: add one with `jobsearch watch add NAME QUERY`."
-
-
-def _when(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment is not None else None
-
-
-def watch_record(watch: Watch) -> dict[str, Any]:
-    """A saved search as data: its name, query, filters (as given: "7d" stays relative)
-    and when it was made and last checked."""
-    return {
-        "name": watch.name,
-        "query": watch.text,
-        "filters": dict(watch.given),
-        "created": _when(watch.created),
-        "checked": _when(watch.checked),
-    }
 
 
 def _filters_text(filters: Mapping[str, object]) -> str:

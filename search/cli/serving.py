@@ -1,0 +1,150 @@
+"""``jobsearch serve``: the HTTP API and the web page over an index.
+
+The server stack is imported only here, so other commands never pay for it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import socket
+from pathlib import Path
+
+import click
+
+from search.cli.app import say
+from search.cli.indexing import open_index
+from search.cli.options import index_option
+
+__all__ = ["serve_command"]
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, or one clear line on why it cannot be had."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise click.ClickException(f"cannot listen on {host!r}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        why = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+        hint = f" (try --port {port + 1})" if exc.errno == errno.EADDRINUSE else ""
+        raise click.ClickException(f"{host}:{port} {why}{hint}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _address(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+@click.command("serve")
+@index_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0: every interface).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes answering requests (one per core is a good start).",
+)
+@click.option(
+    "--token",
+    envvar="JOBSEARCH_TOKEN",
+    metavar="TOKEN",
+    help="Allow changes (saved searches, add, delete) to holders of TOKEN "
+    "(environment variable JOBSEARCH_TOKEN); without it the service is read-only.",
+)
+@click.option(
+    "--new-token",
+    is_flag=True,
+    help="Allow changes with a new random token (printed with the address).",
+)
+@click.option("--access-log", is_flag=True, help="Log every request on stderr.")
+@click.pass_context
+def serve_command(
+    ctx: click.Context,
+    index_dir: Path,
+    host: str,
+    port: int,
+    workers: int,
+    token: str | None,
+    new_token: bool,
+    access_log: bool,
+) -> None:
+    """Serve the HTTP API and the web page.
+
+    Answers from the last committed snapshot of the index: while `jobsearch index`
+    or `--rebuild` runs in another process, searches go on and the new postings are
+    served from the next request on. Read-only unless started with a token; a
+    browser gets the token from the address printed at start.
+
+    \b
+    Examples:
+      jobsearch serve
+      jobsearch serve --index /srv/jobs --host 0.0.0.0 --port 8000 --workers 2
+      JOBSEARCH_TOKEN=s3cret jobsearch serve
+      curl -s 'http://127.0.0.1:8080/api/search?q=python&city=Seattle'
+    """
+    if new_token:
+        token = secrets.token_urlsafe(24)
+    if token is not None and len(token) < 16:
+        raise click.BadParameter("a token needs at least 16 characters", param_hint="--token")
+    with open_index(index_dir, ctx) as index:
+        postings = len(index)
+        path = index.path.resolve()
+    import uvicorn
+
+    from search.serve.app import ENV_INDEX, ENV_TOKEN
+
+    sock = _bind(host, port)
+    address = _address(sock)
+    os.environ[ENV_INDEX] = str(path)
+    if token:
+        os.environ[ENV_TOKEN] = token
+    else:
+        os.environ.pop(ENV_TOKEN, None)
+    mode = "changes need the token" if token else "read-only"
+    click.echo(f"serving {path} ({postings:,} postings, {mode}) at {address}", nl=True)
+    if new_token:
+        click.echo(f"open {address}/?token={token} to save searches in a browser")
+    say(f"{workers} worker{'s' * (workers > 1)}; Ctrl-C stops")
+    config = uvicorn.Config(
+        "search.serve.app:from_environment",
+        factory=True,
+        workers=workers,
+        log_level="warning",
+        access_log=access_log,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    if workers == 1:
+        server.run(sockets=[sock])
+    else:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[sock]).run()
+    say("stopped")
