@@ -28,7 +28,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
-from search.errors import InvalidFilterError, JobSearchError, WatchNotFoundError, writing
+from search.errors import (
+    IndexLockedError,
+    InvalidFilterError,
+    JobSearchError,
+    WatchNotFoundError,
+    writing,
+)
 from search.filters import FilterValues
 from search.results import Filters, Hit
 from search.store import layout
@@ -161,7 +167,7 @@ class Watches:
         return self._index.newest_indexed()
 
     def _locked(self) -> contextlib.AbstractContextManager[None]:
-        busy = JobSearchError(
+        busy = IndexLockedError(
             "the saved searches are being changed by another process",
             hint="try again in a moment",
         )

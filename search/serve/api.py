@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from search.errors import InputError, InvalidFilterError
+from search.errors import InputError, InvalidFilterError, JobSearchError
 from search.ingest.postings import load_postings
 from search.records import (
     hit_record,
@@ -31,10 +31,24 @@ from search.serve import params
 from search.serve.security import check_change
 from search.serve.service import Service
 
-__all__ = ["json_response", "routes"]
+__all__ = ["UnsupportedMediaType", "json_response", "routes"]
 
-#: The most postings ``similar`` returns.
-MAX_SIMILAR = 50
+#: The body types ``POST /api/postings`` reads, and the file suffix ``load_postings``
+#: reads each as.
+POSTING_TYPES = {
+    "application/json": ".json",
+    "application/x-ndjson": ".jsonl",
+    "application/jsonl": ".jsonl",
+}
+
+
+class UnsupportedMediaType(JobSearchError):
+    """A request body of a type the endpoint does not read (HTTP 415)."""
+
+
+def _media_type(request: Request) -> str:
+    """The body's media type without parameters, in lower case (types ignore case)."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -94,11 +108,10 @@ def posting(request: Request) -> Response:
     """GET /api/postings/{id}: one posting in full, by id or unique start of one."""
     service: Service = request.app.state.service
     params.read(_pairs(request))
-    index = service.index
-    found = index.get(request.path_params["id"])
-    short = index.short_ids([found.id])
-    record = {**posting_record(found, short.get(found.id)), "description": found.description}
-    return json_response(record)
+    found = service.index.get(request.path_params["id"])
+    # As ``jobsearch show --format json`` writes it: the caller named it already, so
+    # no short id.
+    return json_response({**posting_record(found), "description": found.description})
 
 
 def similar(request: Request) -> Response:
@@ -125,12 +138,13 @@ def watches(request: Request) -> Response:
     """GET /api/watches: the saved searches."""
     service: Service = request.app.state.service
     params.read(_pairs(request))
+    len(service.index)  # an index gone or damaged is a 503, not an empty list
     return json_response([watch_record(w) for w in service.index.watches.list()])
 
 
 async def _json_body(request: Request) -> Any:
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        raise InvalidFilterError(
+    if _media_type(request) != "application/json":
+        raise UnsupportedMediaType(
             "the request body must be JSON", hint="send Content-Type: application/json"
         )
     body = await request.body()
@@ -144,6 +158,7 @@ async def watch_add(request: Request) -> Response:
     """POST /api/watches: save a search ({"name", "query", "filters"}); needs the token."""
     service: Service = request.app.state.service
     check_change(request.headers, dict(request.cookies), service.token)
+    params.read(_pairs(request))
     data = await _json_body(request)
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         raise InvalidFilterError(
@@ -168,6 +183,7 @@ async def watch_remove(request: Request) -> Response:
     """DELETE /api/watches/{name}: forget a saved search; needs the token."""
     service: Service = request.app.state.service
     check_change(request.headers, dict(request.cookies), service.token)
+    params.read(_pairs(request))
     await service.run(service.index.watches.remove, request.path_params["name"])
     return Response(status_code=204)
 
@@ -185,6 +201,7 @@ def new_peek(request: Request) -> Response:
     """GET /api/new: what is new to each saved search (or ``watch``), without marking it."""
     service: Service = request.app.state.service
     args = params.read(_pairs(request), params.NEW)
+    len(service.index)  # an index gone or damaged is a 503 before its lock is asked for
     found = service.index.watches.new(args.get("watch"), mark=False)
     return json_response(_new_record(found, service))
 
@@ -194,6 +211,7 @@ async def new_mark(request: Request) -> Response:
     service: Service = request.app.state.service
     check_change(request.headers, dict(request.cookies), service.token)
     args = params.read(_pairs(request), params.NEW)
+    len(service.index)
 
     def check() -> dict[str, Any]:
         with service.index.watches.checking(args.get("watch"), True) as found:
@@ -208,14 +226,10 @@ async def add(request: Request) -> Response:
     and the valid ones kept, as ``jobsearch index`` does."""
     service: Service = request.app.state.service
     check_change(request.headers, dict(request.cookies), service.token)
-    kind = request.headers.get("content-type", "").split(";")[0].strip()
-    suffix = {
-        "application/json": ".json",
-        "application/x-ndjson": ".jsonl",
-        "application/jsonl": ".jsonl",
-    }.get(kind)
+    params.read(_pairs(request))
+    suffix = POSTING_TYPES.get(_media_type(request))
     if suffix is None:
-        raise InvalidFilterError(
+        raise UnsupportedMediaType(
             "postings are sent as JSON or JSON Lines",
             hint="Content-Type: application/json or application/x-ndjson",
         )
@@ -233,6 +247,8 @@ def _add_file(service: Service, body: bytes, suffix: str) -> dict[str, Any]:
             out.write(body)
         source = load_postings(path, on_reject=lambda r: rejected.append(str(r)))
         postings = list(source)
+    # Rejections name the line of the request, not the temporary file it was read from.
+    rejected = [r.replace(str(path), "request") for r in rejected]
     if not postings:
         raise InputError(
             "no valid posting in the request" + (f": {rejected[0]}" if rejected else ""),
@@ -244,7 +260,7 @@ def _add_file(service: Service, body: bytes, suffix: str) -> dict[str, Any]:
         "unchanged": summary.unchanged,
         "merged": summary.merged,
         "rejected": len(rejected),
-        "rejections": [r.replace(str(path), "request") for r in rejected[:20]],
+        "rejections": rejected[:20],
         "ids": summary.ids,
     }
 
@@ -253,6 +269,7 @@ async def delete(request: Request) -> Response:
     """DELETE /api/postings/{id}: delete a posting by id or unique start; needs the token."""
     service: Service = request.app.state.service
     check_change(request.headers, dict(request.cookies), service.token)
+    params.read(_pairs(request))
     deleted = await service.run(service.index.delete, [request.path_params["id"]])
     return json_response({"deleted": deleted})
 

@@ -52,6 +52,7 @@ _STATUS: tuple[tuple[type[JobSearchError], int], ...] = (
     (WatchNotFoundError, 404),
     (Forbidden, 403),
     (TooLarge, 413),
+    (api.UnsupportedMediaType, 415),
     (InvalidFilterError, 400),
     (InvalidQueryError, 400),
     (InputError, 400),

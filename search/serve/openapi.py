@@ -94,8 +94,31 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(code): _ERROR for code in codes}
 
 
+#: What any operation can answer: an unknown or bad parameter (400), an address past
+#: the limit (414), an index that is gone, damaged or being written (503).
+_ANY_ERRORS = (400, 414, 503)
+#: What any operation with a body can answer besides: too large (413), not of a type it
+#: reads (415).
+_BODY_ERRORS = (413, 415)
+
+
+def _with_common_errors(paths: dict[str, Any]) -> dict[str, Any]:
+    for operations in paths.values():
+        for operation in operations.values():
+            codes = _ANY_ERRORS + (_BODY_ERRORS if "requestBody" in operation else ())
+            for code in codes:
+                operation["responses"].setdefault(str(code), _ERROR)
+    return paths
+
+
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of every ``/api`` operation."""
+    document = _document()
+    _with_common_errors(document["paths"])
+    return document
+
+
+def _document() -> dict[str, Any]:
     filters = params.openapi_parameters(params.FILTERS)
     return {
         "openapi": "3.1.0",

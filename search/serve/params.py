@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from search.errors import InvalidFilterError
+from search.query.parser import MAX_QUERY_CHARS
 from search.results import SORTS
 
 __all__ = [
@@ -45,6 +46,9 @@ class Param:
     least: int | None = None
     most: int | None = None
     default: object = None
+    #: Longest value, in characters (None: the library checks it, and says so in its
+    #: own words, as the query text's limits are).
+    chars: int | None = 1_000  # MAX_VALUE_CHARS
 
     @property
     def target(self) -> str:
@@ -92,7 +96,13 @@ FILTERS: tuple[Param, ...] = (
 
 #: The parameters of a search besides its filters.
 SEARCH: tuple[Param, ...] = (
-    Param("q", "text", 'Keywords, "quoted phrases", AND/OR/NOT, -word to exclude.', key="text"),
+    Param(
+        "q",
+        "text",
+        'Keywords, "quoted phrases", AND/OR/NOT, -word to exclude.',
+        key="text",
+        chars=None,
+    ),
     Param("sort", "choice", "Order of the hits.", choices=SORTS, default="relevance"),
     Param("page", "int", "The page of hits wanted.", least=1, most=10_000, default=1),
     Param("limit", "int", "Hits per page.", least=1, most=100, default=10),
@@ -128,10 +138,12 @@ SIMILAR: tuple[Param, ...] = (
 #: The parameters of ``/api/new``.
 NEW: tuple[Param, ...] = (Param("watch", "text", "Only this saved search."),)
 
+#: Longest value of one parameter besides the query text (whose limits the library
+#: checks, with the message the command line gives).
+MAX_VALUE_CHARS = 1_000
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
-#: Longest value of one parameter: a query is limited to 1,000 characters already.
-MAX_VALUE_CHARS = 1_000
 #: Most values of one repeated parameter.
 MAX_VALUES = 50
 
@@ -147,10 +159,10 @@ def _one(param: Param, values: Sequence[str]) -> str:
 def _value(param: Param, values: Sequence[str]) -> object:
     """The value of one parameter, checked for what it is."""
     for value in values:
-        if len(value) > MAX_VALUE_CHARS:
+        if param.chars is not None and len(value) > param.chars:
             raise InvalidFilterError(
                 f"parameter {param.name!r} is {len(value):,} characters long; "
-                f"the limit is {MAX_VALUE_CHARS:,}"
+                f"the limit is {param.chars:,}"
             )
     if param.kind == "texts":
         if len(values) > MAX_VALUES:
@@ -215,7 +227,7 @@ def _schema(param: Param) -> dict[str, Any]:
     if param.kind == "texts":
         return {
             "type": "array",
-            "items": {"type": "string", "maxLength": MAX_VALUE_CHARS},
+            "items": {"type": "string", "maxLength": param.chars or MAX_QUERY_CHARS},
             "maxItems": MAX_VALUES,
         }
     if param.kind == "bool":
@@ -225,7 +237,7 @@ def _schema(param: Param) -> dict[str, Any]:
     elif param.kind == "choice":
         schema = {"type": "string", "enum": list(param.choices)}
     else:
-        schema = {"type": "string", "maxLength": MAX_VALUE_CHARS}
+        schema = {"type": "string", "maxLength": param.chars or MAX_QUERY_CHARS}
     if param.default is not None:
         schema["default"] = param.default
     return schema
