@@ -5,11 +5,15 @@ The server stack is imported only here, so other commands never pay for it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
+import signal
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -39,6 +43,36 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+class _Stopped(Exception):
+    """SIGTERM or Ctrl-C: the normal end of a server."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT end the block as the normal stop of a server.
+
+    uvicorn handles both while it serves, and once it has shut down it raises the
+    signal again for the handler that was there before it: Python's defaults would
+    then kill the process by SIGTERM (status -15) or print "interrupted" (130), as if
+    the server had failed. Here the signal ends the block quietly (the command then
+    says "stopped" and exits 0), also when it comes before uvicorn has started. The
+    handlers before are put back after."""
+    kinds = (signal.SIGTERM, signal.SIGINT)
+    before = {kind: signal.getsignal(kind) for kind in kinds}
+    for kind in kinds:
+        signal.signal(kind, _stop)
+    try:
+        with contextlib.suppress(_Stopped):
+            yield
+    finally:
+        for kind, handler in before.items():
+            signal.signal(kind, handler)
 
 
 def _address(sock: socket.socket) -> str:
@@ -114,6 +148,22 @@ def serve_command(
     with open_index(index_dir, ctx) as index:
         postings = len(index)
         path = index.path.resolve()
+    with _stopped_by_signals():
+        _serve(path, postings, host, port, workers, token, new_token, access_log)
+    say("stopped")
+
+
+def _serve(
+    path: Path,
+    postings: int,
+    host: str,
+    port: int,
+    workers: int,
+    token: str | None,
+    new_token: bool,
+    access_log: bool,
+) -> None:
+    """Bind, say where, and serve until a signal stops the server."""
     import uvicorn
 
     from search.serve.app import ENV_INDEX, ENV_TOKEN
@@ -140,11 +190,9 @@ def serve_command(
         timeout_graceful_shutdown=5,
         server_header=False,
     )
-    server = uvicorn.Server(config)
     if workers == 1:
-        server.run(sockets=[sock])
+        uvicorn.Server(config).run(sockets=[sock])
     else:
         from uvicorn.supervisors import Multiprocess
 
         Multiprocess(config, sockets=[sock]).run()
-    say("stopped")
