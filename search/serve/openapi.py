@@ -35,7 +35,7 @@ _HIT = {
         "short_id": {"type": ["string", "null"]},
         "title": {"type": "string"},
         "company": {"type": ["string", "null"]},
-        "score": {"type": "number"},
+        "score": {"type": ["number", "null"]},
         "snippet": {"type": "string"},
         "url": {"type": ["string", "null"]},
     },
@@ -74,6 +74,24 @@ _WATCH = {
 }
 
 _NEW = {"type": "object", "additionalProperties": {"type": "array", "items": _HIT}}
+
+#: A posting to add, as ``jobsearch index`` reads one from JSON (more fields are read:
+#: see the README's input formats).
+_POSTING_IN = {
+    "type": "object",
+    "required": ["title", "description"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "company": {"type": "string"},
+        "location": {"type": "string"},
+        "url": {"type": "string"},
+        "description": {"type": "string"},
+    },
+}
+
+#: A saved search's name, as ``Watches.add`` checks it (JSON Schema's ``\w`` is ASCII).
+_WATCH_NAME = {"type": "string", "pattern": "^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}$"}
 
 _ID = {
     "name": "id",
@@ -168,9 +186,7 @@ def _document() -> dict[str, Any]:
                     "requestBody": {
                         "required": True,
                         "content": {
-                            "application/json": {
-                                "schema": {"type": "array", "items": {"type": "object"}}
-                            },
+                            "application/json": {"schema": {"type": "array", "items": _POSTING_IN}},
                             "application/x-ndjson": {"schema": {"type": "string"}},
                         },
                     },
@@ -233,7 +249,7 @@ def _document() -> dict[str, Any]:
                                     "type": "object",
                                     "required": ["name"],
                                     "properties": {
-                                        "name": {"type": "string"},
+                                        "name": _WATCH_NAME,
                                         "query": {"type": "string"},
                                         "filters": {"type": "object"},
                                     },
@@ -254,7 +270,7 @@ def _document() -> dict[str, Any]:
                             "name": "name",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+                            "schema": _WATCH_NAME,
                         }
                     ],
                     "responses": {"204": {"description": "Removed"}, **_errors(403, 404)},
