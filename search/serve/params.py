@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from search.errors import InvalidFilterError
-from search.query.parser import MAX_QUERY_CHARS
 from search.results import SORTS
 
 __all__ = [
@@ -138,8 +137,8 @@ SIMILAR: tuple[Param, ...] = (
 #: The parameters of ``/api/new``.
 NEW: tuple[Param, ...] = (Param("watch", "text", "Only this saved search."),)
 
-#: Longest value of one parameter besides the query text (whose limits the library
-#: checks, with the message the command line gives).
+#: Longest value of one parameter. The query text is the library's to check (with the
+#: message the command line gives); its limit is the same 1,000 characters.
 MAX_VALUE_CHARS = 1_000
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -227,7 +226,7 @@ def _schema(param: Param) -> dict[str, Any]:
     if param.kind == "texts":
         return {
             "type": "array",
-            "items": {"type": "string", "maxLength": param.chars or MAX_QUERY_CHARS},
+            "items": {"type": "string", "maxLength": param.chars or MAX_VALUE_CHARS},
             "maxItems": MAX_VALUES,
         }
     if param.kind == "bool":
@@ -237,7 +236,7 @@ def _schema(param: Param) -> dict[str, Any]:
     elif param.kind == "choice":
         schema = {"type": "string", "enum": list(param.choices)}
     else:
-        schema = {"type": "string", "maxLength": param.chars or MAX_QUERY_CHARS}
+        schema = {"type": "string", "maxLength": param.chars or MAX_VALUE_CHARS}
     if param.default is not None:
         schema["default"] = param.default
     return schema
