@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import signal
 import socket
 from pathlib import Path
 
@@ -39,6 +40,10 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+def _ignore(signum: int, frame: object) -> None:
+    """A stop signal delivered again after the server already stopped."""
 
 
 def _address(sock: socket.socket) -> str:
@@ -141,6 +146,11 @@ def serve_command(
         server_header=False,
     )
     server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, restores the handlers it found and
+    # raises the signal again: these make that second delivery a no-op, so a stopped
+    # server says so and exits 0 instead of dying by the signal after its clean stop.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _ignore)
     if workers == 1:
         server.run(sockets=[sock])
     else:
