@@ -50,6 +50,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     ),
     "search.query": ("search.ingest", "search.cli", "search.jobindex", "search.watches"),
     "search.cli": ("whoosh", "search.store", "search.query"),
+    # The service is a thin shell over JobIndex, as the command line is.
+    "search.serve": ("whoosh", "search.store", "search.query", "search.cli"),
     # The shared value types sit under every stage.
     "search.model": ("whoosh", "search."),
     "search.errors": ("whoosh", "search."),

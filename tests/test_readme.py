@@ -18,6 +18,7 @@ import os
 import re
 import runpy
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -177,3 +178,60 @@ def test_every_corpus_command_runs_as_written(tmp_path: Path) -> None:
         typed = line.replace("/tmp/corpus-index", str(index))
         typed = typed.replace("../shared/corpus", str(CORPUS.parent))
         check(line, run(typed, tmp_path, index))
+
+
+#: The address the README's service examples use; the test serves on a free port instead.
+README_ADDRESS = "http://127.0.0.1:8080"
+
+
+def serve_lines(body: str) -> tuple[str, list[str]]:
+    """A ``sh serve`` block: its ``jobsearch serve`` line (with any environment settings
+    before it) and the ``curl`` lines run against that server."""
+    joined = re.sub(r"\\\n\s*", " ", body)
+    lines = [line.split(" # ")[0].strip() for line in joined.splitlines()]
+    (server,) = [line for line in lines if "jobsearch serve" in line]
+    return server, [line for line in lines if line.startswith("curl")]
+
+
+def test_the_readme_shows_the_service() -> None:
+    served = [serve_lines(body) for body in blocks("sh serve")]
+    assert served, "the README shows no service example"
+    assert sum(len(curls) for _, curls in served) >= 5
+
+
+def test_every_service_example_runs_as_written(tmp_path: Path, sample_index_dir: Path) -> None:
+    at = scratch(tmp_path, sample_index_dir)
+    env = {k: v for k, v in os.environ.items() if k not in ("JOBSEARCH_INDEX", "JOBSEARCH_TOKEN")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    for body in blocks("sh serve"):
+        server, curls = serve_lines(body)
+        typed = re.sub(r"--port \d+", "", server) + " --port 0"
+        process = subprocess.Popen(
+            ["bash", "-c", typed],
+            cwd=at,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline()
+            found = re.search(r"at (http://\S+)", first)
+            assert found, f"{server} printed {first!r}"
+            for line in curls:
+                done = run(line.replace(README_ADDRESS, found[1]), at)
+                said = done.stdout + done.stderr
+                assert done.returncode == 0, f"{line}\n{said}"
+                assert "Traceback" not in said and done.stdout.strip(), f"{line}\n{said}"
+                if "-i" not in line.split():
+                    json.loads(done.stdout)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        assert process.returncode == 0, process.stderr.read() if process.stderr else ""

@@ -203,7 +203,7 @@ def test_a_watch_with_a_bad_filter_or_query_is_not_saved(index: JobIndex) -> Non
     with pytest.raises(InvalidFilterError):
         index.watches.add("x", "", since="someday")
     with pytest.raises(JobSearchError):
-        index.watches.add("y", '"a" "b" "c"')
+        index.watches.add("y", '"a b" "c d" "e f"')
     assert index.watches.list() == []
 
 
