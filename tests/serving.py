@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -55,7 +56,8 @@ class Answer:
 
 @dataclass
 class Server:
-    """A running ``jobsearch serve``: its address, its first line and its process."""
+    """A running ``jobsearch serve``: its address, its first line and its process
+    (what it prints goes to two files in a folder of its own, ``remove_output``)."""
 
     url: str
     first_line: str
@@ -115,6 +117,10 @@ class Server:
         self.returncode = self.process.returncode
         return self.returncode
 
+    def remove_output(self) -> None:
+        """Delete the files the process printed to (once it has stopped)."""
+        shutil.rmtree(self.stdout.parent, ignore_errors=True)
+
     def output(self) -> tuple[str, str]:
         """What the process printed so far: (stdout, stderr)."""
         return (
@@ -149,12 +155,15 @@ def start(
             found = _ADDRESS.search(line)
             if found is None:
                 server.stop()
+                server.remove_output()
                 raise AssertionError(f"no address in the first line: {line!r}")
             server.url, server.first_line = found.group(1), line
             return server
         if process.poll() is not None or time.monotonic() > deadline:
             server.stop()
-            raise AssertionError(f"the server did not start: {server.output()}")
+            printed_all = server.output()
+            server.remove_output()
+            raise AssertionError(f"the server did not start: {printed_all}")
         time.sleep(0.05)
 
 
@@ -168,3 +177,4 @@ def serve(
         yield server
     finally:
         server.stop()
+        server.remove_output()
