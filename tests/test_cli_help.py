@@ -73,6 +73,7 @@ def test_the_command_tree_is_the_documented_one() -> None:
         ("index",),
         ("new",),
         ("search",),
+        ("serve",),
         ("show",),
         ("similar",),
         ("stats",),
