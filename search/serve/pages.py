@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
@@ -185,7 +185,7 @@ def home(request: Request) -> Response:
             facets=views.facet_views(results.facets, pairs) if args.get("facets") else [],
             sorts=views.sort_links(pairs, args["sort"]),
             pager=views.pager(pairs, results.page, results.pages),
-            search_query=views.search_url(views.without_page(pairs), path=""),
+            search_query=urlencode(views.without_page(pairs)),
             suggestion=(
                 views.search_url([("q", results.suggestion)])
                 if results.suggestion and results.suggestion != results.query
