@@ -406,3 +406,26 @@ def test_cookie_values_that_are_not_times_are_ignored(server: Server) -> None:
     for value in ("abc", "-5", "99999999999999", quote("<script>")):
         status, _, body = server.get("/", headers={"cookie": f"jobsearch_visit={value}"})
         assert status == 200 and "new since your last visit" not in body
+
+
+def test_pay_and_experience_bands_link_to_the_filters_that_select_them() -> None:
+    pairs = [("q", "x"), ("salary_min", "150000"), ("currency", "USD"), ("page", "3")]
+    facets = {
+        "pay": {"USD 150-200k": 3, "EUR 0-50k": 1, "USD 250k+": 1},
+        "experience": {"2-3 years": 4, "10+ years": 1},
+        "level": {"senior": 2, "unknown": 5},
+    }
+    found = {f.name: f.choices for f in views.facet_views(facets, pairs)}
+    usd, eur, top = found["pay"]
+    assert usd.picked and usd.href == "/?q=x"  # picking it again drops it
+    assert eur.href == "/?q=x&salary_min=1&currency=EUR"
+    assert top.href == "/?q=x&salary_min=250000&currency=USD"
+    three, ten = found["experience"]
+    assert three.href == "/?q=x&salary_min=150000&currency=USD&max_years=3"
+    assert ten.href is None and ten.count == 1
+    senior, unknown = found["level"]
+    assert senior.href == "/?q=x&salary_min=150000&currency=USD&level=senior"
+    assert unknown.href is None and unknown.text == "not stated"
+    # the choices the engine does not count are links without counts
+    assert [c.count for c in found["employment_type"]] == [None] * 5
+    assert [c.href for c in found["posted"]][1] == ("/?q=x&salary_min=150000&currency=USD&since=7d")

@@ -50,6 +50,7 @@ _env = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # templates are package files: no stat of each on every render
 )
 _env.globals.update(
     marked=views.marked,

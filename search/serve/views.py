@@ -117,6 +117,10 @@ class Choice:
     href: str | None
     picked: bool = False
 
+    @property
+    def count_text(self) -> str:
+        return "" if self.count is None else f"{self.count:,}"
+
 
 @dataclass(frozen=True, slots=True)
 class FacetView:
@@ -166,19 +170,36 @@ def _year_value(value: str) -> str | None:
     return match.group(2) if match else None
 
 
-def _choice(pairs: Pairs, name: str, value: str, count: int | None) -> Choice:
+class _Base:
+    """The search a facet list links from, its query string encoded once: most links
+    only add one pair to it."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self.pairs = list(pairs)
+        self.base = without_page(pairs)
+        self.encoded = urlencode(self.base)
+        self.given = {(k, v.strip().casefold()) for k, v in self.base}
+
+    def has(self, name: str, value: str) -> bool:
+        return (name, value.strip().casefold()) in self.given
+
+    def adding(self, name: str, value: str) -> str:
+        one = urlencode([(name, value)])
+        return f"/?{self.encoded}&{one}" if self.encoded else f"/?{one}"
+
+
+def _choice(base: _Base, name: str, value: str, count: int | None) -> Choice:
+    pairs = base.pairs
     if value == UNKNOWN:
         return Choice("not stated", count, None)
     if name == "salary_min":
         set_to = _pay_pairs(value)
         if set_to is None:
             return Choice(value, count, None)
-        base = without_page(pairs)
-        picked = all(any(k == n and _same(v, x) for k, v in base) for n, x in set_to)
-        if picked:
-            kept = [(k, v) for k, v in base if k not in ("salary_min", "currency")]
-        else:
-            kept = [(k, v) for k, v in base if k not in ("salary_min", "currency")] + set_to
+        picked = all(base.has(n, x) for n, x in set_to)
+        kept = [(k, v) for k, v in base.base if k not in ("salary_min", "currency")]
+        if not picked:
+            kept += set_to
         return Choice(value, count, search_url(kept), picked)
     if name == "max_years":
         years = _year_value(value)
@@ -186,6 +207,8 @@ def _choice(pairs: Pairs, name: str, value: str, count: int | None) -> Choice:
             return Choice(value, count, None)
         toggled, picked = _toggle(pairs, name, years)
         return Choice(f"up to {years} years ({value})", count, search_url(toggled), picked)
+    if name not in SINGLE and not base.has(name, value):
+        return Choice(value, count, base.adding(name, value))
     toggled, picked = _toggle(pairs, name, value)
     return Choice(value, count, search_url(toggled), picked)
 
@@ -193,15 +216,16 @@ def _choice(pairs: Pairs, name: str, value: str, count: int | None) -> Choice:
 def facet_views(facets: Mapping[str, Mapping[str, int]], pairs: Pairs) -> list[FacetView]:
     """The facet lists of a search: counted facets, then the type and posted choices the
     engine does not count (links only)."""
+    base = _Base(pairs)
     views = []
     for facet, heading, name in FACETS:
         counts = facets.get(facet)
         if not counts:
             continue
-        choices = tuple(_choice(pairs, name, value, n) for value, n in counts.items())
+        choices = tuple(_choice(base, name, value, n) for value, n in counts.items())
         views.append(FacetView(facet, heading, choices))
     if "employment_type" not in facets:
-        types = tuple(_choice(pairs, "type", t, None) for t in TYPES)
+        types = tuple(_choice(base, "type", t, None) for t in TYPES)
         views.insert(_after(views, "level"), FacetView("employment_type", "Type", types))
     posted = []
     for value, text in POSTED:
