@@ -10,10 +10,13 @@ city, with a skill), interleaved query by query after one warm-up pass:
 * ``page``: the page's handler for ``GET /?q=...`` called in this process (reading the
   address, the search, short ids, facet links, rendering the HTML): the page's own work,
   without the network or the HTTP server;
+* ``own``: the page's handler again, handed the result of the ``search`` above instead
+  of searching: the page's own work alone;
 * ``http``: the same address from a ``jobsearch serve`` process over loopback, first
   byte to last (uvicorn and the network included).
 
-``page - search`` per query is what the page adds to the search. Asserts nothing.
+``page - search`` per query is what the page adds to the search (noisier than ``own``
+on a busy machine, as it subtracts two timings). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -34,9 +37,8 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 
 from search import JobIndex
-from search.serve import params
+from search.serve import pages, params
 from search.serve.app import create_app
-from search.serve.pages import _run_search, home
 from search.serve.service import Service
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,19 +114,27 @@ def main() -> None:
         found = re.search(r"http://([\d.]+):(\d+)", proc.stdout.readline())
         assert found, "the server did not start"
         conn = http.client.HTTPConnection(found.group(1), int(found.group(2)), timeout=60)
-    times: dict[str, list[float]] = {"search": [], "page": [], "http": []}
+    times: dict[str, list[float]] = {"search": [], "page": [], "own": [], "http": []}
+    searching = pages._run_search
     extra: list[float] = []
     try:
         for round_ in range(args.rounds + 1):
             for pairs in wanted:
                 read = params.read(pairs, params.SEARCH, params.FILTERS)
                 start = time.perf_counter()
-                _run_search(service, read)
+                results = searching(service, read)
                 searched = time.perf_counter() - start
                 start = time.perf_counter()
-                response = home(page_request(app, pairs))
+                response = pages.home(page_request(app, pairs))
                 paged = time.perf_counter() - start
                 assert response.status_code == 200, pairs
+                pages._run_search = lambda *_, found=results: found  # type: ignore[assignment]
+                try:
+                    start = time.perf_counter()
+                    pages.home(page_request(app, pairs))
+                    own = time.perf_counter() - start
+                finally:
+                    pages._run_search = searching
                 http_time = None
                 if conn is not None:
                     start = time.perf_counter()
@@ -137,6 +147,7 @@ def main() -> None:
                     continue  # warm-up
                 times["search"].append(searched)
                 times["page"].append(paged)
+                times["own"].append(own)
                 extra.append(paged - searched)
                 if http_time is not None:
                     times["http"].append(http_time)

@@ -403,9 +403,10 @@ def test_a_later_visit_counts_what_is_new_since_the_last(server: Server) -> None
 
 
 def test_cookie_values_that_are_not_times_are_ignored(server: Server) -> None:
-    for value in ("abc", "-5", "99999999999999", quote("<script>")):
-        status, _, body = server.get("/", headers={"cookie": f"jobsearch_visit={value}"})
-        assert status == 200 and "new since your last visit" not in body
+    for value in ("abc", "-5", "99999999999999", "9" * 40, quote("<script>"), "\u00b2"):
+        for name in ("jobsearch_visit", "jobsearch_since"):
+            status, _, body = server.get("/", headers={"cookie": f"{name}={value}"})
+            assert status == 200 and "new since your last visit" not in body, (name, value)
 
 
 def test_pay_and_experience_bands_link_to_the_filters_that_select_them() -> None:

@@ -12,6 +12,7 @@ service only and pass ``security.check_change`` (the token cookie and same origi
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ VISIT_COOKIE = "jobsearch_visit"
 #: For the length of one visit (a session cookie): the previous visit's time, so every
 #: page of this visit counts what is new since then ("0" on a first visit).
 SINCE_COOKIE = "jobsearch_since"
+_DIGITS = re.compile(r"[0-9]{1,12}")
 #: The largest form a page posts (a name and a search address).
 MAX_FORM_BYTES = 16_384
 #: How many similar postings a posting page lists.
@@ -107,12 +109,18 @@ def _run_search(service: Service, args: dict[str, Any]) -> SearchResults:
 def _visit(request: Request) -> tuple[float | None, dict[str, str]]:
     """The time of the previous visit (None on a first one) and the cookies to set."""
     now = int(time.time())
-    during = request.cookies.get(SINCE_COOKIE)
-    if during is not None and during.isdigit():
-        return (int(during) or None), {}
-    last = request.cookies.get(VISIT_COOKIE, "")
-    since = int(last) if last.isdigit() and 0 < int(last) <= now else 0
+    during = _seconds(request.cookies.get(SINCE_COOKIE), now)
+    if during is not None:
+        return (during or None), {}
+    since = _seconds(request.cookies.get(VISIT_COOKIE), now) or 0
     return (since or None), {SINCE_COOKIE: str(since), VISIT_COOKIE: str(now)}
+
+
+def _seconds(value: str | None, now: int) -> int | None:
+    """A time a cookie holds (whole seconds since 1970, not after ``now``), else None."""
+    if value is None or not _DIGITS.fullmatch(value) or int(value) > now:
+        return None
+    return int(value)
 
 
 def _new_since(
