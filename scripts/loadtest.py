@@ -346,7 +346,7 @@ def during_rebuild(
     """Load while ``jobsearch index --rebuild`` replaces the served index, and ``after``
     seconds more; then ask fresh connections which snapshot they are served."""
     before = _written(server)
-    log = server.log.with_name("rebuild.log")
+    log = server.log.with_name(f"{index.name}.rebuild.log")
     with log.open("w") as out:
         rebuild = subprocess.Popen(
             _jobsearch("index", "--rebuild", *map(str, data), "--index", str(index)),
@@ -443,7 +443,7 @@ def main() -> None:
     clients = [int(c) for c in args.clients.split(",")]
     rows: list[Figures] = []
     for workers in (int(w) for w in args.workers.split(",")):
-        with Server(index, workers, work / "serve.log") as server:
+        with Server(index, workers, work / f"{index.name}.serve.log") as server:
             print(server.banner, flush=True)
             measure("warm-up", server, paths, max(clients), _for(args.warmup))
             for n in clients:
@@ -455,7 +455,8 @@ def main() -> None:
     elif not sources:
         print("no rebuild run: give --data with --index to say what the index is built from")
     else:
-        with Server(index, args.rebuild_workers, work / "serve.log") as server:
+        log = work / f"{index.name}.serve.log"
+        with Server(index, args.rebuild_workers, log) as server:
             measure("warm-up", server, paths, args.rebuild_clients, _for(args.warmup))
             rows.append(
                 during_rebuild(server, paths, args.rebuild_clients, index, sources, after=3.0)
