@@ -13,9 +13,10 @@ of the same data replaces the served index in another process: it must fail no r
 and the new snapshot must be served afterwards.
 
 Reports, per configuration, searches/s, p50/p95/p99 latency, failed requests (a status
-other than 200, or a connection error), the CPU the server used and the CPU this load
-generator used (so a reader can see that the generator did not starve the server), and
-the load average (the machine is shared). A benchmark, not a test: it asserts nothing.
+other than 200, or a connection error), the CPU the server used (in all, and per search:
+the figure least moved by other work on a shared machine), the CPU this load generator
+used (so a reader can see that it did not starve the server), and the load average.
+A benchmark, not a test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -226,6 +227,7 @@ class Figures:
     p95_ms: float
     p99_ms: float
     server_cpu_pct: float
+    server_cpu_ms: float
     client_cpu_pct: float
     load_average: float
     failures: list[str] = field(default_factory=list)
@@ -320,6 +322,7 @@ def measure(
         p95_ms=round(percentile(answered, 0.95) * 1000, 1),
         p99_ms=round(percentile(answered, 0.99) * 1000, 1),
         server_cpu_pct=round(100 * server_cpu / wall),
+        server_cpu_ms=round(1000 * server_cpu / max(len(answered) + failed, 1), 1),
         client_cpu_pct=round(100 * own_cpu / wall),
         load_average=round(load, 2),
         failures=reasons,
@@ -389,6 +392,7 @@ COLUMNS = (
     ("failed", "failed"),
     ("searches", "searches"),
     ("server CPU %", "server_cpu_pct"),
+    ("server CPU ms/search", "server_cpu_ms"),
     ("load-gen CPU %", "client_cpu_pct"),
     ("load avg", "load_average"),
 )
