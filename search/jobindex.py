@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
@@ -58,6 +59,9 @@ if TYPE_CHECKING:  # the writer (and its process pool) loads only when something
 #: Tries at opening the latest snapshot while other processes commit: a commit removes
 #: the table of contents just listed, a second rebuild the build folder just named.
 OPEN_TRIES = 20
+#: Seconds after which an unchanged stat of the pointer file and build folder is trusted
+#: to mean no commit since (longer than any file system's timestamp granularity).
+SETTLED_S = 2.0
 
 
 def _writer() -> ModuleType:
@@ -85,6 +89,7 @@ class JobIndex:
         self.path = path
         self._context: EmbeddedBackend | None = None
         self._pointer: object = None
+        self._seen: tuple[tuple[object, ...], tuple[object, object]] | None = None
         self._lock = threading.Lock()
 
     # -- opening -----------------------------------------------------------------------
@@ -203,9 +208,40 @@ class JobIndex:
             self._context, self._pointer = context, pointer
             return context
 
-    def _pointer_now(self) -> object:
-        """What names the latest commit: the build folder and its table of contents."""
-        return (layout.read_meta(self.path).get("generation"), self._toc_mark())
+    def _pointer_now(self) -> tuple[object, object]:
+        """What names the latest commit: the build folder and its table of contents.
+
+        Reading that (the pointer file, then a listing of the build folder) costs a
+        server more than half a millisecond on every request, so the answer is kept with
+        the stat of the pointer file and of the build folder, and reused while neither
+        has changed. A commit replaces the pointer file (a new inode) or adds a table of
+        contents to the folder (a new modification time); marks changed less than
+        ``SETTLED_S`` ago are not trusted, as a second change within the file system's
+        timestamp granularity would leave them equal.
+        """
+        marks = self._marks()
+        seen = self._seen
+        if marks is not None and seen is not None and seen[0] == marks:
+            return seen[1]
+        pointer = (layout.read_meta(self.path).get("generation"), self._toc_mark())
+        self._seen = None if marks is None else (marks, pointer)
+        return pointer
+
+    def _marks(self) -> tuple[object, ...] | None:
+        """The stat of the pointer file and of the build folder last read, or None when
+        either is missing or changed within ``SETTLED_S``."""
+        seen = self._seen
+        generation = seen[1][0] if seen is not None else None
+        try:
+            meta = os.lstat(self.path / layout.META_FILE)
+            folder = os.lstat(self.path / generation) if isinstance(generation, str) else None
+        except (OSError, ValueError):
+            return None
+        changed = max(meta.st_mtime, folder.st_mtime if folder else 0.0)
+        if abs(time.time() - changed) < SETTLED_S:
+            return None
+        where = (folder.st_ino, folder.st_mtime_ns) if folder else None
+        return (meta.st_dev, meta.st_ino, meta.st_mtime_ns, meta.st_size, generation, where)
 
     def _toc_mark(self) -> object:
         """What changes when a commit lands in the current build folder."""
