@@ -59,6 +59,12 @@ _RELATIVE = re.compile(r"^(\d{1,4})\s*(d|days?|w|weeks?|m|months?)$")
 _UNIT_DAYS = {"d": 1, "w": 7, "m": 30}
 
 
+def _today() -> date:
+    """The day an age ("7d") counts back from: the local date, read on each use (tests
+    put another day here to read an old corpus as if it were fresh)."""
+    return date.today()
+
+
 def _day(value: object, today: date | None = None) -> date | None:
     """A date: a ``date``, "YYYY-MM-DD", "today", "yesterday", or an age such as "7d",
     "2w", "3m" / "3 months" (a month counts 30 days), counted back from ``today``."""
@@ -66,7 +72,7 @@ def _day(value: object, today: date | None = None) -> date | None:
         return value.date() if isinstance(value, datetime) else value
     if isinstance(value, str):
         word = value.strip().lower()
-        now = today or date.today()
+        now = today or _today()
         if word in ("today", "yesterday"):
             return now - timedelta(days=int(word == "yesterday"))
         age = _RELATIVE.match(word)
@@ -80,6 +86,13 @@ def _day(value: object, today: date | None = None) -> date | None:
         f"unreadable date {value!r}",
         hint='give YYYY-MM-DD, "today", "yesterday" or an age such as 7d, 2w, 3m',
     )
+
+
+def since_day(value: object, today: date | None = None) -> date | None:
+    """The first day a ``since`` value admits, read exactly as the filter reads it: the
+    posted facet counts its bands with this, so a band's count is the total the filter
+    gives."""
+    return _day(value, today)
 
 
 def _moment(value: object) -> datetime | None:

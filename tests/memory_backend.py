@@ -43,7 +43,14 @@ Scores = dict[int, float]
 
 B, K1 = 0.75, 1.2
 EPOCH = date(1970, 1, 1)
-UNKNOWN_COUNTED = (f.ROLE, f.LEVEL, f.WORKPLACE)
+UNKNOWN_COUNTED = (f.ROLE, f.LEVEL, f.EMPLOYMENT_TYPE, f.WORKPLACE)
+#: The posted facet's bands, each the postings a search with that ``since`` keeps.
+POSTED_BANDS = (
+    ("past day", "1d"),
+    ("past 3 days", "3d"),
+    ("past week", "7d"),
+    ("past month", "30d"),
+)
 PAY_BANDS = (50, 100, 150, 200, 250)
 YEAR_BANDS = (1, 3, 5, 9)
 #: Filter -> the fact it needs, as the notes name it.
@@ -354,6 +361,23 @@ class MemoryBackend:
         out["pay"] = dict(sorted(pay.items(), key=lambda kv: -kv[1])[:10])
         labels = [_band(b, YEAR_BANDS, " years", 1, "{}+ years") for b in (0, 2, 4, 6, 10)]
         out["experience"] = {label: years[label] for label in labels if years[label]}
+        out["posted"] = self._posted(m, fold)
+        return out
+
+    def _posted(self, m: Scores, fold: bool) -> dict[str, int]:
+        """Jobs (or postings) with a matching copy a ``since`` band keeps; "unknown" for
+        those none of whose matching copies states a date."""
+        out: dict[str, int] = {}
+        for label, value in POSTED_BANDS:
+            since = Filters.of({"since": value}).since
+            assert since is not None
+            day = max((since - EPOCH).days, 0)
+            units = {self._unit(n, fold) for n in m if self.docs[n].posted_day >= day}
+            if units:
+                out[label] = len(units)
+        dated = {self._unit(n, fold) for n in m if self.docs[n].posted_day >= 0}
+        if unknown := len({self._unit(n, fold) for n in m} - dated):
+            out["unknown"] = unknown
         return out
 
     def _unit(self, n: int, fold: bool) -> object:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from search import JobIndex, load_postings
 from search.query import phrases, pipeline
 from search.query.context import Request
 from search.query.contract import Backend
+from search.query.facets import POSTED_BANDS
 from search.results import Filters, SearchResults
 from tests.memory_backend import MemoryBackend, MemorySelection, Scores
 
@@ -306,3 +308,124 @@ def test_the_embedded_engine_reads_a_place_through_the_contract(embedded: JobInd
     assert read.read_as == "backend engineer · city Seattle"
     assert ids(read)[0] == "be-sea"
     assert read.total > literal.total
+
+
+# -- employment type and posting date, counted as their filters select ----------------------
+
+#: Postings dated back from today (None: undated), with an employment type or none; the
+#: two "Platform Engineer" rows are copies of one job, one dated and one not, the two
+#: "Support Engineer" rows copies with neither a date nor a type.
+DATED = [
+    ("d-0", "Site Reliability Engineer", "Seattle, WA", 0, "full-time"),
+    ("d-1", "Data Engineer", "Austin, TX", 1, "contract"),
+    ("d-2", "Analytics Engineer", "Denver, CO", 2, "part-time"),
+    ("d-3", "Data Analyst", "Boston, MA", 3, None),
+    ("d-4", "Product Designer", "Chicago, IL", 4, "full-time"),
+    ("d-7", "Product Manager", "Austin, TX", 7, "internship"),
+    ("d-8", "Sales Engineer", "Miami, FL", 8, "full-time"),
+    ("d-30", "Solutions Architect", "Dallas, TX", 30, "temporary"),
+    ("d-31", "Security Engineer", "Phoenix, AZ", 31, None),
+    ("d-400", "Mobile Engineer", "Atlanta, GA", 400, "full-time"),
+    ("u-1", "Technical Writer", "Reno, NV", None, "contract"),
+    ("pe-sea", "Platform Engineer", "Seattle, WA", 2, "contract"),
+    ("pe-pdx", "Platform Engineer", "Portland, OR", None, "contract"),
+    ("se-sea", "Support Engineer", "Seattle, WA", None, None),
+    ("se-pdx", "Support Engineer", "Portland, OR", None, None),
+]
+
+
+@pytest.fixture(scope="module")
+def dated_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("dated") / "jobs.jsonl"
+    today = date.today()
+    rows = []
+    for pid, title, location, age, kind in DATED:
+        row: dict[str, Any] = {
+            "id": pid,
+            "title": title,
+            "location": location,
+            "company": "Initech",
+            "description": f"The {title.lower()} works on the platform in Python.",
+        }
+        if age is not None:
+            row["posted"] = (today - timedelta(days=age)).isoformat()
+        if kind is not None:
+            row["employment_type"] = kind
+        rows.append(json.dumps(row))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def dated_embedded(dated_source: Path) -> Any:
+    with JobIndex.create(dated_source.parent / "index") as index:
+        index.add(load_postings(dated_source))
+    with JobIndex.open(dated_source.parent / "index") as index:
+        yield index
+
+
+@pytest.fixture(params=["embedded", "memory"])
+def dated(request: pytest.FixtureRequest, dated_source: Path) -> Search:
+    if request.param == "embedded":
+        return request.getfixturevalue("dated_embedded").search  # type: ignore[no-any-return]
+    return _through(MemoryBackend(load_postings(dated_source)))
+
+
+@pytest.mark.parametrize("collapse", [True, False])
+def test_each_posted_band_counts_what_its_since_filter_finds(dated: Search, collapse: bool) -> None:
+    posted = dated("", collapse=collapse).facets["posted"]
+    # by construction: ages 0, 1 | 2, 2, 3 | 4, 7 | 8, 30 (31 and 400 older). Undated:
+    # u-1 and the Support Engineer job (two postings); the Platform Engineer job is dated
+    # by one copy, so only its undated copy, counted alone, is unknown.
+    assert posted == {
+        "past day": 2,
+        "past 3 days": 5,
+        "past week": 7,
+        "past month": 9,
+        "unknown": 2 if collapse else 4,
+    }
+    for band, since in POSTED_BANDS:
+        found = dated("", collapse=collapse, since=since, facets=False)
+        assert posted.get(band, 0) == found.total, (band, since)
+    # within a search and a filter, too
+    narrowed = dated("engineer", collapse=collapse, city="Seattle")
+    for band, since in POSTED_BANDS:
+        found = dated("engineer", collapse=collapse, city="Seattle", since=since, facets=False)
+        assert narrowed.facets["posted"].get(band, 0) == found.total, (band, since)
+
+
+@pytest.mark.parametrize("collapse", [True, False])
+def test_each_employment_type_counts_what_its_filter_finds(dated: Search, collapse: bool) -> None:
+    types = dated("", collapse=collapse).facets["employment_type"]
+    assert types == {  # each copied job counts once when folded, per posting otherwise
+        "full-time": 4,
+        "contract": 3 if collapse else 4,
+        "internship": 1,
+        "part-time": 1,
+        "temporary": 1,
+        "unknown": 3 if collapse else 4,
+    }
+    for kind, count in types.items():
+        if kind != "unknown":
+            assert dated("", collapse=collapse, employment_type=kind).total == count, kind
+
+
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [
+        ("", {}),
+        ("", {"collapse": False}),
+        ("engineer", {"city": ["Seattle", "Portland"]}),
+        ("engineer", {"city": ["Seattle", "Portland"], "collapse": False}),
+        ("", {"since": "3d"}),
+        ("", {"employment_type": "contract", "collapse": False}),
+    ],
+)
+def test_both_backends_count_type_and_posted_alike(
+    dated_embedded: JobIndex, dated_source: Path, text: str, options: dict[str, Any]
+) -> None:
+    real = dated_embedded.search(text, **options)
+    mine = _through(MemoryBackend(load_postings(dated_source)))(text, **options)
+    assert mine.total == real.total
+    assert mine.facets == real.facets
+    assert real.facets["posted"] and real.facets["employment_type"]

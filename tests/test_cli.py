@@ -84,10 +84,12 @@ def test_search_json_has_the_documented_shape(runner: CliRunner, sample_index_di
         "skill",
         "role",
         "level",
+        "employment_type",
         "company",
         "workplace",
         "pay",
         "experience",
+        "posted",
     }
     assert data["facets"]["city"]["Seattle"] == data["total"]
 

@@ -141,10 +141,12 @@ def test_query_with_filter_ranks_and_facets(sample_index: JobIndex) -> None:
         "skill",
         "role",
         "level",
+        "employment_type",
         "company",
         "workplace",
         "pay",
         "experience",
+        "posted",
     }
     assert MARK_OPEN in results.hits[0].snippet
 

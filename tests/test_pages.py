@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
@@ -17,6 +18,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import pytest
 from markupsafe import escape
 
+from search import JobIndex, load_postings
 from search.results import MARK_CLOSE, MARK_OPEN
 from search.serve import views
 from tests.web_server import (
@@ -427,6 +429,88 @@ def test_pay_and_experience_bands_link_to_the_filters_that_select_them() -> None
     senior, unknown = found["level"]
     assert senior.href == "/?q=x&salary_min=150000&currency=USD&level=senior"
     assert unknown.href is None and unknown.text == "not stated"
-    # the choices the engine does not count are links without counts
-    assert [c.count for c in found["employment_type"]] == [None] * 5
-    assert [c.href for c in found["posted"]][1] == ("/?q=x&salary_min=150000&currency=USD&since=7d")
+
+
+def test_type_and_posted_counts_link_to_the_filters_that_select_them() -> None:
+    pairs = [("q", "x"), ("since", "7d"), ("type", "contract"), ("page", "2")]
+    facets = {
+        "employment_type": {"full-time": 6, "contract": 2, "unknown": 3},
+        "posted": {"past day": 1, "past 3 days": 2, "past week": 4, "past month": 4, "unknown": 0},
+    }
+    found = {f.name: f.choices for f in views.facet_views(facets, pairs)}
+    full, contract, unstated = found["employment_type"]
+    assert (full.text, full.count, full.picked) == ("full-time", 6, False)
+    assert full.href == "/?q=x&since=7d&type=contract&type=full-time"
+    assert contract.picked and contract.href == "/?q=x&since=7d"
+    assert unstated.href is None and unstated.text == "not stated" and unstated.count == 3
+    day, three, week, month, undated = found["posted"]
+    assert [c.count for c in found["posted"]] == [1, 2, 4, 4, 0]
+    # a band picks the since value whose total it counted, replacing the one in use
+    assert day.href == "/?q=x&type=contract&since=1d" and not day.picked
+    assert three.href == "/?q=x&type=contract&since=3d"
+    assert week.picked and week.href == "/?q=x&type=contract"
+    assert month.href == "/?q=x&type=contract&since=30d"
+    assert undated.href is None and undated.text == "not stated"
+
+
+_CHOICE = re.compile(
+    r'<a href="([^"]*)"[^>]*>(?:<span class="tick"[^>]*>[^<]*</span> )?([^<]*)</a>\s*'
+    r'<span class="count">([\d,]+)</span>'
+)
+
+
+def _section(body: str, name: str) -> list[tuple[str, str, int]]:
+    """(link, text, count) of each linked value of one facet list of the page."""
+    found = re.search(rf'aria-labelledby="facet-{name}">(.*?)</section>', body, re.S)
+    assert found, f"no {name} facet on the page"
+    return [
+        (html.unescape(h), html.unescape(t), int(n.replace(",", "")))
+        for h, t, n in _CHOICE.findall(found.group(1))
+    ]
+
+
+def test_type_and_posted_counts_on_the_page_are_what_their_links_find(tmp_path: Path) -> None:
+    """Postings dated back from today, with types: each count shown is the total of the
+    search its link opens (a posted band sets its since value)."""
+    today = date.today()
+    ages = [(0, "contract"), (2, "full-time"), (5, "full-time"), (20, None), (90, "part-time")]
+    rows = [
+        {
+            "id": f"dated-{n}",
+            "title": f"Data Engineer {n}",
+            "company": "Initech",
+            "location": "Seattle, WA",
+            "posted": (today - timedelta(days=age)).isoformat(),
+            "description": f"Initech builds data pipelines, team {n}.",
+            **({"employment_type": kind} if kind else {}),
+        }
+        for n, (age, kind) in enumerate(ages)
+    ]
+    source = tmp_path / "dated.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with JobIndex.create(tmp_path / "index") as index:
+        index.add(load_postings(source))
+    with serving(tmp_path / "index") as server:
+        _, _, body = server.get("/?q=engineer")
+        types = _section(body, "employment_type")
+        posted = _section(body, "posted")
+        assert [(t, n) for _, t, n in types] == [
+            ("full-time", 2),
+            ("contract", 1),
+            ("part-time", 1),
+        ]
+        assert [(t, n) for _, t, n in posted] == [
+            ("past day", 1),
+            ("past 3 days", 2),
+            ("past week", 3),
+            ("past month", 4),
+        ]
+        for link, text, count in types + posted:
+            query = urlsplit(link).query
+            assert ("q", "engineer") in parse_qsl(query), link
+            assert api(server, "/api/search?" + query)["total"] == count, text
+        week = next(link for link, text, _ in posted if text == "past week")
+        assert ("since", "7d") in parse_qsl(urlsplit(week).query)
+        # picked, the band is marked and its link drops the date limit again
+        _, _, narrowed = server.get(week)
+        assert ("/?q=engineer", "past week", 3) in _section(narrowed, "posted")

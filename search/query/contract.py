@@ -126,7 +126,8 @@ class Backend(Protocol[M, S]):
     def facets(self, m: M, top: int, fold: bool) -> dict[str, dict[str, int]]:
         """Exact counts over every document of ``m``: the ``top`` most frequent values
         of each facet field (and "unknown" for facts left unsaid), then the pay and
-        experience bands. With ``fold`` a job counts once, with its copies' values."""
+        experience bands, then the posted bands (each the total of a search with its
+        ``since``). With ``fold`` a job counts once, with its copies' values."""
         ...
 
     def jobs(self, docs: Sequence[int]) -> list[int]:

@@ -143,6 +143,7 @@ class EmbeddedBackend:
     def facets(self, m: Match, top: int, fold: bool) -> dict[str, dict[str, int]]:
         counted = facet_counts.count(self.index, m.mask, f.FACET_FIELDS, top, fold)
         counted.update(facet_counts.bands(self.index, m.mask, fold=fold))
+        counted[facet_counts.POSTED] = facet_counts.posted(self.index, m.mask, fold=fold)
         return counted
 
     def jobs(self, docs: Sequence[int]) -> list[int]:

@@ -10,12 +10,15 @@ need that, and they are few.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 
+from search.filters import since_day
 from search.query.view import Index, Mask
 from search.store import fields as f
+from search.store.documents import EPOCH
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,7 @@ def _pairs(index: Index, field: str, mask: Mask) -> _Pairs:
 UNKNOWN = "unknown"
 #: Facets of facts a posting may leave unsaid: each also counts, as ``UNKNOWN``, the
 #: matches that state none (never counted under a default value).
-UNKNOWN_COUNTED: frozenset[str] = frozenset({f.ROLE, f.LEVEL, f.WORKPLACE})
+UNKNOWN_COUNTED: frozenset[str] = frozenset({f.ROLE, f.LEVEL, f.EMPLOYMENT_TYPE, f.WORKPLACE})
 
 
 def count(
@@ -208,3 +211,54 @@ def bands(index: Index, mask: Mask, fold: bool = True) -> dict[str, dict[str, in
     year_labels = _band_labels(YEAR_BANDS, " years", 1, "{}+ years")
     experience = _count_bands(index, mask, _year_keys(index), year_labels, fold)
     return {"pay": dict(sorted(pay.items(), key=lambda kv: -kv[1])[:10]), "experience": experience}
+
+
+#: The posted facet's bands, each the postings its ``since`` value admits (so a band's
+#: count is the total of a search with that ``since``): cumulative, counted back from
+#: today the way the filter counts ("7d" is on or after the day a week before today).
+POSTED_BANDS: tuple[tuple[str, str], ...] = (
+    ("past day", "1d"),
+    ("past 3 days", "3d"),
+    ("past week", "7d"),
+    ("past month", "30d"),
+)
+#: The posted facet's name in ``SearchResults.facets``.
+POSTED = "posted"
+#: Bits a day (since 1970, plus one) takes in a (group, day) sort key: to the year 9999.
+_DAY_BITS = 22
+
+
+def posted(
+    index: Index, mask: Mask, fold: bool = True, today: date | None = None
+) -> dict[str, int]:
+    """How many documents of ``mask`` (jobs, with ``fold``) each ``POSTED_BANDS`` band
+    admits, and how many state no posting date (``UNKNOWN``); empty bands are left out.
+
+    A job counts in a band when any of its matching copies does (as the ``since`` filter
+    keeps it), and is unknown when none of them states a date. One pass: each job's
+    newest matching day (copies sorted by group, then day: the last of each group), then
+    one comparison per band.
+    """
+    where = np.flatnonzero(mask)
+    if not len(where):
+        return {}
+    days = np.maximum(index.column("posted")[where].astype(np.int64), -1)
+    if fold and index.has_copies:
+        groups = index.groups[where]
+        shared = groups >= 0
+        if shared.any():
+            keys = np.sort((groups[shared] << _DAY_BITS) | (days[shared] + 1))
+            job = keys >> _DAY_BITS
+            last = np.append(job[1:] != job[:-1], True)
+            newest = (keys[last] & ((1 << _DAY_BITS) - 1)) - 1
+            days = np.concatenate([days[~shared], newest])
+    out: dict[str, int] = {}
+    for label, value in POSTED_BANDS:
+        first = since_day(value, today)
+        assert first is not None
+        n = int((days >= max((first - EPOCH).days, 0)).sum())
+        if n:
+            out[label] = n
+    if unknown := int((days < 0).sum()):
+        out[UNKNOWN] = unknown
+    return out

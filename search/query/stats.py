@@ -15,7 +15,8 @@ from search.store.schema import SCHEMA_VERSION
 
 
 def index_stats(index: Index) -> IndexStats:
-    """Postings, size on disk, segments, distinct places and skills, top facet values."""
+    """Postings, size on disk, segments, distinct places and skills, top facet values
+    and how many postings each posted band holds."""
     snapshot = index.snapshot
     files = [p.stat() for p in snapshot.folder.rglob("*") if p.is_file()]
     size = sum(s.st_size for s in files)
@@ -34,7 +35,10 @@ def index_stats(index: Index) -> IndexStats:
         posted_first=first,
         posted_last=last,
         written=_written(max((s.st_mtime for s in files), default=None), snapshot.path),
-        top=facets.count(index, index.live, f.FACET_FIELDS, top=10, fold=False),
+        top={
+            **facets.count(index, index.live, f.FACET_FIELDS, top=10, fold=False),
+            facets.POSTED: facets.posted(index, index.live, fold=False),
+        },
     )
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from markupsafe import Markup, escape
 
 from search.model import JobPosting
+from search.query.facets import POSTED_BANDS
 from search.records import pay_figures
 from search.results import MARK_CLOSE, MARK_OPEN
 from search.serve import params
@@ -71,7 +72,7 @@ LABELS: dict[str, str] = {
 }
 
 #: The facets of ``SearchResults.facets`` the page offers, in order: (facet, heading,
-#: the filter a value sets). ``employment_type`` is shown when the engine counts it.
+#: the filter a value sets).
 FACETS: tuple[tuple[str, str, str], ...] = (
     ("city", "City", "city"),
     ("company", "Employer", "company"),
@@ -80,17 +81,13 @@ FACETS: tuple[tuple[str, str, str], ...] = (
     ("level", "Level", "level"),
     ("employment_type", "Type", "type"),
     ("skill", "Skills", "skill"),
+    ("posted", "Posted", "since"),
     ("role", "Role", "role"),
     ("country", "Country", "country"),
     ("experience", "Experience", "max_years"),
 )
-#: Choices offered without counts, for facts the engine does not count.
-TYPES: tuple[str, ...] = ("full-time", "part-time", "contract", "temporary", "internship")
-POSTED: tuple[tuple[str, str], ...] = (
-    ("today", "today"),
-    ("7d", "past week"),
-    ("30d", "past month"),
-)
+#: A posted band ("past week") -> the ``since`` value whose search it counts ("7d").
+SINCE: dict[str, str] = dict(POSTED_BANDS)
 #: A facet value counting the matches that state no value (not a filter value).
 UNKNOWN = "unknown"
 
@@ -201,6 +198,12 @@ def _choice(base: _Base, name: str, value: str, count: int | None) -> Choice:
         if not picked:
             kept += set_to
         return Choice(value, count, search_url(kept), picked)
+    if name == "since":
+        since = SINCE.get(value)
+        if since is None:
+            return Choice(value, count, None)
+        toggled, picked = _toggle(pairs, name, since)
+        return Choice(value, count, search_url(toggled), picked)
     if name == "max_years":
         years = _year_value(value)
         if years is None:
@@ -214,8 +217,8 @@ def _choice(base: _Base, name: str, value: str, count: int | None) -> Choice:
 
 
 def facet_views(facets: Mapping[str, Mapping[str, int]], pairs: Pairs) -> list[FacetView]:
-    """The facet lists of a search: counted facets, then the type and posted choices the
-    engine does not count (links only)."""
+    """The facet lists of a search, each value with its count and the link that picks it
+    (a posted band picks the ``since`` value whose total it counted)."""
     base = _Base(pairs)
     views = []
     for facet, heading, name in FACETS:
@@ -224,22 +227,7 @@ def facet_views(facets: Mapping[str, Mapping[str, int]], pairs: Pairs) -> list[F
             continue
         choices = tuple(_choice(base, name, value, n) for value, n in counts.items())
         views.append(FacetView(facet, heading, choices))
-    if "employment_type" not in facets:
-        types = tuple(_choice(base, "type", t, None) for t in TYPES)
-        views.insert(_after(views, "level"), FacetView("employment_type", "Type", types))
-    posted = []
-    for value, text in POSTED:
-        toggled, picked = _toggle(pairs, "since", value)
-        posted.append(Choice(text, None, search_url(toggled), picked))
-    views.append(FacetView("posted", "Posted", tuple(posted)))
     return views
-
-
-def _after(views: Sequence[FacetView], name: str) -> int:
-    for i, view in enumerate(views):
-        if view.name == name:
-            return i + 1
-    return len(views)
 
 
 def chips(pairs: Pairs) -> list[Link]:

@@ -74,7 +74,16 @@ DEGREE = "degree"
 #: The absolute path of the file a posting was read from, so that postings a feed no
 #: longer holds can be pruned.
 SOURCE_FILE = "source_file"
-FACET_FIELDS: tuple[str, ...] = (CITY, COUNTRY, SKILL, ROLE, LEVEL, COMPANY, WORKPLACE)
+FACET_FIELDS: tuple[str, ...] = (
+    CITY,
+    COUNTRY,
+    SKILL,
+    ROLE,
+    LEVEL,
+    EMPLOYMENT_TYPE,
+    COMPANY,
+    WORKPLACE,
+)
 
 # -- stored ---------------------------------------------------------------------------
 #: The posting's fields other than the description, as one stored value.
