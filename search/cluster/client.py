@@ -14,6 +14,7 @@ it until a cluster URL is given.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import urllib.request
 import warnings
@@ -27,6 +28,8 @@ from search.cluster.url import ClusterURL, parse_url
 from search.errors import ClusterError, ClusterIndexNotFoundError
 
 CONNECT_TIMEOUT = 2.0
+#: How long a node that took the connection may take to say whether it is healthy.
+HEALTH_TIMEOUT = 5.0
 #: How long a search or a small request may take once connected.
 READ_TIMEOUT = 15.0
 #: How long a write (an import of one batch) may take once connected.
@@ -102,13 +105,13 @@ class Cluster:
                 import httpx
             except ImportError:  # an older client built on requests: one timeout for both
                 return self._typesense.Client(config)
-            http = httpx.Client(timeout=httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT))
+            transport = httpx.Client(timeout=httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT))
             try:
-                client = self._typesense.Client(config, http)
+                client = self._typesense.Client(config, transport)
             except TypeError:  # a client that takes no HTTP client of its own
-                http.close()
+                transport.close()
                 return self._typesense.Client(config)
-        self._http.append(http)
+        self._http.append(transport)
         return client
 
     @staticmethod
@@ -119,8 +122,8 @@ class Cluster:
             return client.collections[name]
 
     def close(self) -> None:
-        for http in self._http:
-            http.close()
+        for transport in self._http:
+            transport.close()
         self._http.clear()
 
     def __enter__(self) -> Cluster:
@@ -132,14 +135,33 @@ class Cluster:
     # -- errors -------------------------------------------------------------------------
 
     def health(self) -> list[NodeHealth]:
-        """Every node's /health (which needs no key), asked directly, 2 s each."""
+        """Every node's /health (which needs no key), asked directly: a node that takes
+        no connection within 2 s is down (None); one that connects but does not answer
+        ok within ``HEALTH_TIMEOUT`` is up without a leader, or too busy (False)."""
         out = []
-        for node in self.url.node_urls():
+        for (host, port), node in zip(self.url.nodes, self.url.node_urls(), strict=True):
+            kind = (
+                http.client.HTTPSConnection
+                if self.url.scheme == "https"
+                else http.client.HTTPConnection
+            )
+            conn = kind(host.strip("[]"), port, timeout=CONNECT_TIMEOUT)
             try:
-                with urllib.request.urlopen(f"{node}/health", timeout=CONNECT_TIMEOUT) as answer:
-                    out.append(NodeHealth(node, bool(json.load(answer).get("ok"))))
-            except (OSError, ValueError):
+                conn.connect()
+            except OSError:
                 out.append(NodeHealth(node, None))
+                conn.close()
+                continue
+            try:
+                if conn.sock is not None:
+                    conn.sock.settimeout(HEALTH_TIMEOUT)
+                conn.request("GET", "/health")
+                answer = conn.getresponse()
+                out.append(NodeHealth(node, bool(json.loads(answer.read()).get("ok"))))
+            except (OSError, ValueError, http.client.HTTPException, AttributeError):
+                out.append(NodeHealth(node, False))
+            finally:
+                conn.close()
         return out
 
     def _nodes(self) -> str:
@@ -154,6 +176,10 @@ class Cluster:
                 f"no node of the cluster answers ({self._nodes()})",
                 hint="start the cluster, or check the hosts and ports in the URL",
             )
+        # Raft commits a write only on a majority of the nodes; a node cut off from
+        # the others may still call itself healthy for a while.
+        if write and len(up) <= len(health) // 2:
+            return ClusterError(NO_LEADER)
         if not any(h.ok for h in up):
             if write:
                 return ClusterError(NO_LEADER)

@@ -16,6 +16,7 @@ import json
 import math
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from search.cluster import schema as c
@@ -135,6 +136,15 @@ def _geo(tokens: list[str]) -> list[list[float]]:
     return points
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def indexed_us(indexed: float) -> int:
+    """Seconds since 1970 as whole microseconds, rounded as the stored ``indexed_at``
+    is (``datetime.fromtimestamp``), so ``indexed_us / 1e6`` gives that time back."""
+    return (datetime.fromtimestamp(indexed, tz=UTC) - _EPOCH) // timedelta(microseconds=1)
+
+
 def to_cluster_doc(posting: JobPosting, indexed: float) -> dict[str, Any]:
     """The Typesense document of a posting whose id first entered the index at
     ``indexed`` (seconds since 1970). Facts the posting does not state are left out."""
@@ -148,7 +158,7 @@ def to_cluster_doc(posting: JobPosting, indexed: float) -> dict[str, Any]:
         c.DESCRIPTION: posting.description,
         c.DUP_KEY: _one(postings, f.DUP_KEY),
         c.REMOTE: posting.remote,
-        c.INDEXED_US: round(doc.indexed * 1_000_000),
+        c.INDEXED_US: indexed_us(doc.indexed),
         c.CONTENT_HASH: doc.content_hash,
     }
     out.update({name: terms_text(terms) for name, terms in field_terms(posting, analysis).items()})
@@ -171,7 +181,11 @@ def to_cluster_doc(posting: JobPosting, indexed: float) -> dict[str, Any]:
         out[c.DEGREE] = c.DEGREE_RANKS[posting.degree]
     if doc.posted_day >= 0:
         out[c.POSTED] = doc.posted_day
-    cleaned = {name: _cleaned(value) for name, value in out.items() if _stated(value)}
+    cleaned = {
+        name: _cleaned(value)
+        for name, value in out.items()
+        if _stated(value) or name in (c.TITLE, c.DESCRIPTION)
+    }
     payload = dict(doc.stored[f.PAYLOAD])
     if cleaned[c.DESCRIPTION] != posting.description:
         payload["description"] = posting.description  # the exact text, escaped as JSON

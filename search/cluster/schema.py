@@ -149,14 +149,12 @@ _TYPES: dict[str, str] = {
     INDEXED_US: "int64",
     GEO: "geopoint[]",
 }
-#: Fields every document has; all others are optional.
+#: Fields every document has; all others are optional (analysed terms too: a title
+#: such as "IT" has no term once stop words are dropped).
 REQUIRED: tuple[str, ...] = (
     ID_TEXT,
     TITLE,
     DESCRIPTION,
-    TITLE_TERMS,
-    TITLE_WORDS_TERMS,
-    DESCRIPTION_TERMS,
     DUP_KEY,
     INDEXED_US,
     CONTENT_HASH,

@@ -30,6 +30,7 @@ from search.cluster.documents import to_cluster_doc
 from search.cluster.url import ClusterURL
 from search.errors import ClusterError, ClusterIndexNotFoundError, InputError
 from search.model import JobPosting
+from search.store.documents import content_hash
 
 BATCH = 1_000
 #: Ids per lookup of the documents already there (a filter in the request line).
@@ -199,14 +200,13 @@ def _write(
             for posting in fresh:
                 before = known.get(posting.id)
                 first = before[1] / 1_000_000 if before is not None else started
-                doc = to_cluster_doc(posting, first)
-                if keep_unchanged and before is not None and before[0] == doc[c.CONTENT_HASH]:
+                if keep_unchanged and before is not None and before[0] == content_hash(posting):
                     if posting.id not in counted:
                         counted.add(posting.id)
                         summary.unchanged += 1
                         summary.ids.append(posting.id)
                     continue
-                batch.docs.append(doc)
+                batch.docs.append(to_cluster_doc(posting, first))
                 batch.existed.append(before is not None)
             if pending is not None:
                 finish(*pending)
