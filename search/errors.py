@@ -68,6 +68,15 @@ class InvalidQueryError(JobSearchError):
     """The query text is not text, or is too long or too complex to search."""
 
 
+class ClusterError(JobSearchError):
+    """A search cluster cannot be reached, refuses the key, or cannot do what was asked
+    now (no leader to accept writes); the message names the nodes, never the key."""
+
+
+class ClusterIndexNotFoundError(ClusterError, IndexNotFoundError):
+    """The cluster has no collection or alias of the given name."""
+
+
 class WriteFailedError(JobSearchError):
     """Writing failed for a reason outside jobsearch (a full disk, a read-only file
     system, no permission); what was there before is kept."""

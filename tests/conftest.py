@@ -36,6 +36,9 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+#: The 3-node Typesense cluster fixture (``ts_cluster``) of the cluster tests.
+pytest_plugins = ("tests.cluster",)
+
 IndexFactory = Callable[[Iterable[dict[str, object]], str], JobIndex]
 
 

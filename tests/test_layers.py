@@ -50,6 +50,15 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     ),
     "search.query": ("search.ingest", "search.cli", "search.jobindex", "search.watches"),
     "search.cli": ("whoosh", "search.store", "search.query"),
+    # The cluster store maps postings with the store's own functions; it never reaches
+    # up into ingestion, the facade or the shells over it.
+    "search.cluster": (
+        "search.ingest",
+        "search.cli",
+        "search.serve",
+        "search.jobindex",
+        "search.watches",
+    ),
     # The service is a thin shell over JobIndex, as the command line is.
     "search.serve": ("whoosh", "search.store", "search.query", "search.cli"),
     # The shared value types sit under every stage.
@@ -208,6 +217,32 @@ def test_backends_import_no_cli_and_the_memory_backend_only_the_contract() -> No
     for path in sorted((PACKAGE / "query").rglob("*.py")):
         broken += backend_violations(module_name(path), path.read_text(encoding="utf-8"))
     broken += backend_violations("tests.memory_backend", MEMORY_BACKEND.read_text("utf-8"))
+    assert broken == []
+
+
+def test_the_cluster_client_is_imported_only_when_used() -> None:
+    """``typesense`` is an optional extra: only ``search.cluster`` imports it (or its
+    HTTP library), and only inside functions, so jobsearch runs without it."""
+    broken = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = module_name(path)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                continue
+            targets = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
+            for target in targets:
+                if not any(_within(target, m) for m in ("typesense", "httpx")):
+                    continue
+                if not _within(name, "search.cluster"):
+                    broken.append(f"{name}:{node.lineno} imports {target}")
+                elif id(node) in top:
+                    broken.append(f"{name}:{node.lineno} imports {target} at module level")
     assert broken == []
 
 

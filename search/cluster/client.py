@@ -1,0 +1,366 @@
+"""A thin typed wrapper over the official ``typesense`` client, with one-line errors.
+
+Every node of the URL is given to the client, which goes on to the next node when one
+does not answer. Connections time out after 2 s (a node that is down costs little);
+an answer may take longer (an import of 1,000 documents takes seconds on a busy
+cluster). Whatever goes wrong becomes a ``ClusterError`` that says what to do, never a
+traceback: no node answers, the key is refused, no leader accepts writes, the collection
+is not there. The key never appears in a message.
+
+The ``typesense`` package is imported here, on first use, so jobsearch works without
+it until a cluster URL is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import urllib.request
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, TypedDict
+from urllib.parse import quote
+
+from search.cluster.url import ClusterURL, parse_url
+from search.errors import ClusterError, ClusterIndexNotFoundError
+
+CONNECT_TIMEOUT = 2.0
+#: How long a node that took the connection may take to say whether it is healthy.
+HEALTH_TIMEOUT = 5.0
+#: How long a search or a small request may take once connected.
+READ_TIMEOUT = 15.0
+#: How long a write (an import of one batch) may take once connected.
+WRITE_TIMEOUT = 120.0
+INSTALL_HINT = 'pip install -e ".[cluster]"'
+NO_LEADER = "the cluster accepts no writes now (no leader): try again shortly"
+
+
+class ImportResult(TypedDict, total=False):
+    """One line of an import's answer: ``success``, and ``error`` when it failed."""
+
+    success: bool
+    error: str
+    code: int
+    document: str
+
+
+def _typesense() -> ModuleType:
+    try:
+        import typesense
+    except ImportError:
+        raise ClusterError("the typesense client is not installed", hint=INSTALL_HINT) from None
+    return typesense
+
+
+def _server_message(exc: BaseException) -> str:
+    """The server's own words of a client exception (its args are (status, message))."""
+    args: tuple[object, ...] = tuple(getattr(exc, "args", ()))
+    text = str(args[1]) if len(args) > 1 else str(exc)
+    return " ".join(text.split())[:300] or type(exc).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class NodeHealth:
+    """What one node's /health said: None when it did not answer."""
+
+    node: str
+    ok: bool | None
+
+
+class Cluster:
+    """One connection to a cluster: collections, aliases, documents and searches.
+
+    Reads go to any node (a follower may lag a write by a moment); writes are forwarded
+    by any node to the leader.
+    """
+
+    def __init__(self, url: ClusterURL) -> None:
+        typesense = _typesense()
+        self.url = url
+        self._typesense = typesense
+        self._http: list[Any] = []
+        self._read = self._client(READ_TIMEOUT)
+        self._write = self._client(WRITE_TIMEOUT)
+
+    def _client(self, read_timeout: float) -> Any:
+        config: dict[str, Any] = {
+            "api_key": self.url.key,
+            "nodes": [
+                {"host": host.strip("[]"), "port": str(port), "protocol": self.url.scheme}
+                for host, port in self.url.nodes
+            ],
+            "connection_timeout_seconds": read_timeout,
+            # Each node once, then once more: a single dead node never fails a request.
+            "num_retries": len(self.url.nodes),
+            "retry_interval_seconds": 0.2,
+            "healthcheck_interval_seconds": 15,
+        }
+        with warnings.catch_warnings():
+            # Current clients warn about endpoints a v30 server drops; none is used here.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            try:
+                import httpx
+            except ImportError:  # an older client built on requests: one timeout for both
+                return self._typesense.Client(config)
+            transport = httpx.Client(timeout=httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT))
+            try:
+                client = self._typesense.Client(config, transport)
+            except TypeError:  # a client that takes no HTTP client of its own
+                transport.close()
+                return self._typesense.Client(config)
+        self._http.append(transport)
+        return client
+
+    @staticmethod
+    def _coll(client: Any, name: str) -> Any:
+        """The client's handle on one collection (made without the v30 warnings)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return client.collections[name]
+
+    def close(self) -> None:
+        for transport in self._http:
+            transport.close()
+        self._http.clear()
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- errors -------------------------------------------------------------------------
+
+    def health(self) -> list[NodeHealth]:
+        """Every node's /health (which needs no key), asked directly: a node that takes
+        no connection within 2 s is down (None); one that connects but does not answer
+        ok within ``HEALTH_TIMEOUT`` is up without a leader, or too busy (False)."""
+        out = []
+        for (host, port), node in zip(self.url.nodes, self.url.node_urls(), strict=True):
+            kind = (
+                http.client.HTTPSConnection
+                if self.url.scheme == "https"
+                else http.client.HTTPConnection
+            )
+            conn = kind(host.strip("[]"), port, timeout=CONNECT_TIMEOUT)
+            try:
+                conn.connect()
+            except OSError:
+                out.append(NodeHealth(node, None))
+                conn.close()
+                continue
+            try:
+                if conn.sock is not None:
+                    conn.sock.settimeout(HEALTH_TIMEOUT)
+                conn.request("GET", "/health")
+                answer = conn.getresponse()
+                out.append(NodeHealth(node, bool(json.loads(answer.read()).get("ok"))))
+            except (OSError, ValueError, http.client.HTTPException, AttributeError):
+                out.append(NodeHealth(node, False))
+            finally:
+                conn.close()
+        return out
+
+    def _nodes(self) -> str:
+        return ", ".join(f"{host}:{port}" for host, port in self.url.nodes)
+
+    def _unreachable(self, write: bool, detail: str = "") -> ClusterError:
+        """The error for a request no node served: why, from the nodes' health."""
+        health = self.health()
+        up = [h for h in health if h.ok is not None]
+        if not up:
+            return ClusterError(
+                f"no node of the cluster answers ({self._nodes()})",
+                hint="start the cluster, or check the hosts and ports in the URL",
+            )
+        # Raft commits a write only on a majority of the nodes; a node cut off from
+        # the others may still call itself healthy for a while.
+        if write and len(up) <= len(health) // 2:
+            return ClusterError(NO_LEADER)
+        if not any(h.ok for h in up):
+            if write:
+                return ClusterError(NO_LEADER)
+            return ClusterError(
+                f"the cluster has no leader now ({len(up)} of {len(health)} nodes answer): "
+                "try again shortly"
+            )
+        return ClusterError(f"the cluster failed the request: {detail or 'no answer'}")
+
+    @contextlib.contextmanager
+    def errors(
+        self, doing: str, *, write: bool = False, collection: str | None = None
+    ) -> Iterator[None]:
+        """Turn any failure of the client inside into a one-line ``ClusterError``;
+        ``collection`` names what a 404 means is missing."""
+        ts = self._typesense.exceptions
+        try:
+            yield
+        except ClusterError:
+            raise
+        except (ts.RequestUnauthorized, ts.RequestForbidden):
+            raise ClusterError(
+                f"the cluster at {self._nodes()} refused the API key",
+                hint="check the key in the URL",
+            ) from None
+        except ts.ObjectNotFound as exc:
+            if collection is None:
+                raise ClusterError(f"{doing}: {_server_message(exc)}") from None
+            raise ClusterIndexNotFoundError(
+                f"the cluster at {self._nodes()} has no collection or alias {collection!r}",
+                hint="create it with a rebuild, or check the name in the URL",
+            ) from None
+        except (ts.ServerError, ts.ServiceUnavailable) as exc:
+            raise self._unreachable(write, _server_message(exc)) from None
+        except ts.TypesenseClientError as exc:
+            name = type(exc).__name__
+            if name in {"HTTPStatus0Error", "Timeout"} or "unhealthy" in str(exc):
+                raise self._unreachable(write) from None
+            raise ClusterError(f"the cluster refused {doing}: {_server_message(exc)}") from None
+        except Exception as exc:
+            # The transport's own errors (httpx or requests): no node could be reached.
+            if _is_transport_error(exc):
+                raise self._unreachable(write) from None
+            raise
+
+    # -- collections and aliases --------------------------------------------------------
+
+    def resolve(self, alias: str) -> str | None:
+        """The collection an alias points to; None when there is no such alias."""
+        with self.errors("reading aliases"):
+            aliases = self._read.aliases.retrieve().get("aliases", [])
+        for entry in aliases:
+            if entry.get("name") == alias:
+                return str(entry["collection_name"])
+        return None
+
+    def collections(self) -> list[str]:
+        with self.errors("listing collections"):
+            return [str(c["name"]) for c in self._read.collections.retrieve()]
+
+    def create_collection(self, schema: Mapping[str, Any]) -> None:
+        with self.errors(f"creating collection {schema['name']!r}", write=True):
+            self._write.collections.create(dict(schema))
+
+    def drop_collection(self, name: str) -> None:
+        with self.errors(f"dropping collection {name!r}", write=True, collection=name):
+            self._coll(self._write, name).delete()
+
+    def set_alias(self, alias: str, collection: str) -> None:
+        """Point ``alias`` at ``collection`` (readers switch in one step)."""
+        with self.errors(f"setting alias {alias!r}", write=True):
+            self._write.aliases.upsert(alias, {"collection_name": collection})
+
+    def drop_alias(self, alias: str) -> None:
+        with self.errors(f"dropping alias {alias!r}", write=True, collection=alias):
+            self._write.aliases[alias].delete()
+
+    def num_documents(self, name: str) -> int:
+        """How many documents the collection (or alias) holds, as one node sees it."""
+        with self.errors("counting documents", collection=name):
+            return int(self._coll(self._read, name).retrieve()["num_documents"])
+
+    def node_counts(self, name: str) -> list[int | None]:
+        """Each node's own count of the collection (None for a node that does not answer
+        or lacks it): followers may lag the leader by a moment."""
+        counts: list[int | None] = []
+        for node in self.url.node_urls():
+            request = urllib.request.Request(
+                f"{node}/collections/{quote(name, safe='')}",
+                headers={"X-TYPESENSE-API-KEY": self.url.key},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT) as answer:
+                    counts.append(int(json.load(answer)["num_documents"]))
+            except (OSError, ValueError, KeyError):
+                counts.append(None)
+        return counts
+
+    # -- documents ----------------------------------------------------------------------
+
+    def import_documents(
+        self, name: str, documents: Sequence[Mapping[str, Any]], action: str = "upsert"
+    ) -> list[ImportResult]:
+        """Import one batch; one result per document, in order (failures included)."""
+        if not documents:
+            return []
+        body = "\n".join(json.dumps(doc, ensure_ascii=False) for doc in documents)
+        with self.errors(f"importing into {name!r}", write=True, collection=name):
+            answer = self._coll(self._write, name).documents.import_(body, {"action": action})
+        results: list[ImportResult] = []
+        for line in str(answer).splitlines():
+            if line.strip():
+                results.append(json.loads(line))
+        if len(results) != len(documents):
+            raise ClusterError(
+                f"the cluster answered {len(results)} results for {len(documents)} documents"
+            )
+        return results
+
+    def delete_ids(self, name: str, ids: Sequence[str]) -> int:
+        """Delete documents by id; how many were there."""
+        plain = [i for i in ids if "`" not in i]
+        deleted = 0
+        with self.errors(f"deleting from {name!r}", write=True, collection=name):
+            documents = self._coll(self._write, name).documents
+            for start in range(0, len(plain), 250):
+                chunk = plain[start : start + 250]
+                quoted = ",".join(f"`{i}`" for i in chunk)
+                deleted += int(documents.delete({"filter_by": f"id:[{quoted}]"})["num_deleted"])
+            for odd in (i for i in ids if "`" in i):  # a filter value cannot hold a backtick
+                with contextlib.suppress(self._typesense.exceptions.ObjectNotFound):
+                    documents[quote(odd, safe="")].delete()
+                    deleted += 1
+        return deleted
+
+    def get_document(self, name: str, doc_id: str) -> dict[str, Any] | None:
+        """One document by id; None when there is none."""
+        ts = self._typesense.exceptions
+        with self.errors("reading a document", collection=name):
+            try:
+                found: dict[str, Any] = (
+                    self._coll(self._read, name).documents[quote(doc_id, safe="")].retrieve()
+                )
+            except ts.ObjectNotFound as exc:
+                if "document" not in _server_message(exc).lower():
+                    raise
+                return None
+        return found
+
+    def export(self, name: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        """Every document passing ``params`` (``filter_by``, ``include_fields``...)."""
+        with self.errors("exporting documents", collection=name):
+            text = self._coll(self._read, name).documents.export(dict(params or {}))
+        return [json.loads(line) for line in str(text).splitlines() if line.strip()]
+
+    def search(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        with self.errors("the search", collection=name):
+            result: dict[str, Any] = self._coll(self._read, name).documents.search(dict(params))
+        return result
+
+    def multi_search(
+        self, searches: Sequence[Mapping[str, Any]], common: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Several searches in one request; one result per search. A search the server
+        refused raises (Typesense answers its error inside the results)."""
+        body = {"searches": [dict(s) for s in searches]}
+        with self.errors("the searches"):
+            answer = self._read.multi_search.perform(body, dict(common or {}))
+        results: list[dict[str, Any]] = list(answer.get("results", []))
+        for result in results:
+            if "error" in result:
+                raise ClusterError(f"the cluster refused the search: {result['error']}")
+        return results
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    """An error of the HTTP layer (connection refused, reset, timed out)."""
+    module = type(exc).__module__.split(".")[0]
+    return module in {"httpx", "httpcore", "requests", "urllib3"} or isinstance(exc, OSError)
+
+
+def connect(url: ClusterURL | str) -> Cluster:
+    """A client for the cluster of ``url`` (nothing is asked of the cluster yet)."""
+    return Cluster(url if isinstance(url, ClusterURL) else parse_url(url))
