@@ -200,6 +200,17 @@ def _degree(value: object) -> str | None:
 Texts = str | Sequence[str]
 
 
+#: The posted facet's bands, each the postings its ``since`` value admits (so a band's
+#: count is the total of a search with that ``since``): cumulative, counted back from
+#: today the way the filter counts ("7d" is on or after the day a week before today).
+POSTED_BANDS: tuple[tuple[str, str], ...] = (
+    ("past day", "1d"),
+    ("past 3 days", "3d"),
+    ("past week", "7d"),
+    ("past month", "30d"),
+)
+
+
 class FilterValues(TypedDict, total=False):
     """The filters as keyword arguments of ``JobIndex.search``, ``facets``,
     ``search_all`` and ``watches.add`` (each checked by ``Filters.of``)."""

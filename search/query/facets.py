@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from search.filters import since_day
+from search.filters import POSTED_BANDS, since_day
 from search.query.view import Index, Mask
 from search.store import fields as f
 from search.store.documents import EPOCH
@@ -213,15 +213,6 @@ def bands(index: Index, mask: Mask, fold: bool = True) -> dict[str, dict[str, in
     return {"pay": dict(sorted(pay.items(), key=lambda kv: -kv[1])[:10]), "experience": experience}
 
 
-#: The posted facet's bands, each the postings its ``since`` value admits (so a band's
-#: count is the total of a search with that ``since``): cumulative, counted back from
-#: today the way the filter counts ("7d" is on or after the day a week before today).
-POSTED_BANDS: tuple[tuple[str, str], ...] = (
-    ("past day", "1d"),
-    ("past 3 days", "3d"),
-    ("past week", "7d"),
-    ("past month", "30d"),
-)
 #: The posted facet's name in ``SearchResults.facets``.
 POSTED = "posted"
 #: Bits a day (since 1970, plus one) takes in a (group, day) sort key: to the year 9999.

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from search.errors import (
     AmbiguousIdError,
+    ClusterError,
     IndexLockedError,
     IndexNotFoundError,
     InputError,
@@ -57,6 +58,7 @@ _STATUS: tuple[tuple[type[JobSearchError], int], ...] = (
     (InvalidQueryError, 400),
     (InputError, 400),
     (IndexLockedError, 503),
+    (ClusterError, 503),
     (IndexNotFoundError, 503),
     (SchemaVersionError, 503),
     (WriteFailedError, 507),

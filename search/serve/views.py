@@ -17,8 +17,8 @@ from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
+from search.filters import POSTED_BANDS
 from search.model import JobPosting
-from search.query.facets import POSTED_BANDS
 from search.records import pay_figures
 from search.results import MARK_CLOSE, MARK_OPEN
 from search.serve import params
