@@ -26,6 +26,7 @@ import http.client
 import itertools
 import json
 import os
+import random
 import resource
 import signal
 import subprocess
@@ -59,13 +60,30 @@ def _generator() -> Path:
     return GENERATOR
 
 
-def query_paths(work: Path) -> list[str]:
-    """The request targets of the fixed query set, in its order."""
+def query_paths(work: Path, fixed: bool = False) -> list[str]:
+    """The request targets: the fixed query set in its order, or (by default) 20,000
+    distinct searches made from it, so that no cache of the server (parsed queries,
+    snippets, postings read) answers a repeated request: each fixed query with one word
+    of another query added, its filters kept."""
     queries = work / "queries.json"
     if not queries.exists():
         subprocess.run([sys.executable, str(_generator()), "--queries", str(queries)], check=True)
+    fixed_set = json.loads(queries.read_text())
+    words = sorted({w for q in fixed_set for w in q["q"].split()})
+    chosen = random.Random(20261207)
+    searches = list(fixed_set)
+    if not fixed:
+        searches = []
+        seen: set[tuple[str, ...]] = set()
+        while len(searches) < 20_000:
+            q = chosen.choice(fixed_set)
+            text = f"{q['q']} {chosen.choice(words)}"
+            key = (text, *(str(q.get(k)) for k in FILTER_FIELDS))
+            if key not in seen:
+                seen.add(key)
+                searches.append({**q, "q": text})
     paths = []
-    for q in json.loads(queries.read_text()):
+    for q in searches:
         pairs = [("q", q["q"]), *((k, q[k]) for k in FILTER_FIELDS if k in q)]
         paths.append("/api/search?" + urlencode(pairs))
     return paths
@@ -234,6 +252,12 @@ class Figures:
     note: str = ""
 
 
+#: Where the next request is taken from ``paths`` (next() on a count is atomic under the
+#: GIL); shared by every run, so the distinct searches are not repeated from one
+#: configuration to the next.
+_FOLLOWING = itertools.count()
+
+
 def run_load(
     server: Server,
     paths: Sequence[str],
@@ -244,7 +268,7 @@ def run_load(
 
     Returns (latencies of answered searches, failed requests, the first failures,
     wall seconds, server CPU seconds, this process's CPU seconds)."""
-    following = itertools.count()  # next() on a count is atomic under the GIL
+    following = _FOLLOWING  # one count over every run: a server never sees a path twice
     gate = threading.Barrier(clients + 1)
     latencies: list[list[float]] = [[] for _ in range(clients)]
     failed = [0] * clients
@@ -432,6 +456,12 @@ def main() -> None:
     parser.add_argument("--rebuild-workers", type=int, default=1)
     parser.add_argument("--no-rebuild", action="store_true", help="skip the run during a rebuild")
     parser.add_argument(
+        "--fixed",
+        action="store_true",
+        help="cycle the 200 fixed queries (repeats: the server's caches answer them) "
+        "instead of 20,000 distinct searches made from them",
+    )
+    parser.add_argument(
         "--json", metavar="FILE", help="also write the figures as JSON ('-': stdout)"
     )
     args = parser.parse_args()
@@ -442,7 +472,7 @@ def main() -> None:
     print(
         f"load average at start: {' '.join(f'{x:.2f}' for x in started)} ({os.cpu_count()} cores)"
     )
-    paths = query_paths(work)
+    paths = query_paths(work, args.fixed)
     label, index, sources = prepare(args, work)
     clients = [int(c) for c in args.clients.split(",")]
     rows: list[Figures] = []
@@ -466,7 +496,8 @@ def main() -> None:
                 during_rebuild(server, paths, args.rebuild_clients, index, sources, after=3.0)
             )
     ended = os.getloadavg()
-    print(f"\n## {label}: GET /api/search, {len(paths)} fixed queries cycling\n")
+    kind = "fixed queries cycling" if args.fixed else "distinct searches, none repeated"
+    print(f"\n## {label}: GET /api/search, {len(paths):,} {kind}\n")
     print(table(rows))
     for row in rows:
         for line in ([row.note] if row.note else []) + row.failures:
