@@ -14,6 +14,7 @@ document numbers of the snapshot. Deleted documents never match.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -21,7 +22,7 @@ import numpy.typing as npt
 from whoosh import query as wq
 
 from search.query.ranking import K1, B
-from search.query.view import Index, Match, Scores
+from search.query.view import Index, Mask, Match, Scores
 from search.store import fields as f
 from search.store.fields import RANKED_FIELDS
 from search.store.whoosh_compat import expanded_terms
@@ -41,13 +42,60 @@ def term_scores(
     Fields that are not ranked score their weight (as Whoosh scores unscorable fields).
     Scores depend only on the snapshot, so a term's are kept for the next search.
     """
+    docs, scores = _scored(index, field, term)
+    return docs, (scores * boost if boost != 1.0 else scores.copy())
+
+
+def _scored(index: Index, field: str, term: bytes) -> tuple[npt.NDArray[np.int64], Scores]:
+    """A term's documents and unboosted scores, shared (never to be changed)."""
     key = (field, term)
     found = index.scored.get(key)
     if found is None:
         found = _score(index, field, term)
         index.scored.put(key, found)
-    docs, scores = found
-    return docs, (scores * boost if boost != 1.0 else scores.copy())
+    return found
+
+
+#: A term held by at least 1/DENSE_SHARE of the documents is added as dense arrays.
+DENSE_SHARE = 16
+
+
+def _dense(index: Index, field: str, term: bytes, boost: float) -> tuple[Mask, Scores] | None:
+    """A common term's mask and unboosted scores over every document (0 elsewhere), or
+    None for a rare term, or a boost for which ``0 * boost`` is not 0.
+
+    Adding these arrays gives every document the same sum, bit for bit, as adding the
+    term's scores at its documents: the other documents add exactly 0.0, and scores
+    are never negative (BM25 with a positive idf, or a positive weight).
+    """
+    if not (boost > 0.0 and math.isfinite(boost)):
+        return None
+    key = (field, term)
+    found = index.dense.get(key)
+    if found is None:
+        docs, scores = _scored(index, field, term)
+        if len(docs) * DENSE_SHARE < index.size:
+            return None
+        mask = np.zeros(index.size, dtype=bool)
+        mask[docs] = True
+        dense = np.zeros(index.size)
+        dense[docs] = scores
+        found = (mask, dense)
+        index.dense.put(key, found)
+    return found
+
+
+def _add_term(index: Index, found: Match, field: str, term: bytes, boost: float) -> None:
+    """Adds a term's documents and its scores (times ``boost``) to ``found``."""
+    dense = _dense(index, field, term, boost)
+    if dense is not None:
+        mask, scores = dense
+        found.mask |= mask
+        found.scores += scores * boost if boost != 1.0 else scores
+        return
+    docs, scores = term_scores(index, field, term, boost)
+    found.mask[docs] = True
+    found.scores[docs] += scores
 
 
 def _score(index: Index, field: str, term: bytes) -> tuple[npt.NDArray[np.int64], Scores]:
@@ -69,7 +117,7 @@ def evaluate(index: Index, q: wq.Query, notes: list[str] | None = None) -> Match
     result: nothing about one search is kept on the shared ``index``."""
     found = _evaluate(index, q, [] if notes is None else notes)
     found.mask &= index.live
-    found.scores[~found.mask] = 0.0
+    found.scores = np.where(found.mask, found.scores, 0.0)
     return found
 
 
@@ -120,9 +168,7 @@ def _or(index: Index, subqueries: Iterable[wq.Query], boost: float, notes: list[
     found = index.empty()
     for sub in subqueries:
         if isinstance(sub, wq.Term):
-            docs, scores = term_scores(index, sub.fieldname, _as_bytes(sub.text), sub.boost)
-            found.mask[docs] = True
-            found.scores[docs] += scores
+            _add_term(index, found, sub.fieldname, _as_bytes(sub.text), sub.boost)
         else:
             part = _evaluate(index, sub, notes)
             found.mask |= part.mask
@@ -143,7 +189,7 @@ def _and(index: Index, subqueries: Iterable[wq.Query], boost: float, notes: list
             found.scores += part.scores
     if found is None:
         return index.empty()
-    found.scores[~found.mask] = 0.0
+    found.scores = np.where(found.mask, found.scores, 0.0)
     if boost != 1.0:
         found.scores *= boost
     return found
@@ -172,11 +218,10 @@ def _phrase(index: Index, q: wq.Phrase, notes: list[str]) -> Match:
         found.mask = checked.copy()
         if note is not None:
             notes.append(note)
-    total = np.zeros(index.size)
+    total = index.empty()
     for word in words:
-        docs, scores = term_scores(index, q.fieldname, word, 1.0)
-        total[docs] += scores
-    found.scores = np.where(found.mask, total * q.boost, 0.0)
+        _add_term(index, total, q.fieldname, word, 1.0)
+    found.scores = np.where(found.mask, total.scores * q.boost, 0.0)
     return found
 
 

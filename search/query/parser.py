@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from whoosh import query as wq
@@ -188,7 +188,20 @@ def parse_text(text: str, fields: Sequence[str] = f.TEXT_FIELDS) -> wq.Query | N
     Text that is not a string or passes a limit (see ``check_text``) raises
     ``InvalidQueryError`` before any work is done.
     """
-    return _parse(check_text("" if text is None else text).strip(), tuple(fields), None)
+    return _parse_cached(check_text("" if text is None else text).strip(), tuple(fields))
+
+
+#: Distinct (text, fields) parses kept: Whoosh's parser costs a few milliseconds a query
+#: (a third of a cheap search at 100k postings), and searchers repeat their queries. A
+#: parse depends on the text, the fields and the (fixed) schema and skill vocabulary
+#: only, never on an index; the queries are shared, so nothing may change them after
+#: parsing (the engine builds new queries around them instead).
+PARSE_CACHE = 4096
+
+
+@lru_cache(maxsize=PARSE_CACHE)
+def _parse_cached(text: str, names: tuple[str, ...]) -> wq.Query | None:
+    return _parse(text, names, None)
 
 
 def _parse(text: str, names: tuple[str, ...], log: list[Dropped] | None) -> wq.Query | None:
@@ -226,8 +239,12 @@ def parse_lenient(text: str, fields: Sequence[str] = f.TEXT_FIELDS) -> Parsed:
     operators with nothing on one side, field names a user may not use, lone ``-``,
     wildcards. See ``search.query.dropped``. The query is the one ``parse_text`` gives.
     """
-    text = check_text("" if text is None else text).strip()
-    names = tuple(fields)
+    return _parse_lenient(check_text("" if text is None else text).strip(), tuple(fields))
+
+
+@lru_cache(maxsize=PARSE_CACHE)
+def _parse_lenient(text: str, names: tuple[str, ...]) -> Parsed:
+    """``parse_lenient`` of checked text, kept (see ``PARSE_CACHE``)."""
     with operator_log() as log:
         query = _parse(text, names, log)
         dropped = [*log, *tagged_drops(_parser(names, False), text, USER_FIELDS)]

@@ -9,7 +9,8 @@ description well under a millisecond.
 from __future__ import annotations
 
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -20,6 +21,14 @@ WINDOW = 220
 #: Characters of context kept before the first marked word.
 LEAD = 40
 _SPACE = re.compile(r"\s+")
+#: Snippets kept by (marked words, text, width, lead): a page of hits comes back for
+#: the same words again and again; each entry holds its text (a few kB) by reference,
+#: the posting's own string.
+RECENT_SNIPPETS = 2048
+_RECENT: OrderedDict[tuple[frozenset[str], str, int, Callable[[str], str] | None], str] = (
+    OrderedDict()
+)
+_RECENT_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=50000)
@@ -40,6 +49,8 @@ class Highlighter:
             if prefixes
             else None
         )
+        #: What the snippets depend on besides the text: the stems and words marked.
+        self._key = frozenset(self.stems)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         if self._candidates is None:
@@ -56,7 +67,24 @@ class Highlighter:
     ) -> str:
         """The best window of ``text`` (most distinct matches), matches marked; with no
         match, the start of ``lead(text)`` (the job's own text, past the employer's
-        "About us") or of the text."""
+        "About us") or of the text.
+
+        Kept for the next search with the same words (see ``RECENT_SNIPPETS``): the
+        scan of a description for candidate words is most of a page's snippet time."""
+        key = (self._key, text, width, lead)
+        with _RECENT_LOCK:
+            found = _RECENT.get(key)
+            if found is not None:
+                _RECENT.move_to_end(key)
+                return found
+        made = self._snippet(text, width, lead)
+        with _RECENT_LOCK:
+            _RECENT[key] = made
+            while len(_RECENT) > RECENT_SNIPPETS:
+                _RECENT.popitem(last=False)
+        return made
+
+    def _snippet(self, text: str, width: int, lead: Callable[[str], str] | None) -> str:
         spans = self.spans(text)
         if not spans:
             start = lead(text) if lead is not None else text

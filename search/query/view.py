@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,12 @@ from whoosh.util.numeric import byte_to_length
 from search.store.fields import RANKED_FIELDS
 from search.store.phrases import phrase_vocabulary
 from search.store.reading import Snapshot
+
+if TYPE_CHECKING:
+    from search.model import JobPosting
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 #: Field length of each length byte; an empty field counts as 1 (as Whoosh's scorer).
 _BYTE_LENGTH = np.array([byte_to_length(b) or 1 for b in range(256)], dtype=np.float64)
@@ -78,6 +85,41 @@ class ScoreCache:
                 self._size -= len(docs)
 
 
+class Recent(Generic[K, V]):
+    """The last ``most`` values asked for, by key (least recently used dropped first).
+
+    For what one snapshot answers again and again and never changes: the dense arrays
+    of common terms (``matching``), the postings of hits (``embedded``). Shared by the
+    threads searching the snapshot: a lock keeps the order right; a race only makes a
+    value twice.
+    """
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.most:
+                self._items.popitem(last=False)
+
+
+#: Dense arrays of common terms kept per snapshot: 0.9 MB each at 100k documents.
+DENSE_TERMS = 24
+#: Postings of hits kept per snapshot (a few kB each).
+RECENT_POSTINGS = 2048
+
+
 class Index:
     """What evaluation reads from one snapshot: term postings and statistics."""
 
@@ -88,6 +130,10 @@ class Index:
         self._df: dict[tuple[str, bytes], int] = {}
         self._columns: dict[str, np.ndarray] = {}
         self.scored = ScoreCache()
+        #: Dense (mask, scores) of common terms, by (field, term): see ``matching``.
+        self.dense: Recent[tuple[str, bytes], tuple[Mask, Scores]] = Recent(DENSE_TERMS)
+        #: Postings read from stored fields, by document number: see ``embedded``.
+        self.recent_postings: Recent[int, JobPosting] = Recent(RECENT_POSTINGS)
         #: Arrays derived from the snapshot by other modules (facet bands), kept with it.
         self.derived: dict[str, object] = {}
         self._names: dict[str, tuple[list[str], list[npt.NDArray[np.int64] | None]]] = {}

@@ -104,6 +104,10 @@ def _common(a: bytes, b: bytes) -> int:
     return n
 
 
+#: Short ids a snapshot keeps (``Snapshot.short_id``), about 150 bytes each.
+MAX_SHORT_IDS = 10_000
+
+
 class Snapshot:
     """The index at ``path`` as of its last commit.
 
@@ -137,6 +141,9 @@ class Snapshot:
             raise
         self.doc_count_all = sum(p.tables.doc_count for p in self.parts)
         self._sorted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        #: Short ids already worked out, by (id, least): hits come back search after
+        #: search, and each costs a binary search per segment. Cleared when full.
+        self._short: dict[tuple[str, int], str] = {}
 
     def _part(self, segment: Any, offset: int) -> Part:
         """A segment of the table of contents with its side tables, once every number
@@ -213,6 +220,15 @@ class Snapshot:
     def short_id(self, posting_id: str, least: int = 8) -> str:
         """The shortest prefix of ``posting_id`` (at least ``least`` characters) that no
         other id of the index starts with."""
+        found = self._short.get((posting_id, least))
+        if found is None:
+            found = self._short_id(posting_id, least)
+            if len(self._short) >= MAX_SHORT_IDS:
+                self._short.clear()
+            self._short[(posting_id, least)] = found
+        return found
+
+    def _short_id(self, posting_id: str, least: int) -> str:
         key = posting_id.encode("utf-8")
         shared = 0
         for part in self.parts:
