@@ -186,7 +186,7 @@ def _serve(
         workers=workers,
         log_level="warning",
         access_log=access_log,
-        lifespan="off",
+        lifespan="on",
         timeout_graceful_shutdown=5,
         server_header=False,
     )
