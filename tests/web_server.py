@@ -10,18 +10,13 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
-import re
-import select
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from search import JobIndex, load_postings
+from tests.serving import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -107,34 +102,7 @@ class Server:
 
 @contextlib.contextmanager
 def serving(index: Path, *args: str) -> Iterator[Server]:
-    """``jobsearch serve`` on a free loopback port over ``index``, stopped at the end."""
-    env = {k: v for k, v in os.environ.items() if k not in ("JOBSEARCH_TOKEN", "JOBSEARCH_INDEX")}
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "search", "serve", "--index", str(index), "--port", "0", *args],
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-            env=env,
-            cwd=ROOT,
-        )
-        try:
-            assert proc.stdout is not None
-            ready, _, _ = select.select([proc.stdout], [], [], 120)
-            line = proc.stdout.readline() if ready else ""
-            found = re.search(r" at (http://\S+)$", line.strip())
-            if not found:
-                errors.seek(0)
-                raise AssertionError(
-                    f"server did not start: {line!r} {errors.read().decode(errors='replace')}"
-                )
-            yield Server(found.group(1))
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(15)
-            if proc.stdout is not None:
-                proc.stdout.close()
+    """``jobsearch serve`` on a free loopback port over ``index``, stopped at the end
+    (started and stopped by ``tests.serving.serve``, the one server runner)."""
+    with serve(index, *args) as running:
+        yield Server(running.url)
