@@ -111,7 +111,9 @@ class EmbeddedBackend:
         return Matched(matched, left_out, checked)
 
     def count(self, m: Match, fold: bool) -> int:
-        return facet_counts.distinct_jobs(self.index, m.mask) if fold else int(m.mask.sum())
+        if fold:
+            return facet_counts.distinct_jobs(self.index, m.mask)
+        return int(np.count_nonzero(m.mask))
 
     def without(self, m: Match, other: Match) -> Match:
         return Match(m.mask & ~other.mask, m.scores)

@@ -55,8 +55,9 @@ def count(
     """
     groups = index.groups if fold and index.has_copies else None
     out: dict[str, dict[str, int]] = {}
+    packed = _Packed(index, mask)
     for field in fields:
-        counts, names = _counts(index, field, mask)
+        counts, names = _counts(index, field, mask, packed)
         if groups is not None and len(names):
             counts = counts - _group_excess(_pairs(index, field, mask), groups, len(names))
         out[field] = _top(counts, names, top)
@@ -70,15 +71,38 @@ def unstated(index: Index, mask: Mask, field: str, fold: bool = True) -> int:
     stated = index.stated(field)
     missing = mask & ~stated
     if not fold or not index.has_copies:
-        return int(missing.sum())
+        return int(np.count_nonzero(missing))
     groups = index.groups
-    alone = int((groups[missing] < 0).sum())
+    alone = int(np.count_nonzero(groups[missing] < 0))
     grouped = np.unique(groups[missing & (groups >= 0)])
     known = np.unique(groups[mask & stated & (groups >= 0)])
     return alone + len(np.setdiff1d(grouped, known, assume_unique=True))
 
 
-def _counts(index: Index, field: str, mask: Mask) -> tuple[npt.NDArray[np.int64], list[str]]:
+class _Packed:
+    """``mask`` as 64-bit words per segment, packed once for every facet of a count
+    (each field's bit sets are ANDed with the same words)."""
+
+    def __init__(self, index: Index, mask: Mask) -> None:
+        self._index, self._mask = index, mask
+        self._words: dict[int, npt.NDArray[np.uint64]] = {}
+
+    def words(self, n: int, width: int) -> npt.NDArray[np.uint64]:
+        """Segment ``n``'s documents in ``width`` words."""
+        found = self._words.get(n)
+        if found is None or len(found) != width:
+            part = self._index.snapshot.parts[n]
+            segment = self._mask[part.offset : part.offset + part.tables.doc_count]
+            packed = np.packbits(segment, bitorder="little")
+            words = np.zeros(width * 8, dtype=np.uint8)
+            words[: len(packed)] = packed
+            found = self._words[n] = words.view("<u8")
+        return found
+
+
+def _counts(
+    index: Index, field: str, mask: Mask, packed: _Packed | None = None
+) -> tuple[npt.NDArray[np.int64], list[str]]:
     """How many documents of ``mask`` hold each value of ``field`` (by name).
 
     From each segment's bit sets (an AND and a bit count per value); a segment without
@@ -86,19 +110,18 @@ def _counts(index: Index, field: str, mask: Mask) -> tuple[npt.NDArray[np.int64]
     """
     names, per_part = index.value_names(field)
     counts = np.zeros(len(names), dtype=np.int64)
-    for part, ids in zip(index.snapshot.parts, per_part, strict=True):
+    packed = packed if packed is not None else _Packed(index, mask)
+    for n, (part, ids) in enumerate(zip(index.snapshot.parts, per_part, strict=True)):
         if ids is None:
             continue
-        segment = mask[part.offset : part.offset + part.tables.doc_count]
         bits = part.tables.bits(field)
         if bits is not None:
-            packed = np.packbits(segment, bitorder="little")
-            words = np.zeros(bits.shape[1] * 8, dtype=np.uint8)
-            words[: len(packed)] = packed
-            counts[ids] += np.bitwise_count(bits & words.view("<u8")).sum(axis=1, dtype=np.int64)
+            words = packed.words(n, bits.shape[1])
+            counts[ids] += np.bitwise_count(bits & words).sum(axis=1, dtype=np.int64)
         else:
             table = part.tables.table(field)
             assert table is not None
+            segment = mask[part.offset : part.offset + part.tables.doc_count]
             held = segment[table.docs].astype(np.int64)
             counts[ids] += np.bincount(table.entry_terms, weights=held, minlength=len(ids)).astype(
                 np.int64
@@ -132,7 +155,7 @@ def _group_excess(
 def distinct_jobs(index: Index, mask: Mask) -> int:
     """How many jobs match, copies of one job counting once."""
     if not index.has_copies:
-        return int(mask.sum())
+        return int(np.count_nonzero(mask))
     groups = index.groups[mask]
     shared = groups[groups >= 0]
     return int(len(groups) - len(shared) + len(np.unique(shared)))
@@ -247,9 +270,9 @@ def posted(
     for label, value in POSTED_BANDS:
         first = since_day(value, today)
         assert first is not None
-        n = int((days >= max((first - EPOCH).days, 0)).sum())
+        n = int(np.count_nonzero(days >= max((first - EPOCH).days, 0)))
         if n:
             out[label] = n
-    if unknown := int((days < 0).sum()):
+    if unknown := int(np.count_nonzero(days < 0)):
         out[UNKNOWN] = unknown
     return out

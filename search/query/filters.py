@@ -112,9 +112,9 @@ class FilterSet:
         """Postings (or jobs, with ``groups``) in ``docs``; a job with a copy in ``shown``
         was not left out."""
         if self.groups is None:
-            return int(docs.sum())
+            return int(np.count_nonzero(docs))
         groups = self.groups
-        alone = int((groups[docs] < 0).sum())
+        alone = int(np.count_nonzero(groups[docs] < 0))
         jobs = np.unique(groups[docs & (groups >= 0)])
         if shown is not None:
             jobs = np.setdiff1d(jobs, groups[shown & (groups >= 0)])

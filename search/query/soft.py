@@ -97,7 +97,7 @@ class Soft:
     def notes(self, shown: Mask, count: Callable[[Mask], int] | None = None) -> list[str]:
         """How many of ``shown`` (the matches) state no fact asked for, kept below
         (``count``: how to count them, postings by default)."""
-        counted = count if count is not None else (lambda m: int(m.sum()))
+        counted = count if count is not None else (lambda m: int(np.count_nonzero(m)))
         notes = []
         for fact, missing in self.unknown.items():
             n = counted(shown & missing)
