@@ -100,7 +100,11 @@ class EmbeddedBackend:
 
     def match(self, q: wq.Query, within: Selection) -> Matched[Match]:
         checked: list[str] = []
-        matched = evaluate(self.index, q, checked)
+        kept = within.allowed
+        if within.soft is not None:
+            soft = within.soft.allowed
+            kept = soft if kept is None else kept & soft
+        matched = evaluate(self.index, q, checked, within=kept)
         left_out = within.filters.left_out(matched.mask)
         if within.allowed is not None:
             matched.mask &= within.allowed

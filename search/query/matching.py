@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from whoosh import query as wq
 
+from search.query.candidates import Masks, scores_at
 from search.query.ranking import K1, B
 from search.query.view import Index, Mask, Match, Scores
 from search.store import fields as f
@@ -111,13 +112,33 @@ def _as_bytes(text: object) -> bytes:
     return text if isinstance(text, bytes) else str(text).encode("utf-8")
 
 
-def evaluate(index: Index, q: wq.Query, notes: list[str] | None = None) -> Match:
+#: Candidates scored alone (``search.query.candidates``) when at most 1/SPARSE_SHARE of
+#: the documents: past that, a dense array per node costs less than finding each
+#: term's documents among the candidates.
+SPARSE_SHARE = 8
+
+
+def evaluate(
+    index: Index, q: wq.Query, notes: list[str] | None = None, within: Mask | None = None
+) -> Match:
     """Every document matching ``q`` and its score; ``notes`` is told how evaluation
     was bounded (a phrase checked in only part of its candidates), for this search's
-    result: nothing about one search is kept on the shared ``index``."""
-    found = _evaluate(index, q, [] if notes is None else notes)
-    found.mask &= index.live
-    found.scores = np.where(found.mask, found.scores, 0.0)
+    result: nothing about one search is kept on the shared ``index``.
+
+    With ``within`` (the documents the filters keep), the scores are those of the
+    matches within it (0 elsewhere); the mask is every match, for the filters' notes.
+    """
+    notes = [] if notes is None else notes
+    masks = Masks(index, notes, phrase_mask)
+    mask = masks.of(q) & index.live
+    cand = np.flatnonzero(mask & within if within is not None else mask)
+    if len(cand) * SPARSE_SHARE <= index.size:
+        scores = np.zeros(index.size)
+        scores[cand] = scores_at(index, q, cand, masks, _scored)
+        return Match(mask, scores)
+    found = _evaluate(index, q, [])  # its notes are the masks' notes, taken above
+    found.mask = mask
+    found.scores = np.where(mask, found.scores, 0.0)
     return found
 
 
@@ -195,32 +216,39 @@ def _and(index: Index, subqueries: Iterable[wq.Query], boost: float, notes: list
     return found
 
 
-def _phrase(index: Index, q: wq.Phrase, notes: list[str]) -> Match:
-    """A phrase: the documents where its words stand together, scored as its words.
+def phrase_mask(index: Index, q: wq.Phrase, notes: list[str]) -> Mask:
+    """The documents where a phrase of two words or more stands (deleted ones included).
 
     Skill phrases were indexed as phrase terms; any other phrase is checked in the
-    stored text of the documents holding all its words (see ``phrases``).
+    stored text of the documents holding all its words (see ``phrases``), and ``notes``
+    is told when only part of them was checked.
     """
     words = [_as_bytes(w) for w in q.words]
-    if len(words) == 1:
-        return _term(index, wq.Term(q.fieldname, q.words[0], boost=q.boost))
     phrase_field = f.PHRASE_FIELDS.get(q.fieldname)
     joined = b" ".join(words)
-    found = index.empty()
     indexed = joined.decode("utf-8") in index.indexed_phrases
     if phrase_field is not None and (indexed or index.doc_frequency(phrase_field, joined)):
+        found = np.zeros(index.size, dtype=bool)
         docs, _ = index.docs(phrase_field, joined)
-        found.mask[docs] = True
-    else:
-        from search.query.phrases import verified
+        found[docs] = True
+        return found
+    from search.query.phrases import verified
 
-        checked, note = verified(index, q.fieldname, [w.decode("utf-8") for w in words])
-        found.mask = checked.copy()
-        if note is not None:
-            notes.append(note)
+    checked, note = verified(index, q.fieldname, [w.decode("utf-8") for w in words])
+    if note is not None:
+        notes.append(note)
+    return checked.copy()
+
+
+def _phrase(index: Index, q: wq.Phrase, notes: list[str]) -> Match:
+    """A phrase: the documents where its words stand together, scored as its words."""
+    if len(q.words) == 1:
+        return _term(index, wq.Term(q.fieldname, q.words[0], boost=q.boost))
+    found = index.empty()
+    found.mask = phrase_mask(index, q, notes)
     total = index.empty()
-    for word in words:
-        _add_term(index, total, q.fieldname, word, 1.0)
+    for word in q.words:
+        _add_term(index, total, q.fieldname, _as_bytes(word), 1.0)
     found.scores = np.where(found.mask, total.scores * q.boost, 0.0)
     return found
 

@@ -116,6 +116,10 @@ class Recent(Generic[K, V]):
 
 #: Dense arrays of common terms kept per snapshot: 0.9 MB each at 100k documents.
 DENSE_TERMS = 24
+#: Masks of common terms kept per snapshot (one byte per document each).
+TERM_MASKS = 64
+#: A term held by at least 1/COMMON_SHARE of the documents is common: its mask is kept.
+COMMON_SHARE = 16
 #: Postings of hits kept per snapshot (a few kB each).
 RECENT_POSTINGS = 2048
 
@@ -134,6 +138,8 @@ class Index:
         self.dense: Recent[tuple[str, bytes], tuple[Mask, Scores]] = Recent(DENSE_TERMS)
         #: Postings read from stored fields, by document number: see ``embedded``.
         self.recent_postings: Recent[int, JobPosting] = Recent(RECENT_POSTINGS)
+        #: Masks of common terms: see ``term_mask``.
+        self.term_masks: Recent[tuple[str, bytes], Mask] = Recent(TERM_MASKS)
         #: Arrays derived from the snapshot by other modules (facet bands), kept with it.
         self.derived: dict[str, object] = {}
         self._names: dict[str, tuple[list[str], list[npt.NDArray[np.int64] | None]]] = {}
@@ -167,6 +173,19 @@ class Index:
             [np.ones(len(d)) if w is None else w.astype(np.float64) for _, d, w in found]
         )
         return docs, weights
+
+    def term_mask(self, field: str, term: bytes) -> Mask:
+        """The documents holding ``term`` (deleted ones included). A common term's mask
+        is kept for the next search: never change the array returned."""
+        key = (field, term)
+        found = self.term_masks.get(key)
+        if found is None:
+            docs, _ = self.docs(field, term)
+            found = np.zeros(self.size, dtype=bool)
+            found[docs] = True
+            if len(docs) * COMMON_SHARE >= self.size:
+                self.term_masks.put(key, found)
+        return found
 
     def holding(self, field: str, values: Iterable[str]) -> Mask:
         """The documents holding any of ``values`` in ``field``."""
