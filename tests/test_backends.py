@@ -3,9 +3,10 @@
 The same policy (``search.query.pipeline``) runs over the embedded engine (through
 ``JobIndex.search``), over ``tests/memory_backend.py`` (plain Python, written against
 the contract alone) and over a Typesense collection on the real 3-node cluster of
-``tests/cluster.py`` (``search.cluster.backend``). Filters, facets, paging, partial matches, folding of
-copies and notes must behave alike; a differential test compares the two on a list of
-searches, result for result.
+``tests/cluster.py`` (``search.cluster.backend``). Filters, facets, paging, partial
+matches, folding of copies and notes must behave alike; differential tests compare each
+other backend with the embedded engine on a list of searches, result for result (the
+cluster's order by score excepted: it is Typesense's text-match score, not BM25F).
 """
 
 from __future__ import annotations
