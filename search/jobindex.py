@@ -96,7 +96,16 @@ class JobIndex:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> JobIndex:
-        """Open an existing index; ``IndexNotFoundError``/``SchemaVersionError`` if unusable."""
+        """Open an existing index; ``IndexNotFoundError``/``SchemaVersionError`` if unusable.
+        A cluster URL (``typesense://KEY@HOST:PORT[,...]/COLLECTION``) opens the index
+        on that cluster (``search.cluster.index``)."""
+        if "://" in str(path):
+            from search.cluster.url import is_cluster_url
+
+            if is_cluster_url(path):
+                from search.cluster.index import ClusterIndex
+
+                return ClusterIndex.open(path)
         index = cls(Path(path))
         index._read()
         return index

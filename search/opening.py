@@ -26,7 +26,13 @@ def open_or_build(
     build: Build | None = None,
 ) -> JobIndex:
     """The index at ``path``; when there is none and ``data`` is a folder, the index
-    built from it first (by ``build``, else quietly). ``IndexNotFoundError`` otherwise."""
+    built from it first (by ``build``, else quietly). ``IndexNotFoundError`` otherwise.
+    A cluster URL opens the index on the cluster (never built here)."""
+    if "://" in str(path):
+        from search.cluster.url import is_cluster_url
+
+        if is_cluster_url(path):
+            return JobIndex.open(path)
     where = Path(path)
     try:
         index = JobIndex.open(where)

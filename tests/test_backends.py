@@ -1,16 +1,20 @@
 """One behavioural suite, run against every search backend.
 
 The same policy (``search.query.pipeline``) runs over the embedded engine (through
-``JobIndex.search``) and over ``tests/memory_backend.py`` (plain Python, written
-against the contract alone). Filters, facets, paging, partial matches, folding of
-copies and notes must behave alike; a differential test compares the two on a list of
-searches, result for result.
+``JobIndex.search``), over ``tests/memory_backend.py`` (plain Python, written against
+the contract alone) and over a Typesense collection on the real 3-node cluster of
+``tests/cluster.py`` (``search.cluster.backend``). Filters, facets, paging, partial
+matches, folding of copies and notes must behave alike; differential tests compare each
+other backend with the embedded engine on a list of searches, result for result (the
+cluster's order by score excepted: it is Typesense's text-match score, not BM25F).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,11 +22,15 @@ from typing import Any
 import pytest
 
 from search import JobIndex, load_postings
+from search.cluster import writer
+from search.cluster.backend import ClusterBackend
+from search.cluster.client import connect
 from search.query import phrases, pipeline
 from search.query.context import Request
 from search.query.contract import Backend
 from search.query.facets import POSTED_BANDS
 from search.results import Filters, SearchResults
+from tests.cluster import LocalCluster
 from tests.memory_backend import MemoryBackend, MemorySelection, Scores
 
 BODY = "We build {what}. You will design services in Python and PostgreSQL on Kubernetes."
@@ -77,7 +85,26 @@ def memory(source: Path) -> MemoryBackend:
     return backend
 
 
-def _through(backend: MemoryBackend) -> Search:
+@contextlib.contextmanager
+def on_cluster(ts_cluster: LocalCluster, source: Path) -> Iterator[ClusterBackend]:
+    """The postings of ``source`` in a new collection of the cluster, as a backend;
+    the collection is dropped at the end."""
+    url = ts_cluster.url(f"backends_{uuid.uuid4().hex[:8]}")
+    writer.rebuild(url, load_postings(source))
+    try:
+        with connect(url) as cluster:
+            yield ClusterBackend(cluster, cluster.url.collection)
+    finally:
+        writer.drop(url)
+
+
+@pytest.fixture(scope="module")
+def cluster(ts_cluster: LocalCluster, source: Path) -> Iterator[ClusterBackend]:
+    with on_cluster(ts_cluster, source) as backend:
+        yield backend
+
+
+def _through(backend: Backend[Any, Any]) -> Search:
     """``JobIndex.search``'s signature, answered by the policy over ``backend``."""
 
     def search(
@@ -109,11 +136,11 @@ def _through(backend: MemoryBackend) -> Search:
     return search
 
 
-@pytest.fixture(params=["embedded", "memory"])
+@pytest.fixture(params=["embedded", "memory", "cluster"])
 def search(request: pytest.FixtureRequest) -> Search:
     if request.param == "embedded":
         return request.getfixturevalue("embedded").search  # type: ignore[no-any-return]
-    return _through(request.getfixturevalue("memory"))
+    return _through(request.getfixturevalue(request.param))
 
 
 def ids(results: SearchResults) -> list[str]:
@@ -262,6 +289,40 @@ def test_the_memory_backend_answers_as_the_embedded_engine(
     assert [h.partial for h in mine] == [h.partial for h in real]
     assert mine.facets == real.facets
     assert mine.notes == real.notes
+
+
+@pytest.mark.parametrize(("text", "options"), SEARCHES)
+def test_the_cluster_backend_counts_as_the_embedded_engine(
+    embedded: JobIndex, cluster: ClusterBackend, text: str, options: dict[str, Any]
+) -> None:
+    """Totals, partial totals, facets and notes are the same; the hits too, except
+    their order by score (Typesense's text-match score, not BM25F): a page is compared
+    as a set only when every match fits on it."""
+    real = embedded.search(text, **options)
+    mine = _through(cluster)(text, **options)
+    assert (mine.total, mine.partial_total, mine.pages) == (
+        real.total,
+        real.partial_total,
+        real.pages,
+    )
+    assert mine.facets == real.facets
+    assert mine.notes == real.notes
+    assert [h.partial for h in mine] == [h.partial for h in real]
+    if real.total + real.partial_total <= len(real.hits):
+        assert jobs(mine) == jobs(real)
+    if not text or options.get("sort"):  # ordered by date or pay: the same order
+        assert [_key(h, options) for h in mine] == [_key(h, options) for h in real]
+
+
+def jobs(results: SearchResults) -> set[frozenset[str]]:
+    """The hits as jobs (a hit with its copies): which copy is shown follows the order."""
+    return {frozenset({h.posting.id, *h.duplicates}) for h in results}
+
+
+def _key(hit: Any, options: dict[str, Any]) -> object:
+    if options.get("sort") == "pay":
+        return hit.posting.pay.annual_max if hit.posting.pay else None
+    return hit.posting.posted
 
 
 # -- notes are the search's, not the index's -------------------------------------------------

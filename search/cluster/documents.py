@@ -62,13 +62,13 @@ def term_token(term: str) -> str:
     return "".join(ch if ch.isalnum() else f"zz{ord(ch):x}z" for ch in term)
 
 
-def terms_text(terms: Iterable[str]) -> str:
-    """Terms as the text of a ``*_terms`` field: their tokens, in order, space-separated."""
+def terms_text(terms: Iterable[str]) -> list[str]:
+    """Terms as the values of a ``*_terms`` field: their tokens, in order (a query's
+    term is an exact value test on them)."""
     terms = list(terms)
-    joined = " ".join(terms)
-    if not _ODD.search(joined):
-        return joined
-    return " ".join(term_token(t) for t in terms)
+    if not _ODD.search(" ".join(terms)):
+        return terms
+    return [term_token(t) for t in terms]
 
 
 def clean_text(text: str) -> str:
@@ -181,6 +181,7 @@ def to_cluster_doc(posting: JobPosting, indexed: float) -> dict[str, Any]:
         out[c.DEGREE] = c.DEGREE_RANKS[posting.degree]
     if doc.posted_day >= 0:
         out[c.POSTED] = doc.posted_day
+    out[c.STATED] = [name for name in c.STATED_FACTS if _stated(out.get(name))]
     cleaned = {
         name: _cleaned(value)
         for name, value in out.items()

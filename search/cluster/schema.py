@@ -2,10 +2,11 @@
 
 Typesense 0.24 has no stemmer and tokenizes text its own way, so the fields people search
 are sent twice: as written (``title``, ``description``, for highlights and snippets) and
-as jobsearch's own analysed terms (``*_terms``, one Typesense token per term, see
-``search.cluster.documents.term_token``), so a query parsed and stemmed by jobsearch
-matches token for token. Filter and facet values are the embedded engine's terms of the
-same field (``search.store.documents``), so both engines count the same postings.
+as jobsearch's own analysed terms (``*_terms``, a ``string[]`` with one value per term, in
+order, written by ``search.cluster.documents.term_token``), so a query parsed and stemmed
+by jobsearch is matched as exact value tests (``search.cluster.expr``). Filter and facet
+values are the embedded engine's terms of the same field (``search.store.documents``), so
+both engines count the same postings.
 
 Only field types and options that Typesense 0.24 and current releases share are used
 (no nested objects, no per-field stemming or tokenizing, no embeddings). Every field
@@ -31,7 +32,7 @@ POSTING = "posting"
 # -- text -----------------------------------------------------------------------------
 TITLE = "title"
 DESCRIPTION = "description"
-#: jobsearch's analysed terms of each text field, in order, one token each.
+#: jobsearch's analysed terms of each text field, in order, one value (token) each.
 TITLE_TERMS = "title_terms"
 TITLE_WORDS_TERMS = "title_words_terms"
 DESCRIPTION_TERMS = "description_terms"
@@ -87,8 +88,23 @@ POSTED = "posted"
 INDEXED_US = "indexed_us"
 #: The absolute path of the file a posting was read from.
 SOURCE_FILE = "source_file"
+#: The facts a posting states, named by their fields (``STATED_FACTS``): Typesense cannot
+#: filter on a field being absent, so "states no pay" is ``stated:!=[pay_annual_high]``.
+STATED = "stated"
 #: Every place with coordinates, as [lat, lon] (rounded as the embedded engine's geo terms).
 GEO = "geo"
+
+#: The facts whose absence a filter or a facet counts (unknown stays unknown).
+STATED_FACTS: tuple[str, ...] = (
+    PAY_ANNUAL_HIGH,
+    YEARS,
+    POSTED,
+    DEGREE,
+    LEVEL,
+    EMPLOYMENT_TYPE,
+    WORKPLACE,
+    ROLE,
+)
 
 #: Degree name -> ordinal, lowest first, so "at most a master" is ``degree:<=2``.
 DEGREE_RANKS: dict[str, int] = {"bachelor": 1, "master": 2, "phd": 3}
@@ -122,6 +138,10 @@ FACETS: tuple[str, ...] = (
 
 _STRING_LISTS = frozenset(
     {
+        TITLE_TERMS,
+        TITLE_WORDS_TERMS,
+        DESCRIPTION_TERMS,
+        SKILL_TERMS,
         CITIES,
         STATES,
         COUNTRIES,
@@ -136,6 +156,7 @@ _STRING_LISTS = frozenset(
         TITLE_PHRASES,
         DESCRIPTION_PHRASES,
         SKILL_NAMED,
+        STATED,
     }
 )
 _TYPES: dict[str, str] = {
@@ -181,6 +202,7 @@ FIELDS: tuple[str, ...] = (
     POSTED,
     INDEXED_US,
     SOURCE_FILE,
+    STATED,
     GEO,
     CONTENT_HASH,
     POSTING,

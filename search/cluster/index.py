@@ -1,0 +1,130 @@
+"""``JobIndex`` over a Typesense cluster: ``JobIndex.open("typesense://...")``.
+
+Searches run the same policy (``search.query.pipeline``) over ``ClusterBackend``;
+writes go through ``search.cluster.writer`` (upsert, delete). Each search reads through
+a new backend, so document numbers never outlive the search that made them, and a
+rebuild switched in by the alias is seen by the next search. What a cluster index
+does not offer yet says so in one line (``ClusterError``), never a wrong answer.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from search.cluster import writer
+from search.cluster.backend import ClusterBackend
+from search.cluster.client import Cluster, connect
+from search.cluster.url import ClusterURL, parse_url
+from search.errors import AmbiguousIdError, ClusterError, PostingNotFoundError
+from search.jobindex import JobIndex
+from search.model import JobPosting
+from search.results import Hit, IndexStats
+
+#: Ids a prefix lookup reads at most.
+PREFIX_IDS = 250
+
+
+class ClusterIndex(JobIndex):
+    """A job-posting index on a Typesense cluster (see the module's docstring)."""
+
+    def __init__(self, url: ClusterURL) -> None:
+        super().__init__(path=None)  # type: ignore[arg-type]
+        self.url = url
+        self.cluster: Cluster = connect(url)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> ClusterIndex:
+        """Open the cluster index of a URL; ``ClusterIndexNotFoundError`` when the
+        cluster has no such collection or alias."""
+        index = cls(parse_url(path))
+        try:
+            index.cluster.num_documents(index.url.collection)
+        except BaseException:
+            index.close()
+            raise
+        return index
+
+    def close(self) -> None:
+        self.cluster.close()
+
+    def _read(self) -> ClusterBackend:  # type: ignore[override]
+        return ClusterBackend(self.cluster, self.url.collection)
+
+    def __len__(self) -> int:
+        return self.cluster.num_documents(self.url.collection)
+
+    def add(  # type: ignore[override]
+        self, postings: Iterable[JobPosting], progress: Callable[[int], None] | None = None
+    ) -> writer.UpsertSummary:
+        return writer.upsert(self.cluster, postings, progress=progress)
+
+    def delete(self, ids: Iterable[str]) -> int:
+        return writer.delete(self.cluster, ids)
+
+    def resolve(self, posting_id: str) -> str:
+        if not isinstance(posting_id, str) or not posting_id.strip():
+            raise _not_found(str(posting_id))
+        if self.cluster.get_document(self.url.collection, posting_id) is not None:
+            return posting_id
+        answer = self.cluster.search(
+            self.url.collection,
+            {
+                "q": posting_id,
+                "query_by": "id_text",
+                "prefix": "true",
+                "num_typos": 0,
+                "per_page": PREFIX_IDS,
+                "include_fields": "id",
+            },
+        )
+        found = sorted(
+            {
+                str(hit["document"]["id"])
+                for hit in answer.get("hits", [])
+                if str(hit["document"]["id"]).startswith(posting_id)
+            }
+        )
+        if not found:
+            raise _not_found(posting_id)
+        if len(found) > 1:
+            shown = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+            raise AmbiguousIdError(
+                f"{posting_id!r} starts several ids: {shown}", hint="give more of the id"
+            )
+        return found[0]
+
+    def get(self, posting_id: str) -> JobPosting:
+        backend = self._read()
+        num = backend.number(self.resolve(posting_id))
+        if num is None:
+            raise _not_found(posting_id)
+        return backend.posting(num)
+
+    def short_ids(self, ids: Iterable[str], least: int = 8) -> dict[str, str]:
+        """Ids shown whole: finding each one's shortest unique prefix would cost a
+        request per id on a cluster."""
+        return {i: i for i in ids}
+
+    def _unavailable(self, what: str) -> ClusterError:
+        return ClusterError(f"{what} is not available on a cluster index yet")
+
+    def similar(self, posting_id: str, limit: int = 5) -> tuple[Hit, ...]:
+        raise self._unavailable("similar")
+
+    def stats(self) -> IndexStats:
+        raise self._unavailable("stats")
+
+    def newest_indexed(self) -> float:
+        raise self._unavailable("saved searches (watches)")
+
+    def baseline(self, *args: Any, **kwargs: Any) -> list[str]:
+        raise self._unavailable("the plain BM25 baseline")
+
+
+def _not_found(posting_id: str) -> PostingNotFoundError:
+    return PostingNotFoundError(
+        f"no posting with id {posting_id!r}",
+        hint="search results list the ids: `jobsearch search` or JobIndex.search",
+    )

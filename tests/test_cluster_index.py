@@ -1,0 +1,92 @@
+"""``JobIndex.open("typesense://...")``: the facade over a cluster index, on the real
+3-node cluster of ``tests/cluster.py``: searches answer as the embedded engine counts,
+get by id and unique prefix, and what a cluster index cannot do says so in one line."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from search import JobIndex, load_postings
+from search.cluster import writer
+from search.cluster.index import ClusterIndex
+from search.errors import AmbiguousIdError, ClusterError, PostingNotFoundError
+from search.opening import open_or_build
+from tests.cluster import LocalCluster
+from tests.conftest import DATA
+
+SAMPLE = DATA / "amazon_science_jobs.txt"
+
+
+@pytest.fixture(scope="module")
+def url(ts_cluster: LocalCluster) -> Iterator[str]:
+    where = ts_cluster.url(f"facade_{uuid.uuid4().hex[:8]}")
+    writer.rebuild(where, load_postings(SAMPLE))
+    yield where
+    writer.drop(where)
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JobIndex]:
+    path = tmp_path_factory.mktemp("facade") / "index"
+    with JobIndex.create(path) as index:
+        index.add(load_postings(SAMPLE))
+    with JobIndex.open(path) as index:
+        yield index
+
+
+def test_a_cluster_url_opens_a_cluster_index_that_counts_as_the_embedded_one(
+    url: str, embedded: JobIndex
+) -> None:
+    with JobIndex.open(url) as index:
+        assert isinstance(index, ClusterIndex)
+        assert len(index) == len(list(load_postings(SAMPLE)))
+        for text, options in [("engineer", {}), ("", {"collapse": False}), ("data", {"limit": 3})]:
+            mine, real = index.search(text, **options), embedded.search(text, **options)
+            assert (mine.total, mine.facets, mine.notes) == (real.total, real.facets, real.notes)
+
+
+def test_open_or_build_opens_a_cluster_url_and_never_builds(url: str, tmp_path: Path) -> None:
+    with open_or_build(url, tmp_path) as index:
+        assert isinstance(index, ClusterIndex)
+
+
+def test_get_by_id_and_by_unique_prefix(url: str, embedded: JobIndex) -> None:
+    first = embedded.search("", collapse=False, limit=1).hits[0].posting
+    with JobIndex.open(url) as index:
+        # The same posting; each index keeps its own time of first indexing.
+        got, real = index.get(first.id), embedded.get(first.id)
+        assert replace(got, indexed_at=real.indexed_at) == real
+        ids = [h.posting.id for h in embedded.search("", collapse=False, limit=100)]
+        unique = next(
+            p for i in ids for p in (i[:n] for n in range(3, len(i)))
+            if sum(j.startswith(p) for j in ids) == 1
+        )  # fmt: skip
+        assert index.get(unique).id == embedded.get(unique).id
+        with pytest.raises(PostingNotFoundError):
+            index.get("no-such-posting-id")
+        shared = next(
+            (i[:n] for i in ids for n in range(1, 3) if sum(j.startswith(i[:n]) for j in ids) > 1),
+            None,
+        )
+        if shared is not None:
+            with pytest.raises(AmbiguousIdError):
+                index.get(shared)
+
+
+def test_what_a_cluster_cannot_do_says_so_in_one_line(url: str) -> None:
+    with JobIndex.open(url) as index:
+        with pytest.raises(ClusterError, match="--explain is not available on a cluster"):
+            index.search("engineer", explain=True)
+        some = index.search("engineer", limit=1).hits[0].posting.id
+        with pytest.raises(ClusterError, match="similar is not available on a cluster"):
+            index.similar(some)
+
+
+def test_an_unknown_collection_is_the_cluster_error(ts_cluster: LocalCluster) -> None:
+    with pytest.raises(ClusterError, match="no collection or alias"):
+        JobIndex.open(ts_cluster.url("no_such_collection"))
