@@ -86,6 +86,27 @@ class _Packed:
     def __init__(self, index: Index, mask: Mask) -> None:
         self._index, self._mask = index, mask
         self._words: dict[int, npt.NDArray[np.uint64]] = {}
+        self._matches: npt.NDArray[np.int64] | None = None
+
+    @property
+    def matches(self) -> npt.NDArray[np.int64]:
+        """The matching documents' numbers, in order."""
+        if self._matches is None:
+            self._matches = np.flatnonzero(self._mask)
+        return self._matches
+
+    def few(self, field: str) -> bool:
+        """Whether reading the values of each match (a gather per value a match holds)
+        costs less than ANDing every value's bit set with the whole mask. A match holds
+        ``entries / size`` values of the field on average; a bit set pass touches
+        ``values * size / 64`` words, about ``BY_DOCUMENT_COST`` times as cheap per item."""
+        index = self._index
+        if not index.size:
+            return False
+        names, _ = index.value_names(field)
+        entries = len(index.entries(field)[0])
+        per_match = entries / index.size
+        return len(self.matches) * per_match * BY_DOCUMENT_COST < len(names) * index.size / 64
 
     def words(self, n: int, width: int) -> npt.NDArray[np.uint64]:
         """Segment ``n``'s documents in ``width`` words."""
@@ -100,6 +121,28 @@ class _Packed:
         return found
 
 
+#: Relative cost of counting one value of one match by document against one 64-bit word
+#: of a bit set pass (measured at 100,000 postings: gather and count ~8 ns an item,
+#: AND, bit count and sum ~1 ns a word).
+BY_DOCUMENT_COST = 8
+
+
+def _counts_by_document(
+    index: Index, field: str, matches: npt.NDArray[np.int64], width: int
+) -> npt.NDArray[np.int64]:
+    """How many of ``matches`` hold each value of ``field``, from each match's values."""
+    starts, values = index.by_document(field)
+    first = starts[matches]
+    lengths = starts[matches + 1] - first
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(width, dtype=np.int64)
+    # Positions first..first+length of every match, in one array.
+    shift = np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
+    held = values[shift + np.arange(total)]
+    return np.bincount(held, minlength=width).astype(np.int64)
+
+
 def _counts(
     index: Index, field: str, mask: Mask, packed: _Packed | None = None
 ) -> tuple[npt.NDArray[np.int64], list[str]]:
@@ -109,8 +152,10 @@ def _counts(
     them is counted from the field's postings (one gather and one weighted count).
     """
     names, per_part = index.value_names(field)
-    counts = np.zeros(len(names), dtype=np.int64)
     packed = packed if packed is not None else _Packed(index, mask)
+    if packed.few(field):
+        return _counts_by_document(index, field, packed.matches, len(names)), names
+    counts = np.zeros(len(names), dtype=np.int64)
     for n, (part, ids) in enumerate(zip(index.snapshot.parts, per_part, strict=True)):
         if ids is None:
             continue

@@ -150,6 +150,7 @@ class Index:
         #: check that read only some candidates: see ``phrases``.
         self.phrases: dict[tuple[str, tuple[str, ...]], tuple[Mask, str | None]] = {}
         self._stated: dict[str, Mask] = {}
+        self._by_document: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]] = {}
 
     def postings(
         self, field: str, term: bytes
@@ -265,6 +266,18 @@ class Index:
             else:
                 found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), [])
             self._entries[field] = found
+        return found
+
+    def by_document(self, field: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+        """A small field's values by document: document ``d``'s value numbers (into
+        ``value_names``) are ``values[starts[d]:starts[d + 1]]``. Built once per snapshot,
+        for counting the values of a few matches without a pass over every document."""
+        found = self._by_document.get(field)
+        if found is None:
+            docs, values, _ = self.entries(field)
+            order = np.argsort(docs, kind="stable")
+            starts = np.searchsorted(docs[order], np.arange(self.size + 1))
+            found = self._by_document[field] = (starts.astype(np.int64), values[order])
         return found
 
     def value_names(self, field: str) -> tuple[list[str], list[npt.NDArray[np.int64] | None]]:
