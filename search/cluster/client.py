@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import time
+import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -28,6 +30,8 @@ from search.cluster.url import ClusterURL, parse_url
 from search.errors import ClusterError, ClusterIndexNotFoundError
 
 CONNECT_TIMEOUT = 2.0
+#: Longest wait for the followers to serve a rebuilt collection under its alias.
+SETTLE_TIMEOUT = 30.0
 #: How long a node that took the connection may take to say whether it is healthy.
 HEALTH_TIMEOUT = 5.0
 #: How long a search or a small request may take once connected.
@@ -277,6 +281,38 @@ class Cluster:
             except (OSError, ValueError, KeyError):
                 counts.append(None)
         return counts
+
+    def node_states(self, name: str) -> list[int | None]:
+        """Each node's count of the collection (or alias) ``name``: -1 for a node that
+        answers without it (it has not applied the change yet), None for one that does
+        not answer."""
+        states: list[int | None] = []
+        for node in self.url.node_urls():
+            request = urllib.request.Request(
+                f"{node}/collections/{quote(name, safe='')}",
+                headers={"X-TYPESENSE-API-KEY": self.url.key},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT) as answer:
+                    states.append(int(json.load(answer)["num_documents"]))
+            except urllib.error.HTTPError as exc:
+                states.append(-1 if exc.code == 404 else None)
+            except (OSError, ValueError, KeyError):
+                states.append(None)
+        return states
+
+    def settle(self, name: str, documents: int, timeout: float = SETTLE_TIMEOUT) -> bool:
+        """Waits until every answering node serves ``name`` with ``documents`` documents
+        (followers apply a write a moment after the leader acknowledges it), at most
+        ``timeout`` seconds; whether they all did."""
+        deadline = time.monotonic() + timeout
+        while True:
+            states = self.node_states(name)
+            if all(state is None or state == documents for state in states):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
     # -- documents ----------------------------------------------------------------------
 

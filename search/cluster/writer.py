@@ -282,6 +282,8 @@ def rebuild(
                     f"no posting could be written: the cluster index {alias!r} is unchanged"
                 )
             cluster.set_alias(alias, name)
+            # Readers ask any node: the rebuild is done when every node serves it.
+            cluster.settle(alias, max(cluster.node_counts(name), key=lambda n: n or 0) or 0)
         except BaseException:
             with contextlib.suppress(ClusterError):
                 cluster.drop_collection(name)
