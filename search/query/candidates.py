@@ -173,4 +173,3 @@ def scores_at(index: Index, q: wq.Query, cand: Docs, masks: Masks, scored: Score
         return np.zeros(len(cand))
 
     return at(q)
-
