@@ -492,4 +492,3 @@ def _facts(corpus: Path | None) -> str:
                 hint="the judged facts need the corpus and a source checkout",
             )
     return factcheck.table(factcheck.measure(source, judged))
-
