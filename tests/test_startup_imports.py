@@ -46,6 +46,8 @@ NOT_FOR_READING = (
     "search.goldcheck",
     "search.store.writer",
     "search.query.baseline",
+    # reading a posting's text for facts happens when it is indexed
+    "search.extract.locations",
     "starlette",
     "uvicorn",
     "jinja2",
