@@ -32,11 +32,8 @@ from search.errors import (
 from search.filters import FilterValues
 from search.model import JobPosting
 from search.query import pipeline
-from search.query.baseline import rank_plain_bm25
 from search.query.context import Request
 from search.query.embedded import EmbeddedBackend
-from search.query.similar import similar as similar_to
-from search.query.stats import index_stats
 from search.query.view import Index
 from search.results import Filters, Hit, IndexStats, SearchResults, Sort
 from search.store import layout
@@ -422,12 +419,16 @@ class JobIndex:
     def similar(self, posting_id: str, limit: int = 5) -> tuple[Hit, ...]:
         """Postings most like this one (id or unique prefix), one per job, spread across
         employers, by what the job's own text and title say."""
+        from search.query.similar import similar as similar_to  # loaded when asked for
+
         context = self._read()
         return similar_to(context, self._docnum(posting_id, context), limit)
 
     def baseline(self, text: str, filters: Filters | None = None, limit: int = 10) -> list[str]:
         """Posting ids as plain BM25 ranks them (title and description, words ORed, no
         boosts or synonyms): the yardstick ``jobsearch evaluate`` measures us against."""
+        from search.query.baseline import rank_plain_bm25  # only evaluation ranks this way
+
         return rank_plain_bm25(self._read().index, text, filters or Filters(), limit)
 
     @property
@@ -440,6 +441,8 @@ class JobIndex:
 
     def stats(self) -> IndexStats:
         """Size and make-up of the index."""
+        from search.query.stats import index_stats  # loaded when asked for
+
         return index_stats(self._read().index)
 
 

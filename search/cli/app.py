@@ -13,13 +13,16 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
-from typing import Any, NoReturn
+from functools import cache
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console, RenderableType
 
 from search.cli.safe import clean, message
 from search.errors import JobSearchError, damaged_read, write_failed
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
 
 DEFAULT_DATA = "data"
 
@@ -39,32 +42,45 @@ def quiet_exit() -> NoReturn:
     raise SystemExit(0)
 
 
-class _Console(Console):
+def _console(**options: Any) -> Console:
     """A rich console whose broken pipe ends the command quietly with status 0.
 
     Rich's own default exits with status 1, which made ``jobsearch facets | head -1``
-    fail with nothing on stderr.
+    fail with nothing on stderr. No markup and no emoji codes: a "[" or ":" in a posting
+    is text, never styling. Rich is imported here, when something is first shown to a
+    person: JSON, JSON Lines and CSV without notes never need it.
     """
+    from rich.console import Console
 
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        quiet_exit()
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            quiet_exit()
+
+    return _Console(highlight=False, markup=False, emoji=False, **options)
 
 
-# No markup and no emoji codes: a "[" or ":" in a posting is text, never styling.
-out = _Console(soft_wrap=False, highlight=False, markup=False, emoji=False)
-err = _Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+@cache
+def out() -> Console:
+    """The console of stdout (tables and views), made on first use."""
+    return _console(soft_wrap=False)
+
+
+@cache
+def err() -> Console:
+    """The console of stderr (messages and progress), made on first use."""
+    return _console(stderr=True, soft_wrap=True)
 
 
 def say(*parts: str | tuple[str, str]) -> None:
     """One line on stderr, every part cleaned (see ``search.cli.safe.message``)."""
-    err.print(message(*parts))
+    err().print(message(*parts))
 
 
 def colour_off() -> bool:
     """True when stdout shows no styles at all (a pipe, a file, NO_COLOR, TERM=dumb):
     then marks that styles would carry (matched words) must be written as characters."""
-    return out.no_color or out.color_system is None
+    return out().no_color or out().color_system is None
 
 
 class JobSearchGroup(click.Group):
@@ -148,16 +164,17 @@ def delivered() -> None:
 def show(view: RenderableType, *, page: bool = False) -> None:
     """A renderable on stdout; with ``page``, through the user's pager when stdout is a
     terminal and the view is taller than it (as ``git log`` does)."""
+    console = out()
     with writing_output():
-        if not (page and out.is_terminal):
-            out.print(view)
+        if not (page and console.is_terminal):
+            console.print(view)
             return
-        with out.capture() as captured:
-            out.print(view)
+        with console.capture() as captured:
+            console.print(view)
         shown = captured.get()
-        if shown.count("\n") < out.height:
-            out.file.write(shown)
-            out.file.flush()
+        if shown.count("\n") < console.height:
+            console.file.write(shown)
+            console.file.flush()
         else:
             coloured = not colour_off()
             with _pager_reads_colour(coloured):

@@ -32,11 +32,11 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from search.cli.app import DEFAULT_DATA, err, say
+from search.cli.opener import open_index
 from search.cli.options import index_option
 from search.cli.safe import message
 from search.errors import IndexNotFoundError, InputError, SchemaVersionError
 from search.jobindex import JobIndex
-from search.opening import open_or_build
 
 if TYPE_CHECKING:
     from search.ingest import Rejection
@@ -136,7 +136,7 @@ class Meter:
     def stage(self, name: str) -> None:
         """The library's ``stage``: reading is done, ``name`` (the final write) begins."""
         self.progress.update(self.task, description=name)
-        if not err.is_terminal:
+        if not err().is_terminal:
             say(f"{name}…")
 
 
@@ -180,7 +180,7 @@ class _FittingProgress(Progress):
 @contextmanager
 def meter(source: PostingSource, console: Console | None = None) -> Iterator[Meter]:
     """The progress display of one run of indexing, on ``console`` (stderr)."""
-    console = console or err
+    console = console or err()
     with _FittingProgress(console=console, transient=True, disable=not console.is_terminal) as bar:
         yield Meter(bar, source)
 
@@ -309,17 +309,6 @@ def build(
         raise InputError(
             f"no valid postings in {', '.join(paths)}", hint="see the rejected records above"
         )
-
-
-def open_index(index_dir: Path, ctx: click.Context) -> JobIndex:
-    """Open the index; build the default one from data/ the first time it is needed."""
-    is_default = ctx.get_parameter_source("index_dir") == click.core.ParameterSource.DEFAULT
-
-    def first_build(path: Path, paths: Sequence[str]) -> None:
-        say(f"no index at {path}/: building it from {paths[0]}/ first")
-        build(path, paths)
-
-    return open_or_build(index_dir, DEFAULT_DATA if is_default else None, first_build)
 
 
 def _report(rejections: Sequence[Rejection], conflicts: str | None) -> None:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from rich.console import RenderableType
+from typing import TYPE_CHECKING, Any
 
 from search.cli.app import emit, say, show
 from search.cli.records import OutputFormat, csv_lines, json_line, to_json
 from search.records import CSV_COLUMNS, hit_record, posting_row
 from search.results import Hit
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 Rows = Iterable[Mapping[str, Any]]
 

@@ -15,8 +15,10 @@ spreadsheet would run as a formula (OWASP's advice), unless asked not to.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from rich.text import Text
+if TYPE_CHECKING:  # rich loads when text is shown to a person, never for JSON or CSV
+    from rich.text import Text
 
 #: Characters that change how the text around them is displayed: the bidi embeddings,
 #: overrides and isolates, the implicit direction marks, and the line/paragraph
@@ -73,11 +75,15 @@ def clean(value: object, *, lines: bool = False) -> str:
 
 def text(value: object, style: str = "", *, lines: bool = False) -> Text:
     """A rich ``Text`` of ``value``, cleaned: never read as markup, never a control code."""
+    from rich.text import Text
+
     return Text(clean(value, lines=lines), style=style)
 
 
 def message(*parts: str | tuple[str, str]) -> Text:
     """One line for stderr from plain parts and ``(text, style)`` pairs, each cleaned."""
+    from rich.text import Text
+
     line = Text()
     for part in parts:
         if isinstance(part, tuple):

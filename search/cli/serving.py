@@ -18,7 +18,7 @@ from types import FrameType
 import click
 
 from search.cli.app import say
-from search.cli.indexing import open_index
+from search.cli.opener import open_index
 from search.cli.options import index_option
 
 __all__ = ["serve_command"]

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from search.cli.app import colour_off, delivered, say
-from search.cli.indexing import open_index
+from search.cli.opener import open_index
 from search.cli.options import (
     QueryCommand,
     filter_options,

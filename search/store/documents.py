@@ -25,7 +25,6 @@ from typing import Any
 from whoosh.fields import KEYWORD
 from whoosh.support.charset import accent_map
 
-from search.extract.locations import filter_keys
 from search.extract.skills import named_skills, skill_spellings
 from search.extract.text import normalize_key
 from search.model import JobPosting, Pay, Place
@@ -152,6 +151,9 @@ def _join(values: set[str] | list[str] | tuple[str, ...]) -> str:
 
 def _keyword_values(posting: JobPosting, dup_key: str) -> dict[str, object]:
     """The values of the filter and facet fields, as Whoosh's field types take them."""
+    # Only writing needs the location extractor (and its patterns): not at search start-up.
+    from search.extract.locations import filter_keys
+
     keys = filter_keys(posting.places, posting.remote, posting.remote_scope)
     remote_countries = [c for c in posting.remote_scope if len(c) == 2 and c.isupper()]
     values: dict[str, object] = {
