@@ -26,7 +26,7 @@ from whoosh.qparser import QueryParser
 from search import JobIndex, load_postings
 from search.cli.commands import main
 from search.errors import InvalidQueryError, JobSearchError
-from search.query import explain, lexicon, spelling
+from search.query import explain, lexicon, parser, spelling
 from search.query.fuzzy import MAX_FUZZY_WORDS, fuzzy_query
 from search.query.parser import (
     MAX_NESTING,
@@ -77,9 +77,17 @@ def command(*args: str) -> subprocess.CompletedProcess[str]:
 # -- limits ----------------------------------------------------------------------------
 
 
+def _forget_parses() -> None:
+    parser._parse_cached.cache_clear()
+    parser._parse_lenient.cache_clear()
+
+
 @pytest.mark.parametrize("name", list(TOO_MUCH))
 def test_a_query_past_a_limit_is_refused_at_once(
-    sample_index: JobIndex, name: str, monkeypatch: pytest.MonkeyPatch
+    sample_index: JobIndex,
+    name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     """Refusing is a length check: the text is refused before Whoosh's parser, the
     matching or the spelling check sees it (each of them would cost time with its size)."""
@@ -88,6 +96,10 @@ def test_a_query_past_a_limit_is_refused_at_once(
     def parse(self: QueryParser, text: str, *args: object, **kwargs: object) -> wq.Query:
         seen.append(text)
         return wq.NullQuery
+
+    # Parses are kept by text: the spy must see this test's, and no later test its nulls.
+    _forget_parses()
+    request.addfinalizer(_forget_parses)
 
     monkeypatch.setattr(QueryParser, "parse", parse)
     monkeypatch.setattr(spelling, "_correct", lambda *args: seen.append("corrected"))
