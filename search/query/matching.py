@@ -129,7 +129,7 @@ def evaluate(
     matches within it (0 elsewhere); the mask is every match, for the filters' notes.
     """
     notes = [] if notes is None else notes
-    masks = Masks(index, notes, phrase_mask)
+    masks = Masks(index, notes, phrase_mask, _scored)
     mask = masks.of(q) & index.live
     cand = np.flatnonzero(mask & within if within is not None else mask)
     if len(cand) * SPARSE_SHARE <= index.size:
