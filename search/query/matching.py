@@ -198,8 +198,9 @@ def _and(index: Index, subqueries: Iterable[wq.Query], boost: float, notes: list
 def _phrase(index: Index, q: wq.Phrase, notes: list[str]) -> Match:
     """A phrase: the documents where its words stand together, scored as its words.
 
-    Skill phrases were indexed as phrase terms; any other phrase is checked in the
-    stored text of the documents holding all its words (see ``phrases``).
+    Skill phrases were indexed as phrase terms; any other phrase is matched from the
+    word positions of its words (or, in segments written without positions, checked in
+    the stored text of the documents holding all its words): see ``phrases``.
     """
     words = [_as_bytes(w) for w in q.words]
     if len(words) == 1:
