@@ -219,9 +219,9 @@ def _and(index: Index, subqueries: Iterable[wq.Query], boost: float, notes: list
 def phrase_mask(index: Index, q: wq.Phrase, notes: list[str]) -> Mask:
     """The documents where a phrase of two words or more stands (deleted ones included).
 
-    Skill phrases were indexed as phrase terms; any other phrase is checked in the
-    stored text of the documents holding all its words (see ``phrases``), and ``notes``
-    is told when only part of them was checked.
+    Skill phrases were indexed as phrase terms; any other phrase is matched from the
+    word positions of its words (or, in segments written without positions, checked in
+    the stored text of the documents holding all its words): see ``phrases``.
     """
     words = [_as_bytes(w) for w in q.words]
     phrase_field = f.PHRASE_FIELDS.get(q.fieldname)
