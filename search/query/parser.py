@@ -51,8 +51,9 @@ __all__ = [
 MAX_QUERY_CHARS = 1_000
 #: Most words (operators included) in one query: each becomes several terms per field.
 MAX_QUERY_WORDS = 64
-#: Most quoted phrases: a phrase of common words is checked in stored text, the dearest
-#: part of a search.
+#: Most quoted phrases: a phrase of common words is matched over the positions of every
+#: posting holding its words (in stored text, in segments written without positions),
+#: the dearest part of a search.
 MAX_PHRASES = 2
 #: Deepest nesting of parentheses.
 MAX_NESTING = 8
