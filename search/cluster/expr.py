@@ -8,9 +8,9 @@ Typesense 0.24 and current releases share: a document without the field has none
 the values), because ``filter_by`` has no negation of a group.
 
 Two things cannot be filters: a phrase's word order (Typesense filters test values,
-not positions: a phrase is matched as all its words, or as a skill phrase indexed
-whole, and the search is told so), and misspelled words (``FuzzyTerm``), which become
-Typesense's own typo-tolerant ``q``.
+not positions: a skill phrase is matched exactly, as the phrase term indexed whole
+wherever it stands; any other phrase as all its words, and the search is told so),
+and misspelled words (``FuzzyTerm``), which become Typesense's own typo-tolerant ``q``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from search.cluster import schema as c
 from search.cluster.documents import clean_text, term_token
 from search.errors import InvalidFilterError
 from search.store import fields as f
+from search.store.phrases import phrase_vocabulary
 
 #: The embedded engine's query fields -> the cluster field holding the same terms, and
 #: whether a term is written as a token (``term_token``) there.
@@ -176,6 +177,12 @@ def _node(q: wq.Query, out: Translated, boost: float, positive: bool) -> Node:
         each = all_of([one_of(name, [_value(q.fieldname, w)[1]]) for w in words])
         if positive:
             out.ranked.extend((name, _value(q.fieldname, w)[1], weight) for w in words)
+        whole = QUERY_FIELDS.get(f.PHRASE_FIELDS.get(q.fieldname, ""))
+        joined = " ".join(words)
+        if whole is not None and len(words) > 1 and joined in phrase_vocabulary()[0]:
+            # A skill phrase: every place it stands was indexed whole, as the embedded
+            # engine reads it (``search.store.phrases``): exact, word order included.
+            return one_of(whole[0], [joined])
         if len(words) > 1:
             note = (
                 f'the phrase "{" ".join(words)}" was matched as all of its words '
@@ -183,9 +190,6 @@ def _node(q: wq.Query, out: Translated, boost: float, positive: bool) -> Node:
             )
             if note not in out.checked:
                 out.checked.append(note)
-        whole = QUERY_FIELDS.get(f.PHRASE_FIELDS.get(q.fieldname, ""))
-        if whole is not None and len(words) > 1:
-            return any_of([one_of(whole[0], [" ".join(words)]), each])
         return each
     if isinstance(q, wq.FuzzyTerm | wq.Prefix):
         name, token = _value(q.fieldname, str(q.text))
