@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import time
+import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -35,6 +37,10 @@ READ_TIMEOUT = 15.0
 #: How long a write (an import of one batch) may take once connected.
 WRITE_TIMEOUT = 120.0
 INSTALL_HINT = 'pip install -e ".[cluster]"'
+#: How long a change of alias may take to reach every node before writers go on.
+ALIAS_PATIENCE = 10.0
+#: ``state`` of a node's /debug answer when it is the Raft leader (followers say 4).
+LEADER_STATE = 1
 NO_LEADER = "the cluster accepts no writes now (no leader): try again shortly"
 
 
@@ -277,6 +283,49 @@ class Cluster:
             except (OSError, ValueError, KeyError):
                 counts.append(None)
         return counts
+
+    def leader_count(self, name: str) -> int | None:
+        """The leader's count of the collection (or alias): what every acknowledged
+        write left, which a follower may not show yet. None when no node says it leads
+        or the leader does not answer (or lacks the collection)."""
+        for node in self.url.node_urls():
+            try:
+                if self._get_json(f"{node}/debug").get("state") != LEADER_STATE:
+                    continue
+                found = self._get_json(f"{node}/collections/{quote(name, safe='')}")
+                return int(found["num_documents"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return None
+
+    def wait_alias(self, alias: str, collection: str, within: float = ALIAS_PATIENCE) -> None:
+        """Wait until every node that answers names ``collection`` for ``alias`` (a
+        follower applies the leader's change a moment later), at most ``within``
+        seconds: a search right after a rebuild then finds the new collection on any
+        node, and none still asks for the old one about to be dropped."""
+        deadline = time.monotonic() + within
+        waiting = list(self.url.node_urls())
+        while waiting and time.monotonic() < deadline:
+            left = []
+            for node in waiting:
+                try:
+                    found = self._get_json(f"{node}/aliases/{quote(alias, safe='')}")
+                except urllib.error.HTTPError:
+                    left.append(node)  # the alias is not there yet
+                    continue
+                except (OSError, ValueError):
+                    continue  # a node that does not answer is not waited for
+                if found.get("collection_name") != collection:
+                    left.append(node)
+            waiting = left
+            if waiting:
+                time.sleep(0.05)
+
+    def _get_json(self, address: str) -> dict[str, Any]:
+        request = urllib.request.Request(address, headers={"X-TYPESENSE-API-KEY": self.url.key})
+        with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT) as answer:
+            found = json.load(answer)
+        return found if isinstance(found, dict) else {}
 
     # -- documents ----------------------------------------------------------------------
 

@@ -109,6 +109,7 @@ def create(url: Target) -> str:
         name = new_collection_name(alias)
         cluster.create_collection(c.collection_schema(name))
         cluster.set_alias(alias, name)
+        cluster.wait_alias(alias, name)
         return name
 
 
@@ -282,6 +283,7 @@ def rebuild(
                     f"no posting could be written: the cluster index {alias!r} is unchanged"
                 )
             cluster.set_alias(alias, name)
+            cluster.wait_alias(alias, name)  # no node reads the old one once it is dropped
         except BaseException:
             with contextlib.suppress(ClusterError):
                 cluster.drop_collection(name)
