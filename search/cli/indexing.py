@@ -36,7 +36,7 @@ from search.cli.options import index_option
 from search.cli.safe import message
 from search.errors import IndexNotFoundError, InputError, SchemaVersionError
 from search.jobindex import JobIndex
-from search.opening import open_or_build
+from search.opening import open_or_build, shown
 
 if TYPE_CHECKING:
     from search.ingest import Rejection
@@ -255,7 +255,7 @@ def interrupted(
 
 
 def build(
-    index_dir: Path,
+    index_dir: Path | str,
     paths: Sequence[str],
     *,
     rebuild: bool = False,
@@ -264,6 +264,12 @@ def build(
     prune: bool = False,
 ) -> None:
     """Read ``paths`` into the index (every path checked before anything is written)."""
+    if isinstance(index_dir, str):  # a cluster URL (``search.cli.options.IndexLocation``)
+        from search.cli.cluster_indexing import build as build_on_cluster
+
+        return build_on_cluster(
+            index_dir, paths, rebuild=rebuild, strict=strict, field_map=field_map, prune=prune
+        )
     from search.ingest.postings import load_postings  # only indexing reads files
     from search.ingest.report import LoadReport
 
@@ -311,7 +317,7 @@ def build(
         )
 
 
-def open_index(index_dir: Path, ctx: click.Context) -> JobIndex:
+def open_index(index_dir: Path | str, ctx: click.Context) -> JobIndex:
     """Open the index; build the default one from data/ the first time it is needed."""
     is_default = ctx.get_parameter_source("index_dir") == click.core.ParameterSource.DEFAULT
 
@@ -406,4 +412,4 @@ def delete_command(ctx: click.Context, ids: tuple[str, ...], index_dir: Path) ->
     with open_index(index_dir, ctx) as index:
         deleted = index.delete(ids)
         count = len(index)
-    say(f"deleted {_postings(deleted)}; {index_dir} holds {_postings(count)}")
+    say(f"deleted {_postings(deleted)}; {shown(index_dir)} holds {_postings(count)}")

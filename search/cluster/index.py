@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from search.cluster import writer
 from search.cluster.backend import ClusterBackend
@@ -21,6 +21,9 @@ from search.errors import AmbiguousIdError, ClusterError, PostingNotFoundError
 from search.jobindex import JobIndex
 from search.model import JobPosting
 from search.results import Hit, IndexStats
+
+if TYPE_CHECKING:
+    from search.watches import Watches
 
 #: Ids a prefix lookup reads at most.
 PREFIX_IDS = 250
@@ -53,7 +56,12 @@ class ClusterIndex(JobIndex):
         return ClusterBackend(self.cluster, self.url.collection)
 
     def __len__(self) -> int:
-        return self.cluster.num_documents(self.url.collection)
+        """Postings in the index as the leader counts them (a follower may lag a write
+        just acknowledged), else as any node does."""
+        counted = self.cluster.leader_count(self.url.collection)
+        if counted is None:
+            counted = self.cluster.num_documents(self.url.collection)
+        return counted
 
     def add(  # type: ignore[override]
         self, postings: Iterable[JobPosting], progress: Callable[[int], None] | None = None
@@ -61,7 +69,10 @@ class ClusterIndex(JobIndex):
         return writer.upsert(self.cluster, postings, progress=progress)
 
     def delete(self, ids: Iterable[str]) -> int:
-        return writer.delete(self.cluster, ids)
+        """Delete postings by id or unique id prefix; every one is resolved first, so
+        one that names no posting, or several, deletes nothing."""
+        full = [self.resolve(i) for i in ids]
+        return writer.delete(self.cluster, full)
 
     def resolve(self, posting_id: str) -> str:
         if not isinstance(posting_id, str) or not posting_id.strip():
@@ -117,6 +128,11 @@ class ClusterIndex(JobIndex):
         raise self._unavailable("stats")
 
     def newest_indexed(self) -> float:
+        raise self._unavailable("saved searches (watches)")
+
+    @property
+    def watches(self) -> Watches:
+        """Saved searches live in a file beside an embedded index; a cluster has none."""
         raise self._unavailable("saved searches (watches)")
 
     def baseline(self, *args: Any, **kwargs: Any) -> list[str]:
