@@ -222,3 +222,24 @@ def test_prune_and_a_first_index_of_nothing(url: str, tmp_path: Path) -> None:
     assert f"nothing was indexed; no index was left at {_masked(url)}" in err
     with connect(url) as cluster:
         assert cluster.resolve(cluster.url.collection) is None
+
+
+def test_serve_answers_from_the_cluster_without_showing_the_key(
+    indexed: str, embedded: str
+) -> None:
+    from tests.serving import serve
+
+    query = {"q": "machine learning", "city": "Seattle, WA"}
+    with serve(embedded) as server:
+        real = server.get("/api/search", query).json()
+    with serve(indexed) as server:
+        assert server.first_line.startswith(f"serving {_masked(indexed)} (10 postings, read-only)")
+        mine = server.get("/api/search", query).json()
+        assert server.get("/api/stats").status == 503
+        printed = "".join(server.output())
+    assert (mine["total"], mine["facets"], mine["notes"]) == (
+        real["total"],
+        real["facets"],
+        real["notes"],
+    )
+    assert _key(indexed) not in printed
