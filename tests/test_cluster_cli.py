@@ -243,3 +243,16 @@ def test_serve_answers_from_the_cluster_without_showing_the_key(
         real["notes"],
     )
     assert _key(indexed) not in printed
+
+
+def test_words_the_embedded_engine_reads_are_searched_as_typed_with_a_note(
+    indexed: str, embedded: str
+) -> None:
+    said = "a cluster index reads no level, workplace, employment type or place"
+    mine, real = _answer(["senior scientist"], indexed), _answer(["senior scientist"], embedded)
+    assert real["read_as"] == "scientist · level senior" and not mine["read_as"]
+    assert any(said in n and "(here: level senior)" in n for n in mine["notes"])
+    for args in (["senior scientist", "--literal"], ["senior scientist", "--level", "senior"]):
+        mine, real = _answer(args, indexed), _answer(args, embedded)
+        assert not any(said in n for n in mine["notes"])
+        assert (mine["total"], mine["notes"]) == (real["total"], real["notes"])
