@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=8108, help="API port of every node")
     parser.add_argument("--peering-port", type=int, default=8107, help="Raft port of every node")
-    parser.add_argument("--collection", default=COLLECTION, help="the index name in the URL")
+    parser.add_argument("-c", "--collection", default=COLLECTION, help="the index name in the URL")
     args = parser.parse_args(argv)
     root = args.root.absolute()
     if args.action == "start":
