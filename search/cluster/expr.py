@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from whoosh import query as wq
 
@@ -157,6 +158,12 @@ def _value(name: str, text: str) -> tuple[str, str]:
     return cluster_field, term_token(text) if tokenized else text
 
 
+def _note(out: Translated, said: str) -> None:
+    note = f"{said} (the cluster does not check word order)"
+    if note not in out.checked:
+        out.checked.append(note)
+
+
 def translate(q: wq.Query) -> Translated:
     """``q`` (the parser's tree) as a cluster filter; see the module's docstring."""
     out = Translated(TRUE)
@@ -183,13 +190,16 @@ def _node(q: wq.Query, out: Translated, boost: float, positive: bool) -> Node:
             # A skill phrase: every place it stands was indexed whole, as the embedded
             # engine reads it (``search.store.phrases``): exact, word order included.
             return one_of(whole[0], [joined])
+        pairs = c.PAIR_FIELDS.get(name)
+        if pairs is not None and len(words) > 1:
+            # Every two words standing together: exact for two words, as the embedded
+            # engine's check of the text; a longer phrase's pairs may stand apart.
+            found = all_of([one_of(pairs, [f"{a} {b}"]) for a, b in pairwise(words)])
+            if len(words) > 2:
+                _note(out, f'the phrase "{joined}" was matched as its pairs of words')
+            return found
         if len(words) > 1:
-            note = (
-                f'the phrase "{" ".join(words)}" was matched as all of its words '
-                "(the cluster does not check word order)"
-            )
-            if note not in out.checked:
-                out.checked.append(note)
+            _note(out, f'the phrase "{joined}" was matched as all of its words')
         return each
     if isinstance(q, wq.FuzzyTerm | wq.Prefix):
         name, token = _value(q.fieldname, str(q.text))
