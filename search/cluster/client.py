@@ -321,6 +321,21 @@ class Cluster:
             if waiting:
                 time.sleep(0.05)
 
+    def wait_replicated(self, name: str, within: float = ALIAS_PATIENCE) -> None:
+        """Wait until every node that answers counts as many documents in ``name`` as
+        the leader does (followers apply a write a moment after it is acknowledged), at
+        most ``within`` seconds: a search right after ``jobsearch index`` then sees the
+        postings on any node. Nothing is waited for when no node says it leads."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            target = self.leader_count(name)
+            if target is None:
+                return
+            counts = [n for n in self.node_counts(name) if n is not None]
+            if all(n == target for n in counts):
+                return
+            time.sleep(0.05)
+
     def _get_json(self, address: str) -> dict[str, Any]:
         request = urllib.request.Request(address, headers={"X-TYPESENSE-API-KEY": self.url.key})
         with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT) as answer:
