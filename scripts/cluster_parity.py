@@ -65,14 +65,25 @@ MORE_QUERIES = (
     "remote python",
     "intern",
     '"data platform"',
+    '"product manager"',
+    '"distributed systems engineer"',
     "python OR rust",
     "kubernetes -aws",
     "reinforcment lerning",
 )
 #: Why a total may differ, by a note the cluster adds.
 REASONS = {
-    "was matched as all of its words": "a phrase that is no skill phrase is matched as all "
-    "its words on the cluster (no word positions); the embedded engine checks word order",
+    "was matched as all of its words": "a phrase on a field without word pairs is matched "
+    "as all its words on the cluster (no word positions)",
+    "was matched as its pairs of words": "a phrase of three words or more is matched as its "
+    "pairs of words on the cluster, which may stand apart; the embedded engine checks the text",
+    "showing close spellings": "the cluster corrects a misspelling with Typesense's typo "
+    "tolerance; the embedded engine searches its own suggested spelling",
+}
+#: Why a total may differ, by a note the embedded engine adds.
+EMBEDDED_REASONS = {
+    "postings holding its words": "the embedded engine checks a phrase in at most 5,000 of "
+    "the postings holding its words (its note); the cluster checks every one",
 }
 
 
@@ -87,6 +98,9 @@ def _search(index: JobIndex, text: str, options: dict[str, Any]) -> SearchResult
 def _reason(mine: SearchResults, real: SearchResults) -> str:
     for said, why in REASONS.items():
         if any(said in note for note in mine.notes):
+            return why
+    for said, why in EMBEDDED_REASONS.items():
+        if any(said in note for note in real.notes):
             return why
     if real.read_as and not mine.read_as:
         return f"the embedded engine read the words as {real.read_as!r}; the cluster does not"
