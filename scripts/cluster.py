@@ -61,13 +61,17 @@ def url(root: Path, port: int, collection: str = COLLECTION) -> str:
 
 
 def _pid(root: Path, n: int) -> int | None:
-    """The id of node ``n`` when it is running and is the process started here."""
+    """The id of node ``n`` when it is running and is a Typesense server (the process
+    started here: its id was written when it started; the server rewrites its command
+    line while it reads its flags, so its name and state are what is checked)."""
     try:
         pid = int((root / f"n{n}.pid").read_text(encoding="ascii"))
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
     except (OSError, ValueError):
         return None
-    return pid if f"--data-dir={root / f'n{n}'}" in cmdline.split("\0") else None
+    name, _, rest = stat.partition("(")[2].rpartition(")")
+    alive = rest.split()[:1] not in (["Z"], ["X"])
+    return pid if name.startswith("typesense") and alive else None
 
 
 def healthy(host: str, port: int) -> bool:
