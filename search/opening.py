@@ -28,11 +28,8 @@ def open_or_build(
     """The index at ``path``; when there is none and ``data`` is a folder, the index
     built from it first (by ``build``, else quietly). ``IndexNotFoundError`` otherwise.
     A cluster URL opens the index on the cluster (never built here)."""
-    if "://" in str(path):
-        from search.cluster.url import is_cluster_url
-
-        if is_cluster_url(path):
-            return JobIndex.open(path)
+    if is_cluster(path):
+        return JobIndex.open(path)
     where = Path(path)
     try:
         index = JobIndex.open(where)
@@ -45,6 +42,25 @@ def open_or_build(
     # writer (only when no writer holds the lock; never waits).
     layout.sweep_if_idle(where)
     return index
+
+
+def is_cluster(path: str | os.PathLike[str]) -> bool:
+    """Whether an index location is a cluster URL rather than a folder (then nothing
+    about it is a file: no lock, no first build from data/, no folder to create)."""
+    if "://" not in str(path):
+        return False
+    from search.cluster.url import is_cluster_url
+
+    return is_cluster_url(path)
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """An index location as messages show it: a cluster URL with its key masked."""
+    if is_cluster(path):
+        from search.cluster.url import mask
+
+        return mask(str(path))
+    return str(path)
 
 
 def _add_files(path: Path, paths: Sequence[str]) -> None:

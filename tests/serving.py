@@ -129,13 +129,13 @@ class Server:
         )
 
 
-def command(index: Path, *args: str) -> list[str]:
+def command(index: Path | str, *args: str) -> list[str]:
     """The command line of a server on any free loopback port."""
     return [sys.executable, "-m", "search", "serve", "--port", "0", "--index", str(index), *args]
 
 
 def start(
-    index: Path, *args: str, token: str | None = None, env: Mapping[str, str] | None = None
+    index: Path | str, *args: str, token: str | None = None, env: Mapping[str, str] | None = None
 ) -> Server:
     """Start a server and wait for its address; the caller must ``stop`` it."""
     folder = Path(tempfile.mkdtemp(prefix="jobsearch-serve-"))
@@ -169,7 +169,7 @@ def start(
 
 @contextlib.contextmanager
 def serve(
-    index: Path, *args: str, token: str | None = None, env: Mapping[str, str] | None = None
+    index: Path | str, *args: str, token: str | None = None, env: Mapping[str, str] | None = None
 ) -> Iterator[Server]:
     """A server over ``index`` for the block, stopped (SIGTERM, then kill) at its end."""
     server = start(index, *args, token=token, env=env)

@@ -37,6 +37,7 @@ from search.cli.options import index_option
 from search.cli.safe import message
 from search.errors import IndexNotFoundError, InputError, SchemaVersionError
 from search.jobindex import JobIndex
+from search.opening import shown
 
 if TYPE_CHECKING:
     from search.ingest import Rejection
@@ -255,7 +256,7 @@ def interrupted(
 
 
 def build(
-    index_dir: Path,
+    index_dir: Path | str,
     paths: Sequence[str],
     *,
     rebuild: bool = False,
@@ -264,6 +265,12 @@ def build(
     prune: bool = False,
 ) -> None:
     """Read ``paths`` into the index (every path checked before anything is written)."""
+    if isinstance(index_dir, str):  # a cluster URL (``search.cli.options.IndexLocation``)
+        from search.cli.cluster_indexing import build as build_on_cluster
+
+        return build_on_cluster(
+            index_dir, paths, rebuild=rebuild, strict=strict, field_map=field_map, prune=prune
+        )
     from search.ingest.postings import load_postings  # only indexing reads files
     from search.ingest.report import LoadReport
 
@@ -395,4 +402,4 @@ def delete_command(ctx: click.Context, ids: tuple[str, ...], index_dir: Path) ->
     with open_index(index_dir, ctx) as index:
         deleted = index.delete(ids)
         count = len(index)
-    say(f"deleted {_postings(deleted)}; {index_dir} holds {_postings(count)}")
+    say(f"deleted {_postings(deleted)}; {shown(index_dir)} holds {_postings(count)}")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from search.jobindex import JobIndex
 
 
-def open_index(index_dir: Path, ctx: click.Context) -> JobIndex:
+def open_index(index_dir: Path | str, ctx: click.Context) -> JobIndex:
     """Open the index; build the default one from data/ the first time it is needed."""
     from search.opening import open_or_build  # the engine loads when a command needs it
 

@@ -115,6 +115,30 @@ def literal_option(func: F) -> F:
     )(func)
 
 
+class IndexLocation(click.ParamType):
+    """An index directory (a ``Path``) or a cluster URL (``typesense://...``, kept as
+    text: ``click.Path`` made it ``typesense:/``). A malformed URL is refused here in one
+    line, its key masked."""
+
+    name = "index"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "://" in value:
+            from search.cluster.url import is_cluster_url, parse_url
+            from search.errors import ClusterError
+
+            if is_cluster_url(value):
+                try:
+                    parse_url(value)
+                except ClusterError as exc:
+                    self.fail(str(exc), param, ctx)
+                return value
+        return _FOLDER.convert(value, param, ctx)
+
+
+_FOLDER = click.Path(file_okay=False, path_type=Path)
+
+
 def index_option(func: F) -> F:
     return click.option(
         "--index",
@@ -122,8 +146,9 @@ def index_option(func: F) -> F:
         envvar="JOBSEARCH_INDEX",
         default=DEFAULT_INDEX,
         show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Index directory (environment variable JOBSEARCH_INDEX).",
+        type=IndexLocation(),
+        help="Index directory, or a cluster: typesense://KEY@HOST:PORT[,HOST:PORT...]/NAME "
+        "(environment variable JOBSEARCH_INDEX).",
     )(func)
 
 

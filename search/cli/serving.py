@@ -20,6 +20,7 @@ import click
 from search.cli.app import say
 from search.cli.opener import open_index
 from search.cli.options import index_option
+from search.opening import is_cluster, shown
 
 __all__ = ["serve_command"]
 
@@ -119,7 +120,7 @@ def _address(sock: socket.socket) -> str:
 @click.pass_context
 def serve_command(
     ctx: click.Context,
-    index_dir: Path,
+    index_dir: Path | str,
     host: str,
     port: int,
     workers: int,
@@ -147,14 +148,14 @@ def serve_command(
         raise click.BadParameter("a token needs at least 16 characters", param_hint="--token")
     with open_index(index_dir, ctx) as index:
         postings = len(index)
-        path = index.path.resolve()
+        path = index_dir if is_cluster(index_dir) else index.path.resolve()
     with _stopped_by_signals():
         _serve(path, postings, host, port, workers, token, new_token, access_log)
     say("stopped")
 
 
 def _serve(
-    path: Path,
+    path: Path | str,
     postings: int,
     host: str,
     port: int,
@@ -176,7 +177,7 @@ def _serve(
     else:
         os.environ.pop(ENV_TOKEN, None)
     mode = "changes need the token" if token else "read-only"
-    click.echo(f"serving {path} ({postings:,} postings, {mode}) at {address}", nl=True)
+    click.echo(f"serving {shown(path)} ({postings:,} postings, {mode}) at {address}", nl=True)
     if new_token:
         click.echo(f"open {address}/?token={token} to save searches in a browser")
     say(f"{workers} worker{'s' * (workers > 1)}; Ctrl-C stops")

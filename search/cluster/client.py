@@ -30,8 +30,6 @@ from search.cluster.url import ClusterURL, parse_url
 from search.errors import ClusterError, ClusterIndexNotFoundError
 
 CONNECT_TIMEOUT = 2.0
-#: Longest wait for the followers to serve a rebuilt collection under its alias.
-SETTLE_TIMEOUT = 30.0
 #: How long a node that took the connection may take to say whether it is healthy.
 HEALTH_TIMEOUT = 5.0
 #: How long a search or a small request may take once connected.
@@ -39,6 +37,10 @@ READ_TIMEOUT = 15.0
 #: How long a write (an import of one batch) may take once connected.
 WRITE_TIMEOUT = 120.0
 INSTALL_HINT = 'pip install -e ".[cluster]"'
+#: How long a change of alias may take to reach every node before writers go on.
+ALIAS_PATIENCE = 10.0
+#: ``state`` of a node's /debug answer when it is the Raft leader (followers say 4).
+LEADER_STATE = 1
 NO_LEADER = "the cluster accepts no writes now (no leader): try again shortly"
 
 
@@ -282,37 +284,63 @@ class Cluster:
                 counts.append(None)
         return counts
 
-    def node_states(self, name: str) -> list[int | None]:
-        """Each node's count of the collection (or alias) ``name``: -1 for a node that
-        answers without it (it has not applied the change yet), None for one that does
-        not answer."""
-        states: list[int | None] = []
+    def leader_count(self, name: str) -> int | None:
+        """The leader's count of the collection (or alias): what every acknowledged
+        write left, which a follower may not show yet. None when no node says it leads
+        or the leader does not answer (or lacks the collection)."""
         for node in self.url.node_urls():
-            request = urllib.request.Request(
-                f"{node}/collections/{quote(name, safe='')}",
-                headers={"X-TYPESENSE-API-KEY": self.url.key},
-            )
             try:
-                with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT) as answer:
-                    states.append(int(json.load(answer)["num_documents"]))
-            except urllib.error.HTTPError as exc:
-                states.append(-1 if exc.code == 404 else None)
-            except (OSError, ValueError, KeyError):
-                states.append(None)
-        return states
+                if self._get_json(f"{node}/debug").get("state") != LEADER_STATE:
+                    continue
+                found = self._get_json(f"{node}/collections/{quote(name, safe='')}")
+                return int(found["num_documents"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return None
 
-    def settle(self, name: str, documents: int, timeout: float = SETTLE_TIMEOUT) -> bool:
-        """Waits until every answering node serves ``name`` with ``documents`` documents
-        (followers apply a write a moment after the leader acknowledges it), at most
-        ``timeout`` seconds; whether they all did."""
-        deadline = time.monotonic() + timeout
-        while True:
-            states = self.node_states(name)
-            if all(state is None or state == documents for state in states):
-                return True
-            if time.monotonic() >= deadline:
-                return False
+    def wait_alias(self, alias: str, collection: str, within: float = ALIAS_PATIENCE) -> None:
+        """Wait until every node that answers names ``collection`` for ``alias`` (a
+        follower applies the leader's change a moment later), at most ``within``
+        seconds: a search right after a rebuild then finds the new collection on any
+        node, and none still asks for the old one about to be dropped."""
+        deadline = time.monotonic() + within
+        waiting = list(self.url.node_urls())
+        while waiting and time.monotonic() < deadline:
+            left = []
+            for node in waiting:
+                try:
+                    found = self._get_json(f"{node}/aliases/{quote(alias, safe='')}")
+                except urllib.error.HTTPError:
+                    left.append(node)  # the alias is not there yet
+                    continue
+                except (OSError, ValueError):
+                    continue  # a node that does not answer is not waited for
+                if found.get("collection_name") != collection:
+                    left.append(node)
+            waiting = left
+            if waiting:
+                time.sleep(0.05)
+
+    def wait_replicated(self, name: str, within: float = ALIAS_PATIENCE) -> None:
+        """Wait until every node that answers counts as many documents in ``name`` as
+        the leader does (followers apply a write a moment after it is acknowledged), at
+        most ``within`` seconds: a search right after ``jobsearch index`` then sees the
+        postings on any node. Nothing is waited for when no node says it leads."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            target = self.leader_count(name)
+            if target is None:
+                return
+            counts = [n for n in self.node_counts(name) if n is not None]
+            if all(n == target for n in counts):
+                return
             time.sleep(0.05)
+
+    def _get_json(self, address: str) -> dict[str, Any]:
+        request = urllib.request.Request(address, headers={"X-TYPESENSE-API-KEY": self.url.key})
+        with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT) as answer:
+            found = json.load(answer)
+        return found if isinstance(found, dict) else {}
 
     # -- documents ----------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from search.cluster import schema as c
@@ -105,6 +106,12 @@ def field_terms(
     }
 
 
+def term_pairs(terms: list[str]) -> list[str]:
+    """Every two terms standing one after the other ("data platform"), once each: a
+    two-word phrase is exactly one pair, a longer one all of its pairs."""
+    return sorted({f"{a} {b}" for a, b in pairwise(terms)})
+
+
 #: Cluster field -> the embedded engine's field with the same values.
 _LISTS: dict[str, str] = {
     c.CITIES: f.CITY,
@@ -161,7 +168,10 @@ def to_cluster_doc(posting: JobPosting, indexed: float) -> dict[str, Any]:
         c.INDEXED_US: indexed_us(doc.indexed),
         c.CONTENT_HASH: doc.content_hash,
     }
-    out.update({name: terms_text(terms) for name, terms in field_terms(posting, analysis).items()})
+    terms_of = field_terms(posting, analysis)
+    out.update({name: terms_text(terms) for name, terms in terms_of.items()})
+    for name, pairs in c.PAIR_FIELDS.items():
+        out[pairs] = term_pairs(terms_of[name])
     for name, source in _LISTS.items():
         out[name] = _values(postings, source)
     for name, source in _SINGLE.items():

@@ -8,15 +8,16 @@ Typesense 0.24 and current releases share: a document without the field has none
 the values), because ``filter_by`` has no negation of a group.
 
 Two things cannot be filters: a phrase's word order (Typesense filters test values,
-not positions: a phrase is matched as all its words, or as a skill phrase indexed
-whole, and the search is told so), and misspelled words (``FuzzyTerm``), which become
-Typesense's own typo-tolerant ``q``.
+not positions: a skill phrase is matched exactly, as the phrase term indexed whole
+wherever it stands; any other phrase as all its words, and the search is told so),
+and misspelled words (``FuzzyTerm``), which become Typesense's own typo-tolerant ``q``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from whoosh import query as wq
 
@@ -24,6 +25,7 @@ from search.cluster import schema as c
 from search.cluster.documents import clean_text, term_token
 from search.errors import InvalidFilterError
 from search.store import fields as f
+from search.store.phrases import phrase_vocabulary
 
 #: The embedded engine's query fields -> the cluster field holding the same terms, and
 #: whether a term is written as a token (``term_token``) there.
@@ -156,6 +158,12 @@ def _value(name: str, text: str) -> tuple[str, str]:
     return cluster_field, term_token(text) if tokenized else text
 
 
+def _note(out: Translated, said: str) -> None:
+    note = f"{said} (the cluster does not check word order)"
+    if note not in out.checked:
+        out.checked.append(note)
+
+
 def translate(q: wq.Query) -> Translated:
     """``q`` (the parser's tree) as a cluster filter; see the module's docstring."""
     out = Translated(TRUE)
@@ -176,16 +184,22 @@ def _node(q: wq.Query, out: Translated, boost: float, positive: bool) -> Node:
         each = all_of([one_of(name, [_value(q.fieldname, w)[1]]) for w in words])
         if positive:
             out.ranked.extend((name, _value(q.fieldname, w)[1], weight) for w in words)
-        if len(words) > 1:
-            note = (
-                f'the phrase "{" ".join(words)}" was matched as all of its words '
-                "(the cluster does not check word order)"
-            )
-            if note not in out.checked:
-                out.checked.append(note)
         whole = QUERY_FIELDS.get(f.PHRASE_FIELDS.get(q.fieldname, ""))
-        if whole is not None and len(words) > 1:
-            return any_of([one_of(whole[0], [" ".join(words)]), each])
+        joined = " ".join(words)
+        if whole is not None and len(words) > 1 and joined in phrase_vocabulary()[0]:
+            # A skill phrase: every place it stands was indexed whole, as the embedded
+            # engine reads it (``search.store.phrases``): exact, word order included.
+            return one_of(whole[0], [joined])
+        pairs = c.PAIR_FIELDS.get(name)
+        if pairs is not None and len(words) > 1:
+            # Every two words standing together: exact for two words, as the embedded
+            # engine's check of the text; a longer phrase's pairs may stand apart.
+            found = all_of([one_of(pairs, [f"{a} {b}"]) for a, b in pairwise(words)])
+            if len(words) > 2:
+                _note(out, f'the phrase "{joined}" was matched as its pairs of words')
+            return found
+        if len(words) > 1:
+            _note(out, f'the phrase "{joined}" was matched as all of its words')
         return each
     if isinstance(q, wq.FuzzyTerm | wq.Prefix):
         name, token = _value(q.fieldname, str(q.text))

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from search.cluster import writer
 from search.cluster.backend import ClusterBackend
 from search.cluster.client import Cluster, connect
 from search.cluster.url import ClusterURL, parse_url
 from search.errors import AmbiguousIdError, ClusterError, PostingNotFoundError
+from search.filters import Filters
 from search.jobindex import JobIndex
 from search.model import JobPosting
-from search.results import Hit, IndexStats
+from search.results import Hit, IndexStats, SearchResults
+
+if TYPE_CHECKING:
+    from search.watches import Watches
 
 #: Ids a prefix lookup reads at most.
 PREFIX_IDS = 250
@@ -53,7 +58,12 @@ class ClusterIndex(JobIndex):
         return ClusterBackend(self.cluster, self.url.collection)
 
     def __len__(self) -> int:
-        return self.cluster.num_documents(self.url.collection)
+        """Postings in the index as the leader counts them (a follower may lag a write
+        just acknowledged), else as any node does."""
+        counted = self.cluster.leader_count(self.url.collection)
+        if counted is None:
+            counted = self.cluster.num_documents(self.url.collection)
+        return counted
 
     def add(  # type: ignore[override]
         self, postings: Iterable[JobPosting], progress: Callable[[int], None] | None = None
@@ -61,7 +71,23 @@ class ClusterIndex(JobIndex):
         return writer.upsert(self.cluster, postings, progress=progress)
 
     def delete(self, ids: Iterable[str]) -> int:
-        return writer.delete(self.cluster, ids)
+        """Delete postings by id or unique id prefix; every one is resolved first, so
+        one that names no posting, or several, deletes nothing."""
+        full = [self.resolve(i) for i in ids]
+        return writer.delete(self.cluster, full)
+
+    def search(  # type: ignore[override]
+        self, text: str = "", filters: Any = None, **options: Any
+    ) -> SearchResults:
+        """As ``JobIndex.search``; words the embedded engine would read as a level, a
+        workplace or an employment type are searched as typed here, and a note says so
+        (``unread_note``), never silently."""
+        results = super().search(text, filters, **options)
+        if options.get("understand", True) and not options.get("title_only", False):
+            note = unread_note(text or "", results.filters)
+            if note is not None and note not in results.notes:
+                results = replace(results, notes=(*results.notes, note))
+        return results
 
     def resolve(self, posting_id: str) -> str:
         if not isinstance(posting_id, str) or not posting_id.strip():
@@ -119,8 +145,44 @@ class ClusterIndex(JobIndex):
     def newest_indexed(self) -> float:
         raise self._unavailable("saved searches (watches)")
 
+    @property
+    def watches(self) -> Watches:
+        """Saved searches live in a file beside an embedded index; a cluster has none."""
+        raise self._unavailable("saved searches (watches)")
+
     def baseline(self, *args: Any, **kwargs: Any) -> list[str]:
         raise self._unavailable("the plain BM25 baseline")
+
+
+class _NoPlaces:
+    """Places for a reading that knows none: only levels, workplaces and employment
+    types are read (looking places and employers up on a cluster is not done yet)."""
+
+    def place(self, key: str) -> None:
+        return None
+
+    def company(self, key: str) -> bool:
+        return False
+
+    def name_word(self, key: str) -> bool:
+        return False
+
+
+def unread_note(text: str, filters: Filters) -> str | None:
+    """The note of a search whose words the embedded engine would read as conditions
+    ("senior": level senior), which a cluster index searches as typed."""
+    from search.query.soft import flagged
+    from search.query.understand import read
+
+    reading = read(text, _NoPlaces(), skip=flagged(filters))
+    if not reading.conditions:
+        return None
+    read_as = ", ".join(f"{c.kind} {c.value}" for c in reading.conditions)
+    return (
+        "the words were searched as typed: a cluster index reads no level, workplace, "
+        f"employment type or place from them yet (here: {read_as}); give them as filters: "
+        "--level, --workplace, --type, --city"
+    )
 
 
 def _not_found(posting_id: str) -> PostingNotFoundError:

@@ -40,6 +40,12 @@ SKILL_TERMS = "skill_terms"
 #: Multi-word skill names as one value each ("machin learn"), per text field.
 TITLE_PHRASES = "title_phrases"
 DESCRIPTION_PHRASES = "description_phrases"
+#: Every two terms that stand together in the text ("data platform"), one value each,
+#: per text field: a phrase of other words than a skill's is matched by its pairs.
+TITLE_PAIRS = "title_pairs"
+DESCRIPTION_PAIRS = "description_pairs"
+#: The pair field of each terms field.
+PAIR_FIELDS: dict[str, str] = {"title_terms": TITLE_PAIRS, "description_terms": DESCRIPTION_PAIRS}
 #: Skills the whole text names (boilerplate included).
 SKILL_NAMED = "skill_named"
 
@@ -138,6 +144,8 @@ FACETS: tuple[str, ...] = (
 
 _STRING_LISTS = frozenset(
     {
+        TITLE_PAIRS,
+        DESCRIPTION_PAIRS,
         TITLE_TERMS,
         TITLE_WORDS_TERMS,
         DESCRIPTION_TERMS,
@@ -194,6 +202,8 @@ FIELDS: tuple[str, ...] = (
     SKILL_TERMS,
     TITLE_PHRASES,
     DESCRIPTION_PHRASES,
+    TITLE_PAIRS,
+    DESCRIPTION_PAIRS,
     SKILL_NAMED,
     *FACETS,
     PAY_ANNUAL_LOW,

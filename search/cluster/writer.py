@@ -109,6 +109,7 @@ def create(url: Target) -> str:
         name = new_collection_name(alias)
         cluster.create_collection(c.collection_schema(name))
         cluster.set_alias(alias, name)
+        cluster.wait_alias(alias, name)
         return name
 
 
@@ -250,7 +251,9 @@ def upsert(
                     hint="create it with a rebuild, or check the name in the URL",
                 )
             collection = create(cluster)
-        return _write(cluster, collection, postings, collection, True, batch_size, progress)
+        summary = _write(cluster, collection, postings, collection, True, batch_size, progress)
+        cluster.wait_replicated(collection)
+        return summary
 
 
 def rebuild(
@@ -277,13 +280,13 @@ def rebuild(
         cluster.create_collection(c.collection_schema(name))
         try:
             summary = _write(cluster, name, postings, old, False, batch_size, progress)
+            cluster.wait_replicated(name)
             if summary.total == 0:
                 raise InputError(
                     f"no posting could be written: the cluster index {alias!r} is unchanged"
                 )
             cluster.set_alias(alias, name)
-            # Readers ask any node: the rebuild is done when every node serves it.
-            cluster.settle(alias, max(cluster.node_counts(name), key=lambda n: n or 0) or 0)
+            cluster.wait_alias(alias, name)  # no node reads the old one once it is dropped
         except BaseException:
             with contextlib.suppress(ClusterError):
                 cluster.drop_collection(name)
@@ -302,7 +305,9 @@ def delete(url: Target, ids: Iterable[str]) -> int:
     """Delete postings by id; how many were there."""
     with _opened(url) as cluster:
         alias = cluster.url.collection
-        return cluster.delete_ids(alias, list(dict.fromkeys(ids)))
+        deleted = cluster.delete_ids(alias, list(dict.fromkeys(ids)))
+        cluster.wait_replicated(alias)
+        return deleted
 
 
 def count(url: Target) -> int:

@@ -1,0 +1,260 @@
+"""The real CLI with ``--index typesense://...`` on the 3-node cluster of
+``tests/cluster.py``: it answers as the embedded engine does on the same files, indexes
+with the embedded indexer's per-file report, deletes by id prefix, says in one line
+what a cluster index does not offer, and never prints the URL's key."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from search.cli.commands import main
+from search.cluster import writer
+from search.cluster.client import connect
+from tests.cluster import LocalCluster
+from tests.conftest import DATA
+
+SAMPLE = DATA / "amazon_science_jobs.txt"
+SEARCHES: list[list[str]] = [
+    ["machine learning", "--city", "Seattle, WA"],
+    ["intern", "--level", "intern"],
+    ["scientist", "--country", "US", "--page", "2", "--limit", "3"],
+    ["--skill", "deep learning"],
+    ["data", "-python"],
+    ["scientist", "--literal", "--near", "Seattle, WA", "--radius", "30mi"],
+]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _new_url(ts_cluster: LocalCluster) -> str:
+    return ts_cluster.url(f"cli_{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def url(ts_cluster: LocalCluster) -> Iterator[str]:
+    """A collection name not made yet; dropped at the end if it was."""
+    where = _new_url(ts_cluster)
+    yield where
+    with connect(where) as cluster:
+        if cluster.resolve(cluster.url.collection) is not None:
+            writer.drop(where)
+
+
+@pytest.fixture(scope="module")
+def indexed(ts_cluster: LocalCluster) -> Iterator[str]:
+    """The sample listings indexed into the cluster through ``jobsearch index``."""
+    where = _new_url(ts_cluster)
+    code, _, err = run("index", str(SAMPLE), "--index", where)
+    assert code == 0, err
+    yield where
+    writer.drop(where)
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("cli") / "index"
+    code, _, err = run("index", str(SAMPLE), "--index", str(path))
+    assert code == 0, err
+    return str(path)
+
+
+def _key(url: str) -> str:
+    return url.split("://", 1)[1].split("@", 1)[0]
+
+
+def _answer(args: list[str], index: str) -> dict[str, Any]:
+    code, out, err = run("search", *args, "--format", "json", "--index", index)
+    assert code == 0, err
+    found: dict[str, Any] = json.loads(out)
+    return found
+
+
+@pytest.mark.parametrize("args", SEARCHES, ids=[" ".join(a) for a in SEARCHES])
+def test_search_answers_as_the_embedded_engine(
+    indexed: str, embedded: str, args: list[str]
+) -> None:
+    mine, real = _answer(args, indexed), _answer(args, embedded)
+    for name in ("total", "partial_total", "pages", "facets", "notes", "read_as", "filters"):
+        assert mine[name] == real[name], name
+    # Typesense's text-match orders equal hits its own way: the same postings, each the same.
+    assert sorted(h["id"] for h in mine["hits"]) == sorted(h["id"] for h in real["hits"])
+
+
+def test_the_table_answers_and_never_shows_the_key(indexed: str) -> None:
+    code, out, err = run("search", "machine learning", "--city", "Seattle, WA", "--index", indexed)
+    assert code == 0, err
+    assert out.startswith("5 postings match")
+    assert _key(indexed) not in out + err
+
+
+def test_the_url_is_read_from_the_environment(indexed: str, embedded: str) -> None:
+    code, out, err = run("facets", "--format", "json", env={"JOBSEARCH_INDEX": indexed})
+    assert code == 0, err
+    code, real, _ = run("facets", "--format", "json", "--index", embedded)
+    assert json.loads(out) == json.loads(real)
+
+
+def test_show_by_unique_prefix_as_the_embedded_engine(indexed: str, embedded: str) -> None:
+    first = _answer(["intern"], embedded)["hits"][0]
+    shown = []
+    for index in (indexed, embedded):
+        code, out, err = run("show", first["short_id"], "--format", "json", "--index", index)
+        assert code == 0, err
+        record = json.loads(out)
+        record.pop("indexed_at")  # each index keeps its own time of first indexing
+        shown.append(record)
+    assert shown[0] == shown[1] and shown[0]["id"] == first["id"]
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (["stats"], "stats"),
+        (["similar", "h21f7d03"], "similar"),
+        (["search", "ml", "--explain"], "--explain"),
+        (["watch", "list"], "saved searches"),
+        (["watch", "add", "mine", "python"], "saved searches"),
+        (["new"], "saved searches"),
+    ],
+)
+def test_what_a_cluster_cannot_do_is_one_line(indexed: str, args: list[str], what: str) -> None:
+    code, out, err = run(*args, "--index", indexed)
+    assert code == 1 and not out
+    assert err.startswith(f"error: {what}") and "not available on a cluster index" in err
+    assert len(err.strip().splitlines()) == 1 and _key(indexed) not in err
+
+
+def test_a_malformed_url_is_refused_with_its_key_masked() -> None:
+    code, _, err = run("search", "x", "--index", "typesense://s3cret-key@/jobs")
+    assert code == 2
+    assert "not a cluster URL: typesense://***@/jobs" in err and "s3cret" not in err
+
+
+def test_a_missing_collection_or_a_wrong_key_is_one_line(ts_cluster: LocalCluster) -> None:
+    for where, said in [
+        (ts_cluster.url("no_such_index"), "has no collection or alias 'no_such_index'"),
+        (ts_cluster.url("x").replace(ts_cluster.key, "wrong-key"), "refused the API key"),
+    ]:
+        code, out, err = run("search", "x", "--index", where)
+        assert (code, out) == (1, "")
+        assert said in err and len(err.strip().splitlines()) == 1 and _key(where) not in err
+
+
+def _masked(url: str) -> str:
+    return url.replace(_key(url), "***")
+
+
+def test_index_reports_each_file_as_the_embedded_indexer(
+    url: str, tmp_path: Path, ts_cluster: LocalCluster
+) -> None:
+    code, _, real = run("index", str(SAMPLE), "--index", str(tmp_path / "ix"))
+    assert code == 0
+    file_line = next(line for line in real.splitlines() if line.startswith(str(SAMPLE)))
+    code, _, err = run("index", str(SAMPLE), "--index", url)
+    assert code == 0, err
+    assert file_line in err.splitlines()
+    held = f"{_masked(url)} holds 10 postings"
+    assert f"added 10, updated 0, unchanged 0, rejected 0; {held}" in err
+    assert _key(url) not in err
+    code, _, err = run("index", str(SAMPLE), "--index", url)
+    assert f"added 0, updated 0, unchanged 10, rejected 0; {held}" in err
+    with connect(url) as cluster:
+        before = cluster.resolve(cluster.url.collection)
+    code, _, err = run("index", str(SAMPLE), "--rebuild", "--index", url)
+    assert code == 0, err
+    assert f"added 10, updated 0, unchanged 0, rejected 0; {held}" in err
+    with connect(url) as cluster:
+        # Every node reads the new collection through the alias.
+        for _ in cluster.url.nodes:
+            after = cluster.resolve(cluster.url.collection)
+            assert after is not None and after != before
+
+
+def test_delete_by_prefix_and_the_count_after(url: str) -> None:
+    assert run("index", str(SAMPLE), "--index", url)[0] == 0
+    code, out, _ = run("search", "--format", "json", "--limit", "2", "--index", url)
+    ids = [h["id"] for h in json.loads(out)["hits"]]
+    code, _, err = run("delete", ids[0][:10], ids[1], "--index", url)
+    assert code == 0, err
+    assert err.strip() == f"deleted 2 postings; {_masked(url)} holds 8 postings"
+    code, _, err = run("delete", "no-such-id", "--index", url)
+    assert code == 1 and "no posting with id 'no-such-id'" in err
+
+
+def test_copies_of_one_job_for_several_cities_count_once(url: str, tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": f"copy{n}",
+            "title": "Data Engineer",
+            "company": "Acme",
+            "location": city,
+            "description": "Spark and Kafka pipelines for our data platform.",
+        }
+        for n, city in enumerate(["Seattle, WA", "Boston, MA", "Austin, TX"])
+    ]
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    code, _, err = run("index", str(jobs), "--index", url)
+    assert code == 0, err
+    assert f"{jobs}: jsonl, 3 read, 3 kept, 0 merged, 0 rejected" in err
+    one = _answer(["data engineer"], url)
+    assert one["total"] == 1 and len(one["hits"][0]["duplicates"]) == 2
+    assert one["facets"]["city"] == {"Austin": 1, "Boston": 1, "Seattle": 1}
+    assert _answer(["data engineer", "--all"], url)["total"] == 3
+
+
+def test_prune_and_a_first_index_of_nothing(url: str, tmp_path: Path) -> None:
+    code, _, err = run("index", str(SAMPLE), "--prune", "--index", url)
+    assert code == 1 and "--prune is not available on a cluster index yet" in err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": "no text"}\n', encoding="utf-8")
+    code, _, err = run("index", str(bad), "--index", url)
+    assert code == 1
+    assert f"nothing was indexed; no index was left at {_masked(url)}" in err
+    with connect(url) as cluster:
+        assert cluster.resolve(cluster.url.collection) is None
+
+
+def test_serve_answers_from_the_cluster_without_showing_the_key(
+    indexed: str, embedded: str
+) -> None:
+    from tests.serving import serve
+
+    query = {"q": "machine learning", "city": "Seattle, WA"}
+    with serve(embedded) as server:
+        real = server.get("/api/search", query).json()
+    with serve(indexed) as server:
+        assert server.first_line.startswith(f"serving {_masked(indexed)} (10 postings, read-only)")
+        mine = server.get("/api/search", query).json()
+        assert server.get("/api/stats").status == 503
+        printed = "".join(server.output())
+    assert (mine["total"], mine["facets"], mine["notes"]) == (
+        real["total"],
+        real["facets"],
+        real["notes"],
+    )
+    assert _key(indexed) not in printed
+
+
+def test_words_the_embedded_engine_reads_are_searched_as_typed_with_a_note(
+    indexed: str, embedded: str
+) -> None:
+    said = "a cluster index reads no level, workplace, employment type or place"
+    mine, real = _answer(["senior scientist"], indexed), _answer(["senior scientist"], embedded)
+    assert real["read_as"] == "scientist · level senior" and not mine["read_as"]
+    assert any(said in n and "(here: level senior)" in n for n in mine["notes"])
+    for args in (["senior scientist", "--literal"], ["senior scientist", "--level", "senior"]):
+        mine, real = _answer(args, indexed), _answer(args, embedded)
+        assert not any(said in n for n in mine["notes"])
+        assert (mine["total"], mine["notes"]) == (real["total"], real["notes"])
