@@ -104,8 +104,7 @@ class _Packed:
         if not index.size:
             return False
         names, _ = index.value_names(field)
-        entries = len(index.entries(field)[0])
-        per_match = entries / index.size
+        per_match = index.entry_count(field) / index.size
         return len(self.matches) * per_match * BY_DOCUMENT_COST < len(names) * index.size / 64
 
     def words(self, n: int, width: int) -> npt.NDArray[np.uint64]:

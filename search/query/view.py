@@ -151,6 +151,7 @@ class Index:
         self.phrases: dict[tuple[str, tuple[str, ...]], tuple[Mask, str | None]] = {}
         self._stated: dict[str, Mask] = {}
         self._by_document: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]] = {}
+        self._entry_counts: dict[str, int] = {}
 
     def postings(
         self, field: str, term: bytes
@@ -272,6 +273,19 @@ class Index:
             else:
                 found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), [])
             self._entries[field] = found
+        return found
+
+    def entry_count(self, field: str) -> int:
+        """How many (document, value) postings a small field has over the whole index,
+        without gathering them."""
+        found = self._entry_counts.get(field)
+        if found is None:
+            found = 0
+            for part in self.snapshot.parts:
+                table = part.tables.table(field)
+                if table is not None:
+                    found += len(table.docs)
+            self._entry_counts[field] = found
         return found
 
     def by_document(self, field: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
