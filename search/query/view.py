@@ -150,7 +150,7 @@ class Index:
         #: check that read only some candidates: see ``phrases``.
         self.phrases: dict[tuple[str, tuple[str, ...]], tuple[Mask, str | None]] = {}
         self._stated: dict[str, Mask] = {}
-        self._by_document: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]] = {}
+        self._by_document: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]] = {}
         self._entry_counts: dict[str, int] = {}
 
     def postings(
@@ -288,16 +288,27 @@ class Index:
             self._entry_counts[field] = found
         return found
 
-    def by_document(self, field: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    def by_document(self, field: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
         """A small field's values by document: document ``d``'s value numbers (into
         ``value_names``) are ``values[starts[d]:starts[d + 1]]``. Built once per snapshot,
         for counting the values of a few matches without a pass over every document."""
         found = self._by_document.get(field)
         if found is None:
-            docs, values, _ = self.entries(field)
-            order = np.argsort(docs, kind="stable")
-            starts = np.searchsorted(docs[order], np.arange(self.size + 1))
-            found = self._by_document[field] = (starts.astype(np.int64), values[order])
+            # Gathered here and dropped (not kept as ``entries``): the table is one
+            # 4-byte value per posting and one 4-byte start per document.
+            _, numbers = self.value_names(field)
+            docs, values = [], []
+            for part, ids in zip(self.snapshot.parts, numbers, strict=True):
+                table = part.tables.table(field)
+                if table is None or ids is None or not len(table.terms):
+                    continue
+                docs.append(table.docs.astype(np.int32) + np.int32(part.offset))
+                values.append(ids[table.entry_terms].astype(np.int32))
+            held = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
+            order = np.argsort(held, kind="stable")  # runs of sorted documents: a merge
+            starts = np.searchsorted(held[order], np.arange(self.size + 1, dtype=np.int32))
+            in_order = np.concatenate(values)[order] if values else np.zeros(0, dtype=np.int32)
+            found = self._by_document[field] = (starts.astype(np.int32), in_order)
         return found
 
     def value_names(self, field: str) -> tuple[list[str], list[npt.NDArray[np.int64] | None]]:
