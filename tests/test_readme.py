@@ -21,10 +21,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.cluster import LocalCluster
 from tests.conftest import CORPUS, ROOT, need_corpus
 
 README = ROOT / "README.md"
@@ -72,7 +74,7 @@ def scratch(tmp_path: Path, sample_index_dir: Path) -> Path:
     return tmp_path
 
 
-def run(line: str, cwd: Path, index: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(line: str, cwd: Path, index: Path | str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("JOBSEARCH_INDEX", "FORCE_COLOR")}
     env.update(NO_COLOR="1", COLUMNS="200", PAGER="cat")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -235,3 +237,19 @@ def test_every_service_example_runs_as_written(tmp_path: Path, sample_index_dir:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+
+
+def test_the_cluster_example_runs(
+    tmp_path: Path, sample_index_dir: Path, ts_cluster: LocalCluster
+) -> None:
+    """The ``sh cluster`` block's jobsearch lines, against a fresh collection of the
+    session's 3-node cluster (what ``scripts/cluster.py url`` would print)."""
+    lines = [line for body in blocks("sh cluster") for line in commands(body)]
+    assert any(line.startswith("jobsearch index") for line in lines)
+    assert any(line.startswith("jobsearch search") for line in lines)
+    at = scratch(tmp_path, sample_index_dir)
+    url = ts_cluster.url(f"readme_{uuid.uuid4().hex[:8]}")
+    for line in lines:
+        done = run(line, at, url)
+        check(line, done)
+        assert ts_cluster.key not in done.stdout + done.stderr
