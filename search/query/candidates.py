@@ -47,6 +47,7 @@ class Masks:
         self.notes = notes
         self._phrase_mask = phrase_mask
         self._found: dict[int, Mask] = {}
+        self._expanded: dict[int, list[bytes | str]] = {}
 
     def of(self, q: wq.Query) -> Mask:
         """``q``'s documents (deleted ones included, as ``matching`` leaves them until
@@ -54,6 +55,15 @@ class Masks:
         found = self._found.get(id(q))
         if found is None:
             found = self._found[id(q)] = self._make(q)
+        return found
+
+    def expanded(self, q: wq.MultiTerm) -> list[bytes | str]:
+        """The indexed terms a fuzzy (or prefix) term stands for, found once per query:
+        Whoosh walks the lexicon with an edit distance for each (tens of milliseconds
+        at 100,000 postings)."""
+        found = self._expanded.get(id(q))
+        if found is None:
+            found = self._expanded[id(q)] = list(expanded_terms(q, self.index.snapshot.reader))
         return found
 
     def term(self, field: str, term: bytes) -> Mask:
@@ -94,7 +104,7 @@ class Masks:
             return index.live.copy()
         if isinstance(q, wq.MultiTerm):
             out = np.zeros(index.size, dtype=bool)
-            for text in expanded_terms(q, index.snapshot.reader):
+            for text in self.expanded(q):
                 docs, _ = index.docs(q.fieldname, _as_bytes(text))
                 out[docs] = True
             return out
@@ -168,7 +178,7 @@ def scores_at(index: Index, q: wq.Query, cand: Docs, masks: Masks, scored: Score
             return found
         if isinstance(q, wq.MultiTerm):
             found = np.zeros(len(cand))
-            for text in expanded_terms(q, index.snapshot.reader):
+            for text in masks.expanded(q):
                 docs, _ = index.docs(q.fieldname, _as_bytes(text))
                 hit = np.isin(cand, docs, assume_unique=True)
                 found[hit] += q.boost
