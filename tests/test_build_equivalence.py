@@ -1,10 +1,11 @@
 """The build's shortcuts change nothing: an index built with them equals one built without.
 
 Indexing keeps results of repeated work (a location field's places, a text's skill
-matches, a source file's resolved path) and reads ASCII text with an ASCII tokenizer. The same corpus postings are indexed twice,
-once as usual and once with every such shortcut bypassed (each posting's work done
-afresh); the two indexes must hold the same bytes in every segment file and side table,
-and answer the same searches with the same hits, totals and facets.
+matches, a source file's resolved path) and reads ASCII text with an ASCII tokenizer.
+The same corpus postings are indexed twice, once as usual and once with every such
+shortcut bypassed (each posting's work done afresh); the two indexes must hold the same
+bytes in every segment file and side table, and answer the same searches with the same
+hits, totals and facets.
 """
 
 from __future__ import annotations
