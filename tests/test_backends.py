@@ -30,6 +30,7 @@ from search.query.context import Request
 from search.query.contract import Backend
 from search.query.facets import POSTED_BANDS
 from search.results import Filters, SearchResults
+from search.store import segments
 from tests.cluster import LocalCluster
 from tests.memory_backend import MemoryBackend, MemorySelection, Scores
 
@@ -328,16 +329,28 @@ def _key(hit: Any, options: dict[str, Any]) -> object:
 # -- notes are the search's, not the index's -------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def unpositioned(source: Path) -> Any:
+    """The embedded index as written before word positions were kept: its phrases are
+    checked in stored text, a bounded number of postings."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(segments, "POSITION_FIELDS", ())
+        with JobIndex.create(source.parent / "unpositioned") as index:
+            index.add(load_postings(source))
+    with JobIndex.open(source.parent / "unpositioned") as index:
+        yield index
+
+
 def test_a_bounded_phrase_check_is_noted_on_every_search_of_it(
-    embedded: JobIndex, monkeypatch: pytest.MonkeyPatch
+    unpositioned: JobIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The note used to live on the shared index: cleared by each search, and lost
     when the phrase's answer was kept from an earlier search."""
     monkeypatch.setattr(phrases, "MAX_CHECKED", 1)
     note = 'the phrase "design servic" was checked in 1 of the'
-    first = embedded.search('"design services"', collapse=False)
-    between = embedded.search("engineer")
-    again = embedded.search('"design services"', collapse=False)
+    first = unpositioned.search('"design services"', collapse=False)
+    between = unpositioned.search("engineer")
+    again = unpositioned.search('"design services"', collapse=False)
     assert any(n.startswith(note) for n in first.notes)
     assert not any("phrase" in n for n in between.notes)
     assert any(n.startswith(note) for n in again.notes)

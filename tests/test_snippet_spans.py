@@ -3,9 +3,12 @@ exactly the spans of the reference regex, on real postings and on generated text
 
 from __future__ import annotations
 
+from collections import Counter
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from search.query import snippets
 from search.query.parser import parse_text, query_words
 from search.query.snippets import Highlighter
 
@@ -133,3 +136,36 @@ def test_marks_the_words_as_written() -> None:
     text = "Our DATA team: Engineers build data-pipelines; metadata is not marked."
     marked = [text[s:e] for s, e in h.spans(text)]
     assert marked == ["DATA", "Engineers", "data"]
+
+
+def _best_window_reference(text: str, spans: list[tuple[int, int]], width: int) -> int:
+    """The sliding window as first written, with a Counter."""
+    words = [snippets._stem(text[s:e].lower()) for s, e in spans]
+    inside: Counter[str] = Counter()
+    best_start, best_score, j = spans[0][0], -1, 0
+    for i, (start, _) in enumerate(spans):
+        while j < len(spans) and spans[j][1] <= start + width:
+            inside[words[j]] += 1
+            j += 1
+        score = len(inside) * 10 + (j - i)
+        if score > best_score:
+            best_start, best_score = start, score
+        inside[words[i]] -= 1
+        if not inside[words[i]]:
+            del inside[words[i]]
+    return best_start
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+    pieces=st.lists(st.sampled_from([*PIECES, "data" + "s" * 40]), min_size=1, max_size=60),
+    width=st.integers(1, 250),
+)
+def test_best_window_as_first_written(words: list[str], pieces: list[str], width: int) -> None:
+    h = Highlighter(words)
+    text = "".join(pieces)
+    spans = h.spans(text)
+    if spans:
+        got = snippets._best_window(text, spans, width)
+        assert got == _best_window_reference(text, spans, width)

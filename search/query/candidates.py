@@ -39,8 +39,11 @@ def _as_bytes(text: object) -> bytes:
 class Masks:
     """The documents each node of one query matches, computed once per node."""
 
-    def __init__(self, index: Index, notes: list[str], phrase_mask: PhraseMask) -> None:
+    def __init__(
+        self, index: Index, notes: list[str], phrase_mask: PhraseMask, scored: Scored
+    ) -> None:
         self.index = index
+        self._scored = scored
         self.notes = notes
         self._phrase_mask = phrase_mask
         self._found: dict[int, Mask] = {}
@@ -54,7 +57,9 @@ class Masks:
         return found
 
     def term(self, field: str, term: bytes) -> Mask:
-        return self.index.term_mask(field, term)
+        """A term's documents; its postings are read through ``scored``, which keeps
+        them (and the scores the second pass asks for) for this and later searches."""
+        return self.index.term_mask(field, term, lambda: self._scored(self.index, field, term)[0])
 
     def _make(self, q: wq.Query) -> Mask:
         index = self.index

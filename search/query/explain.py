@@ -2,8 +2,8 @@
 
 Used only with ``--explain``, so clarity beats speed: each term of the query is scored
 on its own, as the search scored it, and read at the one document. Each distinct term is
-evaluated once per search, not once per hit (a quoted phrase is checked in stored text,
-which took seconds per hit), and at most ``MAX_EXPLAINED`` terms are explained.
+evaluated once per search, not once per hit (a quoted phrase checked in stored text
+took seconds per hit), and at most ``MAX_EXPLAINED`` terms are explained.
 """
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ MIN_DF = 3
 SAMPLE_DOCS = 16
 #: Answers of the stored-text check kept per reader (about 100 bytes each).
 MAX_ATTESTED = 10_000
+#: Words whose counts are kept per reader (cleared whole when full).
+MAX_KEPT_COUNTS = 50_000
 
 #: Every term of a field (``Index.terms``).
 Terms = Callable[[str], Iterable[str]]
@@ -57,6 +59,7 @@ class Lexicon:
         self._near: dict[str, list[str]] | None = None
         self._stems: frozenset[str] | None = None
         self._attested: dict[tuple[str, str], bool] = {}
+        self._surface_df: dict[str, int] = {}
         self._building = threading.Lock()
         #: Processor seconds this thread spent building the tables above, once per
         #: reader: a spelling budget counts the correcting, not this one-time load.
@@ -77,7 +80,16 @@ class Lexicon:
         return None
 
     def surface_df(self, word: str) -> int:
-        return max((self.reader.doc_frequency(n, word) for n in self.surface), default=0)
+        """How many documents hold ``word`` as written (in any surface field). Kept:
+        every search asks for each of its words, and Whoosh's count is a term lookup
+        in every segment."""
+        found = self._surface_df.get(word)
+        if found is None:
+            found = max((self.reader.doc_frequency(n, word) for n in self.surface), default=0)
+            if len(self._surface_df) >= MAX_KEPT_COUNTS:
+                self._surface_df.clear()
+            self._surface_df[word] = found
+        return found
 
     def stem_df(self, stem: str | None) -> int:
         if stem is None:

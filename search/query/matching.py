@@ -129,7 +129,7 @@ def evaluate(
     matches within it (0 elsewhere); the mask is every match, for the filters' notes.
     """
     notes = [] if notes is None else notes
-    masks = Masks(index, notes, phrase_mask)
+    masks = Masks(index, notes, phrase_mask, _scored)
     mask = masks.of(q) & index.live
     cand = np.flatnonzero(mask & within if within is not None else mask)
     if len(cand) * SPARSE_SHARE <= index.size:
@@ -219,9 +219,9 @@ def _and(index: Index, subqueries: Iterable[wq.Query], boost: float, notes: list
 def phrase_mask(index: Index, q: wq.Phrase, notes: list[str]) -> Mask:
     """The documents where a phrase of two words or more stands (deleted ones included).
 
-    Skill phrases were indexed as phrase terms; any other phrase is checked in the
-    stored text of the documents holding all its words (see ``phrases``), and ``notes``
-    is told when only part of them was checked.
+    Skill phrases were indexed as phrase terms; any other phrase is matched from the
+    word positions of its words (or, in segments written without positions, checked in
+    the stored text of the documents holding all its words): see ``phrases``.
     """
     words = [_as_bytes(w) for w in q.words]
     phrase_field = f.PHRASE_FIELDS.get(q.fieldname)

@@ -29,8 +29,9 @@ from search.errors import InvalidQueryError
 from search.extract.skills import vocabulary
 from search.query.dropped import Dropped, log_operators, operator_log, tagged_drops
 from search.query.ranking import FIELD_BOOSTS
-from search.query.synonyms import OPERATORS, SkillPlugin
+from search.query.synonyms import OPERATORS, SkillPlugin, skill_of
 from search.query.synonyms import PRIORITY as SKILL_PRIORITY
+from search.query.synonyms import max_words as max_skill_words
 from search.query.words import TOKEN
 from search.store import fields as f
 from search.store.fields import term_text
@@ -50,8 +51,9 @@ __all__ = [
 MAX_QUERY_CHARS = 1_000
 #: Most words (operators included) in one query: each becomes several terms per field.
 MAX_QUERY_WORDS = 64
-#: Most quoted phrases: a phrase of common words is checked in stored text, the dearest
-#: part of a search.
+#: Most quoted phrases: a phrase of common words is matched over the positions of every
+#: posting holding its words (in stored text, in segments written without positions),
+#: the dearest part of a search.
 MAX_PHRASES = 2
 #: Deepest nesting of parentheses.
 MAX_NESTING = 8
@@ -201,7 +203,35 @@ PARSE_CACHE = 4096
 
 @lru_cache(maxsize=PARSE_CACHE)
 def _parse_cached(text: str, names: tuple[str, ...]) -> wq.Query | None:
+    words = _plain_word_list(text)
+    if words is not None:
+        parts = [q for q in (_parse_cached(w, names) for w in words) if q is not None]
+        if len(parts) < 2:
+            return parts[0] if parts else None
+        return wq.And(parts).normalize()
     return _parse(text, names, None)
+
+
+#: Lower-case words separated by single spaces: text the parser reads word by word.
+_PLAIN = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)+")
+
+
+def _plain_word_list(text: str) -> list[str] | None:
+    """The words of ``text`` when its query is the AND of each word's own query: two
+    words or more, lower-case letters and digits only (no operator, quote, field name,
+    acronym in capitals or symbol), no run of them naming a skill (which the skill
+    plugin reads as one phrase). Whoosh's parser costs ~1 ms a query at best; a word's
+    query is kept, so a new combination of known words costs an AND.
+    ``tests/test_parse_words.py`` holds this to the parser's own answer."""
+    if not _PLAIN.fullmatch(text):
+        return None
+    words = text.split(" ")
+    longest = min(max_skill_words(), len(words))
+    for n in range(2, longest + 1):
+        for i in range(len(words) - n + 1):
+            if skill_of(" ".join(words[i : i + n])) is not None:
+                return None
+    return words
 
 
 def _parse(text: str, names: tuple[str, ...], log: list[Dropped] | None) -> wq.Query | None:
@@ -245,6 +275,8 @@ def parse_lenient(text: str, fields: Sequence[str] = f.TEXT_FIELDS) -> Parsed:
 @lru_cache(maxsize=PARSE_CACHE)
 def _parse_lenient(text: str, names: tuple[str, ...]) -> Parsed:
     """``parse_lenient`` of checked text, kept (see ``PARSE_CACHE``)."""
+    if _plain_word_list(text) is not None:  # nothing to ignore in plain words
+        return Parsed(_parse_cached(text, names))
     with operator_log() as log:
         query = _parse(text, names, log)
         dropped = [*log, *tagged_drops(_parser(names, False), text, USER_FIELDS)]

@@ -69,6 +69,8 @@ def city_mask(index: Index, value: str) -> Mask:
     return mask
 
 
+#: Typed keys whose reading as a place is kept per snapshot (cleared whole when full).
+MAX_KEPT_PLACES = 20_000
 #: A word in fewer job titles than this is a word of names, when typed after a place.
 TITLE_WORD_POSTINGS = 50
 
@@ -80,8 +82,22 @@ class IndexPlaces:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        # What each typed key is, kept with the snapshot: a search asks for every word
+        # and run of words it reads, and each answer is a few term lookups.
+        self._known: dict[str, tuple[Kind, str] | None] = index.derived.setdefault(
+            "typed_places", {}
+        )  # type: ignore[assignment]
 
     def place(self, key: str) -> tuple[Kind, str] | None:
+        if key in self._known:
+            return self._known[key]
+        found = self._place(key)
+        if len(self._known) >= MAX_KEPT_PLACES:
+            self._known.clear()
+        self._known[key] = found
+        return found
+
+    def _place(self, key: str) -> tuple[Kind, str] | None:
         found = self._kind(key)
         if found is None or " " in key or found[0] == "region":
             return found
@@ -103,7 +119,7 @@ class IndexPlaces:
 
     def _postings(self, kind: Kind, value: str) -> int:
         if kind == "city":
-            return int(city_mask(self.index, value).sum())
+            return int(np.count_nonzero(city_mask(self.index, value)))
         return self.index.doc_frequency(f.PLACE_KEY_FIELDS[kind], value.encode("utf-8"))
 
     def company(self, key: str) -> bool:

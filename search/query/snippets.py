@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -60,6 +60,9 @@ class Highlighter:
         )
         #: What the snippets depend on besides the text: the stems and words marked.
         self._key = frozenset(self.stems)
+        #: Whether a candidate word (lowercased) is marked, as decided once: a posting
+        #: repeats the query's words, and postings repeat each other's.
+        self._marks: dict[str, bool] = {}
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the words to mark stand in ``text``, in order: each word that starts
@@ -80,10 +83,14 @@ class Highlighter:
                     starts.setdefault(at, len(prefix))
                 at = low.find(prefix, at + 1)
         out = []
+        marks = self._marks
         for start in sorted(starts):
             end = _WORD_END.match(text, start + starts[start]).end()  # type: ignore[union-attr]
             word = low[start:end]
-            if word in self.stems or _stem(word) in self.stems:
+            marked = marks.get(word)
+            if marked is None:
+                marked = marks[word] = word in self.stems or _stem(word) in self.stems
+            if marked:
                 out.append((start, end))
         return out
 
@@ -153,18 +160,22 @@ def _best_window(text: str, spans: list[tuple[int, int]], width: int) -> int:
     """
     # Distinct query terms, not spellings: "learn" and "learning" are one word.
     words = [_stem(text[s:e].lower()) for s, e in spans]
-    inside: Counter[str] = Counter()
-    best_start, best_score, j = spans[0][0], -1, 0
+    inside: dict[str, int] = {}  # a word's matches in the window (a Counter's arithmetic)
+    best_start, best_score, j, count = spans[0][0], -1, 0, len(spans)
     for i, (start, _) in enumerate(spans):
-        while j < len(spans) and spans[j][1] <= start + width:
-            inside[words[j]] += 1
+        while j < count and spans[j][1] <= start + width:
+            word = words[j]
+            inside[word] = inside.get(word, 0) + 1
             j += 1
         score = len(inside) * 10 + (j - i)
         if score > best_score:
             best_start, best_score = start, score
-        inside[words[i]] -= 1
-        if not inside[words[i]]:
-            del inside[words[i]]
+        word = words[i]
+        left = inside.get(word, 0) - 1
+        if left:
+            inside[word] = left
+        else:
+            inside.pop(word, None)
     return best_start
 
 

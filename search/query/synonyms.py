@@ -79,6 +79,11 @@ def _max_words() -> int:
     return max(len(form.split()) for skill in vocab for form in skill.aliases)
 
 
+def max_words() -> int:
+    """The most words a skill name or alias has."""
+    return _max_words()
+
+
 def skill_of(written: str) -> str | None:
     """The canonical skill a typed word or phrase names, or None.
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -175,13 +175,19 @@ class Index:
         )
         return docs, weights
 
-    def term_mask(self, field: str, term: bytes) -> Mask:
-        """The documents holding ``term`` (deleted ones included). A common term's mask
-        is kept for the next search: never change the array returned."""
+    def term_mask(
+        self,
+        field: str,
+        term: bytes,
+        postings: Callable[[], npt.NDArray[np.int64]] | None = None,
+    ) -> Mask:
+        """The documents holding ``term`` (deleted ones included), from ``postings()``
+        (its documents) when given. A common term's mask is kept for the next search:
+        never change the array returned."""
         key = (field, term)
         found = self.term_masks.get(key)
         if found is None:
-            docs, _ = self.docs(field, term)
+            docs = postings() if postings is not None else self.docs(field, term)[0]
             found = np.zeros(self.size, dtype=bool)
             found[docs] = True
             if len(docs) * COMMON_SHARE >= self.size:

@@ -15,6 +15,7 @@ import json
 import math
 import re
 import time
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
@@ -31,6 +32,7 @@ from search.model import JobPosting, Pay, Place
 from search.store import fields as f
 from search.store.analysis import TOKEN_PATTERN, FastTextAnalysis, exact_terms
 from search.store.phrases import phrase_terms
+from search.store.positions import grouped
 from search.store.schema import shared_schema
 
 _TOKENS = re.compile(TOKEN_PATTERN).findall
@@ -51,6 +53,9 @@ class IndexedDoc:
     stored: dict[str, Any]
     postings: dict[str, Postings]
     lengths: dict[str, int]
+    #: Word positions of the title (both analyses) and the description, grouped by term
+    #: in the order of their ``postings`` (see ``search.store.positions``).
+    positions: dict[str, array[int]] = field(default_factory=dict)
     #: Unstemmed title words, for "did you mean" (the ``spell_title`` field).
     spelling: list[str] = field(default_factory=list)
     #: Days since 1970-01-01 of the posting date, -1 when undated.
@@ -259,10 +264,12 @@ def to_document(
     title_words = _TITLES.terms(posting.title)
     body_terms = analysis.terms(posting.description)
     skill_terms = exact_terms(" ; ".join(skill_spellings(posting.skills)))
+    title_counts, body_counts = Counter(title_terms), Counter(body_terms)
+    title_word_counts = Counter(title_words)
     postings: dict[str, Postings] = {
-        f.TITLE: Counter(title_terms),
-        f.TITLE_WORDS: Counter(title_words),
-        f.DESCRIPTION: Counter(body_terms),
+        f.TITLE: title_counts,
+        f.TITLE_WORDS: title_word_counts,
+        f.DESCRIPTION: body_counts,
         f.SKILL_TEXT: Counter(skill_terms),
         f.TITLE_PHRASE: phrase_terms(title_terms),
         f.DESCRIPTION_PHRASE: phrase_terms(body_terms),
@@ -283,6 +290,11 @@ def to_document(
             f.PAYLOAD: payload,
         },
         postings={name: terms for name, terms in postings.items() if terms},
+        positions={
+            f.TITLE: grouped(title_terms, title_counts),
+            f.TITLE_WORDS: grouped(title_words, title_word_counts),
+            f.DESCRIPTION: grouped(body_terms, body_counts),
+        },
         lengths={
             f.TITLE: len(title_terms),
             f.TITLE_WORDS: len(title_words),

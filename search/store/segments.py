@@ -30,6 +30,7 @@ from search.store.documents import IndexedDoc
 from search.store.fields import RANKED_FIELDS, SIDE_FIELDS
 from search.store.layout import INDEX_NAME
 from search.store.phrases import phrase_vocabulary
+from search.store.positions import POSITION_FIELDS, sorted_positions
 from search.store.whoosh_compat import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
@@ -57,16 +58,19 @@ def length_bytes(lengths: np.ndarray) -> np.ndarray:
 
 
 class _Field:
-    """One field's postings as three flat arrays, in the order documents were added."""
+    """One field's postings as three flat arrays, in the order documents were added, and
+    for the fields that keep them each posting's word positions (None once a document
+    came without them: the segment then has no positions for the field)."""
 
-    __slots__ = ("docs", "index", "terms", "values", "weights")
+    __slots__ = ("docs", "index", "positions", "terms", "values", "weights")
 
-    def __init__(self) -> None:
+    def __init__(self, positioned: bool = False) -> None:
         self.index: dict[Any, int] = {}
         self.terms = array("I")
         self.docs = array("I")
         self.weights = array("f")
         self.values: dict[int, bytes] = {}
+        self.positions: array[int] | None = array("I") if positioned else None
 
     def add(self, docnum: int, postings: dict[Any, int]) -> None:
         index = self.index
@@ -114,8 +118,14 @@ class SegmentBuilder:
         for name, postings in doc.postings.items():
             acc = self._fields.get(name)
             if acc is None:
-                acc = self._fields[name] = _Field()
+                acc = self._fields[name] = _Field(name in POSITION_FIELDS)
             acc.add(docnum, postings)
+            if acc.positions is not None:
+                positions = doc.positions.get(name)
+                if positions is None or len(positions) != doc.lengths.get(name):
+                    acc.positions = None
+                else:
+                    acc.positions.extend(positions)
         for word in doc.spelling:
             self._spelling[word] = self._spelling.get(word, 0) + 1
         for name in LENGTH_FIELDS:
@@ -141,11 +151,14 @@ class SegmentBuilder:
         writer = self.codec.field_writer(self.storage, self.segment)
         for name in sorted(self._fields):
             lengths = byte_lengths.get(name)
-            terms, ptr, docs, weights = _sorted_postings(self._fields.pop(name))
+            acc = self._fields.pop(name)
+            terms, ptr, docs, weights, perm = _sorted_postings(acc)
             if name not in f.FILTER_ONLY_FIELDS:
                 _write_field(writer, self.schema, name, terms, ptr, docs, weights, lengths)
             if name in SIDE_FIELDS:
                 self._save_side(name, terms, ptr, docs, weights)
+            if acc.positions is not None and name in SIDE_FIELDS:
+                self._save_positions(name, acc, perm, ptr)
         self._write_spelling(writer)
         writer.close()
         self._save_docs(byte_lengths)
@@ -176,6 +189,16 @@ class SegmentBuilder:
             self._tables.add(f"{name}.w", _compact_weights(weights))
         if name in f.FACET_FIELDS and len(terms) <= MAX_BITSET_TERMS:
             self._tables.add(f"{name}.bits", bitsets(ptr, docs, len(self.ids)))
+
+    def _save_positions(self, name: str, acc: _Field, perm: np.ndarray, ptr: np.ndarray) -> None:
+        """Each posting's word positions, in the order of the field's postings."""
+        assert acc.positions is not None
+        counts = np.frombuffer(acc.weights, dtype=np.float32).astype(np.int64)
+        found = np.frombuffer(acc.positions, dtype=np.uint32)
+        acc.positions = None
+        positions, starts = sorted_positions(found, counts, perm, ptr)
+        self._tables.add(f"{name}.pos", positions)
+        self._tables.add(f"{name}.posptr", starts)
 
     def _save_docs(self, byte_lengths: dict[str, np.ndarray]) -> None:
         for name in RANKED_FIELDS:
@@ -223,8 +246,11 @@ def _compact_weights(weights: np.ndarray) -> np.ndarray:
     return weights.astype(np.float32)
 
 
-def _sorted_postings(acc: _Field) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray]:
-    """Terms in byte order, and the postings grouped by term, documents ascending."""
+def _sorted_postings(
+    acc: _Field,
+) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Terms in byte order, the postings grouped by term, documents ascending, and the
+    order of the postings as added that gives them."""
     by_id = [t.encode("utf-8") if isinstance(t, str) else t for t in acc.index]
     order = sorted(range(len(by_id)), key=by_id.__getitem__)
     rank = np.empty(len(by_id), dtype=np.int64)
@@ -235,7 +261,7 @@ def _sorted_postings(acc: _Field) -> tuple[list[bytes], np.ndarray, np.ndarray, 
     weights = np.frombuffer(acc.weights, dtype=np.float32)[perm]
     counts = np.bincount(term_rank, minlength=len(by_id))
     ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    return [by_id[i] for i in order], ptr, docs, weights
+    return [by_id[i] for i in order], ptr, docs, weights, perm
 
 
 @dataclass(frozen=True, slots=True)

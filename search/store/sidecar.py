@@ -16,6 +16,8 @@ runs no code from the index. A term table per field:
 - ``<field>.w``      the weight (term frequency) of each posting, when not all 1
 - ``<field>.len``    for ranked fields: each document's length byte (as Whoosh's)
 - ``<field>.bits``   for facet fields of few values: a bit set of documents per term
+- ``<field>.pos``, ``<field>.posptr``  for title and description: each posting's word
+  positions (``search.store.positions``); absent from segments written before them
 
 and per document: ``ids``, ``hashes`` (content digests), ``posted`` (days since 1970, -1
 undated), ``dup`` (duplicate-group key), ``pay_low`` and ``pay_high`` (a year's pay in
@@ -45,7 +47,7 @@ _ALIGN = 64
 #: larger ``tables.json`` is damage (a sparse file of gigabytes is refused unread).
 MAX_META_BYTES = 16 << 20
 #: Arrays that are not one value per document (term tables); every other array is.
-_TERM_SUFFIXES = (".terms", ".ptr", ".docs", ".w", ".bits")
+_TERM_SUFFIXES = (".terms", ".ptr", ".docs", ".w", ".bits", ".pos", ".posptr")
 
 IntArray = npt.NDArray[np.int64]
 DocArray = npt.NDArray[np.uint32]
@@ -144,6 +146,17 @@ class TermTable:
 _NO_DOCS: DocArray = np.zeros(0, dtype=np.uint32)
 
 
+@dataclass(frozen=True)
+class TermPositions:
+    """One term's postings in one segment with their word positions: document ``docs[i]``
+    holds the term ``counts[i]`` times, at the next ``counts[i]`` entries of
+    ``positions`` (ascending)."""
+
+    docs: DocArray
+    counts: npt.NDArray[np.int64]
+    positions: np.ndarray
+
+
 class SegmentTables:
     """The side tables of one segment, memory-mapped when opened.
 
@@ -174,6 +187,7 @@ class SegmentTables:
         self.phrases: str = str(meta.get("phrases", ""))
         self._index: dict[str, Any] = arrays
         self._tables: dict[str, TermTable] = {}
+        self._positions: dict[str, tuple[TermTable, IntArray, np.ndarray] | None] = {}
         self._arrays: dict[str, np.ndarray] = {}
         # Mapped now: a snapshot holds its files from the moment it opens, so a rebuild
         # that removes this build folder later cannot take them away.
@@ -249,6 +263,53 @@ class SegmentTables:
             raise _damaged(self.folder, f"the {field} postings name documents it does not have")
         if table.weights is not None and table.weights.shape != docs.shape:
             raise _damaged(self.folder, f"the {field} weights do not match its postings")
+
+    def positioned(self, field: str) -> bool:
+        """Whether the segment keeps the word positions of ``field``."""
+        return self._position_table(field) is not None
+
+    def _position_table(self, field: str) -> tuple[TermTable, IntArray, np.ndarray] | None:
+        if field in self._positions:
+            return self._positions[field]
+        found = None
+        table = self.table(field)
+        if table is not None and self.has(f"{field}.pos") and self.has(f"{field}.posptr"):
+            starts, positions = self.array(f"{field}.posptr"), self.array(f"{field}.pos")
+            if (
+                starts.shape != (len(table.terms) + 1,)
+                or starts.dtype.kind not in "iu"
+                or positions.ndim != 1
+                or positions.dtype.kind != "u"
+                or starts[0] != 0
+                or starts[-1] != len(positions)
+                or (len(starts) > 1 and np.diff(starts).min() < 0)
+            ):
+                raise _damaged(self.folder, f"the {field} positions do not fit its terms")
+            found = (table, starts, positions)
+        self._positions[field] = found
+        return found
+
+    def term_positions(self, field: str, term: bytes) -> TermPositions | None:
+        """``term``'s postings in ``field`` with their word positions (empty when the
+        segment lacks the term), or None when the segment keeps no positions of the field.
+        A term whose counts do not add up to its positions is damage, refused."""
+        found = self._position_table(field)
+        if found is None:
+            return None
+        table, starts, positions = found
+        i = table.find(term)
+        if i < 0:
+            return TermPositions(_NO_DOCS, np.zeros(0, np.int64), positions[:0])
+        start, end = int(table.ptr[i]), int(table.ptr[i + 1])
+        weights = table.weights
+        if weights is None:
+            counts = np.ones(end - start, dtype=np.int64)
+        else:
+            counts = weights[start:end].astype(np.int64)
+        first, last = int(starts[i]), int(starts[i + 1])
+        if int(counts.sum()) != last - first or (len(counts) and counts.min() < 1):
+            raise _damaged(self.folder, f"the {field} positions do not fit its postings")
+        return TermPositions(table.docs[start:end], counts, positions[first:last])
 
     def bits(self, field: str) -> np.ndarray | None:
         """The field's bit sets (terms x 64-document words), when the segment has them."""
