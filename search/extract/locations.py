@@ -87,7 +87,8 @@ def extract_locations(location: str | None, text: str = "") -> LocationInfo:
     remote = False
     scope: tuple[str, ...] = ()
     if location and location.strip():
-        places, remote, scope = _from_field(location.strip())
+        field_places, remote, scope = _from_field(location.strip())
+        places = list(field_places)
     if text:
         places += _from_text(text, listing_only=bool(places) or remote)
         if not remote and _text_says_remote(text):
@@ -95,23 +96,30 @@ def extract_locations(location: str | None, text: str = "") -> LocationInfo:
     return LocationInfo(places=_unique(places), remote=remote, remote_scope=scope)
 
 
-def _from_field(location: str) -> tuple[list[Place], bool, tuple[str, ...]]:
+@functools.lru_cache(maxsize=16384)
+def _from_field(location: str) -> tuple[tuple[Place, ...], bool, tuple[str, ...]]:
+    """The places of a location field, and its remote offer and scope.
+
+    Cached: a feed repeats a few thousand location strings over and over, and reading
+    one (gazetteer lookups, grouping) costs far more than the lookup; the answer
+    depends on the string alone and is immutable.
+    """
     coded = _CODED.match(location)
     if coded:
         place = _from_coded(*coded.groups())
         if place:
-            return [place], False, ()
+            return (place,), False, ()
     items = scan(location, strict=False)
     places = _drop_implied_countries(group_places(items, strict=False))
     remote = any(it.kind in ("REMOTE", "GLOBAL") for it in items)
     if not remote:
-        return places, False, ()
+        return tuple(places), False, ()
     unrestricted = any(it.kind == "GLOBAL" for it in items)
     scope = [p.country if p.country else p.region for p in places if not p.city and not p.state]
     kept = [p for p in places if p.city or p.state]
     if not scope and not unrestricted:
         scope = [p.country for p in kept]
-    return kept, True, tuple(dict.fromkeys(s for s in scope if s))
+    return tuple(kept), True, tuple(dict.fromkeys(s for s in scope if s))
 
 
 def _from_coded(country: str, state: str | None, city: str) -> Place | None:

@@ -40,6 +40,9 @@ _MAX_LIST_GAP = 12
 _GLUED_AFTER = re.compile(r"[-&'’][\w]")
 # The words of a spelling ("text-to-speech": text, to, speech).
 _WORDS = re.compile(r"[^\s-]+")
+#: Matched spellings whose inner skills are remembered (a vocabulary's worth, in a few
+#: cases each; odd spellings beyond it start the memory afresh).
+_INNER_CACHE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,10 @@ class SkillVocabulary:
         self._exact = exact
         self._typed = typed
         self._typed_exact = typed_exact
+        self._last: tuple[str, list[tuple[int, int, _Spelling]]] | None = None
+        #: matched spelling as written -> the skills its words name (``_inner``): the
+        #: spellings are a fixed vocabulary in a few cases, so this stays small
+        self._inner_cache: dict[str, frozenset[int]] = {}
 
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
@@ -176,14 +183,7 @@ class SkillVocabulary:
         A spelling inside a longer one counts only with ``nested``: "generative AI" is
         the skill generative AI, and with ``nested`` also names AI ("SQL Server" SQL).
         """
-        hits: list[tuple[int, int, _Spelling]] = []
-        for match in self._pattern.finditer(lower_in_place(text)):
-            start, end = match.span()
-            if start > 1 and text[start - 1] == "." and text[start - 2].isalnum():
-                continue
-            spelling = self._folded.get(match.group()) or self._exact.get(text[start:end])
-            if spelling is not None:
-                hits.append((start, end, spelling))
+        hits = self._hits(text)
         found: set[int] = set()
         for i, (_, _, spelling) in enumerate(hits):
             if spelling.skill in found:
@@ -192,10 +192,38 @@ class SkillVocabulary:
                 continue
             found.add(spelling.skill)
         if nested:
+            inner = self._inner_cache
             for start, end, spelling in hits:
                 if not spelling.listed:
-                    found.update(self._inner(text[start:end]))
+                    span = text[start:end]
+                    within = inner.get(span)
+                    if within is None:
+                        if len(inner) >= _INNER_CACHE:
+                            inner.clear()
+                        within = inner[span] = frozenset(self._inner(span))
+                    found.update(within)
         return tuple(self._skills[i].name for i in sorted(found))
+
+    def _hits(self, text: str) -> list[tuple[int, int, _Spelling]]:
+        """Every spelling matched in ``text``: (start, end, spelling), in text order.
+
+        The last text's hits are kept: indexing reads a posting's text twice, for the
+        job's skills and for the skills it names (the same text when it has no
+        boilerplate), and the scan is the cost of both.
+        """
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
+        hits: list[tuple[int, int, _Spelling]] = []
+        for match in self._pattern.finditer(lower_in_place(text)):
+            start, end = match.span()
+            if start > 1 and text[start - 1] == "." and text[start - 2].isalnum():
+                continue
+            spelling = self._folded.get(match.group()) or self._exact.get(text[start:end])
+            if spelling is not None:
+                hits.append((start, end, spelling))
+        self._last = (text, hits)  # one assignment: safe to share between threads
+        return hits
 
     def _inner(self, span: str) -> set[int]:
         """The skills named by the words of a matched spelling, short of the whole

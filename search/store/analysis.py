@@ -79,6 +79,9 @@ def exact_analyzer() -> Analyzer:
 
 
 _TOKENS = re.compile(TOKEN_PATTERN).findall
+#: The same tokens for ASCII text (``str.isascii`` is free): on ASCII, ``\w`` is
+#: ``[a-zA-Z0-9_]`` either way, and the ASCII matcher is about a quarter faster.
+_ASCII_TOKENS = re.compile(TOKEN_PATTERN, re.ASCII).findall
 _STOPPED = ""  # the cached "term" of a token the chain drops
 _MIN_SIZE = 2  # StopFilter's default: one-letter tokens are dropped
 
@@ -122,7 +125,7 @@ class FastTextAnalysis:
         """The terms of ``text`` in order (stop words and one-letter tokens dropped)."""
         cache = self._cache
         out = []
-        for token in _TOKENS(text):
+        for token in (_ASCII_TOKENS if text.isascii() else _TOKENS)(text):
             term = cache.get(token)
             if term is None:
                 term = self._term(token)

@@ -187,12 +187,17 @@ def _keyword_values(posting: JobPosting, dup_key: str) -> dict[str, object]:
     return values
 
 
-@lru_cache(maxsize=1024)
 def source_file(source: str) -> str | None:
     """The absolute path of the file of a posting's ``path:line`` source (None if none)."""
     path, _, line = source.rpartition(":")
     if not path or not line.isdigit():
         return None
+    return _resolved(path)
+
+
+@lru_cache(maxsize=1024)
+def _resolved(path: str) -> str:
+    """Resolved once per file, not once per posting (every line of a file differs)."""
     return str(Path(path).resolve())
 
 
