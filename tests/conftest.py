@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -144,3 +145,10 @@ def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def corpus_index(corpus_index_dir: Path) -> Iterator[JobIndex]:
     with JobIndex.open(corpus_index_dir) as index:
         yield index
+
+
+def default_sigint() -> None:
+    """For ``Popen(preexec_fn=...)``: the child takes Ctrl-C as a terminal's process
+    does, also when these tests run in a background job (which starts with SIGINT
+    ignored, and a process that starts so keeps ignoring it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

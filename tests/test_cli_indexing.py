@@ -21,7 +21,7 @@ from rich.filesize import decimal
 from search.cli.commands import main
 from search.store.faults import READ_STEP
 from search.store.layout import META_FILE
-from tests.conftest import ROOT
+from tests.conftest import ROOT, default_sigint
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -196,6 +196,7 @@ def _interrupt(args: list[str], at: str) -> subprocess.CompletedProcess[str]:
     the work, however fast or busy the machine."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "search", *args],
+        preexec_fn=default_sigint,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

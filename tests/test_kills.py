@@ -23,7 +23,7 @@ import pytest
 from scripts import faults_kill
 from search import JobIndex, load_postings
 from search.store import layout
-from tests.conftest import ROOT
+from tests.conftest import ROOT, default_sigint
 
 NEW_KILLS = 50
 NEW_INTERRUPTS = 12
@@ -158,6 +158,7 @@ def test_ctrl_c_while_importing_is_one_line_and_status_130(sample_index_dir: Pat
     proc = subprocess.Popen(
         [sys.executable, "-X", "importtime", "-m", "search", *stats],
         cwd=ROOT,
+        preexec_fn=default_sigint,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

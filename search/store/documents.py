@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import time
 from array import array
@@ -192,13 +193,14 @@ def source_file(source: str) -> str | None:
     path, _, line = source.rpartition(":")
     if not path or not line.isdigit():
         return None
-    return _resolved(path)
+    # A relative path means another file from another working directory.
+    return _resolved(path, "" if os.path.isabs(path) else os.getcwd())
 
 
 @lru_cache(maxsize=1024)
-def _resolved(path: str) -> str:
+def _resolved(path: str, cwd: str) -> str:
     """Resolved once per file, not once per posting (every line of a file differs)."""
-    return str(Path(path).resolve())
+    return str((Path(cwd) / path).resolve() if cwd else Path(path).resolve())
 
 
 def workplace_of(posting: JobPosting) -> str | None:
