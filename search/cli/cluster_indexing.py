@@ -19,7 +19,6 @@ from search.errors import ClusterIndexNotFoundError, InputError
 
 if TYPE_CHECKING:
     from search.cluster.writer import UpsertSummary
-    from search.ingest import Rejection
     from search.model import JobPosting
 
 
@@ -58,10 +57,8 @@ def build(
     prune: bool = False,
 ) -> None:
     """Read ``paths`` into the cluster index of ``url`` (see the module's docstring)."""
-    from search.cli.indexing import _postings, _report, meter
+    from search.cli.indexing import _postings, _report, meter, open_sources
     from search.cluster import writer
-    from search.ingest.postings import load_postings
-    from search.ingest.report import LoadReport
     from search.opening import shown
 
     if prune:
@@ -70,15 +67,7 @@ def build(
             hint="rebuild it from the full files with --rebuild",
         )
     where = shown(url)
-    rejections: list[Rejection] = []
-    report = LoadReport()
-    source = load_postings(
-        paths,
-        strict=strict,
-        on_reject=rejections.append,
-        field_map=list(field_map) or None,
-        report=report,
-    )
+    source, rejections, report = open_sources(paths, strict, field_map)
     before = _held(url)
     try:
         with meter(source) as bar:

@@ -42,7 +42,7 @@ from search.opening import shown
 if TYPE_CHECKING:
     from search.ingest import Rejection
     from search.ingest.postings import PostingSource
-    from search.ingest.report import FileReport
+    from search.ingest.report import FileReport, LoadReport
     from search.model import JobPosting
 
 MAX_REJECTIONS_SHOWN = 20
@@ -255,6 +255,26 @@ def interrupted(
     )
 
 
+def open_sources(
+    paths: Sequence[str], strict: bool, field_map: Sequence[str]
+) -> tuple[PostingSource, list[Rejection], LoadReport]:
+    """The postings of ``paths`` to index, the list their rejected records go to, and
+    the per-file report (for the embedded index and a cluster alike)."""
+    from search.ingest.postings import load_postings  # only indexing reads files
+    from search.ingest.report import LoadReport
+
+    rejections: list[Rejection] = []
+    report = LoadReport()
+    source = load_postings(
+        paths,
+        strict=strict,
+        on_reject=rejections.append,
+        field_map=list(field_map) or None,
+        report=report,
+    )
+    return source, rejections, report
+
+
 def build(
     index_dir: Path | str,
     paths: Sequence[str],
@@ -271,18 +291,7 @@ def build(
         return build_on_cluster(
             index_dir, paths, rebuild=rebuild, strict=strict, field_map=field_map, prune=prune
         )
-    from search.ingest.postings import load_postings  # only indexing reads files
-    from search.ingest.report import LoadReport
-
-    rejections: list[Rejection] = []
-    report = LoadReport()
-    source = load_postings(
-        paths,
-        strict=strict,
-        on_reject=rejections.append,
-        field_map=list(field_map) or None,
-        report=report,
-    )
+    source, rejections, report = open_sources(paths, strict, field_map)
     before = _held(index_dir)
     created = _created_by_us(index_dir)
     try:
