@@ -73,6 +73,11 @@ class ClusterError(JobSearchError):
     now (no leader to accept writes); the message names the nodes, never the key."""
 
 
+class ClusterBusyError(ClusterError):
+    """The cluster is up but could not do it now (no leader while one is elected, or
+    the leader just went away): the same request may succeed a few seconds later."""
+
+
 class ClusterIndexNotFoundError(ClusterError, IndexNotFoundError):
     """The cluster has no collection or alias of the given name."""
 

@@ -145,7 +145,7 @@ class ClusterBackend(Holder):
         found = self.cluster.get_document(self.collection, doc_id)
         if found is None:
             return None
-        num = self._num(doc_id, str(found.get(c.DUP_KEY, "")))
+        num = self._num(doc_id, _dup_key(found, doc_id))
         self._postings[num] = from_cluster_doc(found)
         return num
 
@@ -359,7 +359,7 @@ class ClusterBackend(Holder):
             hits = answer.get("hits", [])
             for hit in hits[: k - len(out)]:
                 doc = hit["document"]
-                num = self._num(str(doc[c.ID]), str(doc.get(c.DUP_KEY, "")))
+                num = self._num(str(doc[c.ID]), _dup_key(doc, str(doc[c.ID])))
                 out.append((num, float(hit.get("text_match", 0)) if scored else None))
             if len(hits) < PAGE or page * PAGE >= int(answer.get("found", 0)):
                 return out
@@ -458,9 +458,8 @@ class ClusterBackend(Holder):
         for d in docs:
             dup = self._dups.get(d)
             if dup is None:
-                self.posting(d)
-                found = self.cluster.get_document(self.collection, self._ids[d])
-                dup = self._dups[d] = str((found or {}).get(c.DUP_KEY, self._ids[d]))
+                self.posting(d)  # reads the job's key with the posting
+                dup = self._dups[d]
             with self._lock:
                 out.append(self._dup_nums.setdefault(dup, len(self._dup_nums)))
         return out
@@ -480,7 +479,7 @@ class ClusterBackend(Holder):
             found = self.cluster.get_document(self.collection, self._ids[doc])
             if found is None:
                 raise ClusterError(f"posting {self._ids[doc]!r} is no longer on the cluster")
-            self._dups[doc] = str(found.get(c.DUP_KEY, ""))
+            self._dups[doc] = _dup_key(found, self._ids[doc])
             kept = self._postings[doc] = from_cluster_doc(found)
         return kept
 
@@ -602,3 +601,8 @@ if TYPE_CHECKING:  # mypy holds the backend to the contract
 
     def _conforms(backend: ClusterBackend) -> Backend[ClusterMatch, ClusterSelection]:
         return backend
+
+
+def _dup_key(found: dict[str, Any], doc_id: str) -> str:
+    """The key of the job a cluster document is a copy of (its own id when unset)."""
+    return str(found.get(c.DUP_KEY) or doc_id)

@@ -27,7 +27,7 @@ from typing import Any, TypedDict
 from urllib.parse import quote
 
 from search.cluster.url import ClusterURL, parse_url
-from search.errors import ClusterError, ClusterIndexNotFoundError
+from search.errors import ClusterBusyError, ClusterError, ClusterIndexNotFoundError
 
 CONNECT_TIMEOUT = 2.0
 #: How long a node that took the connection may take to say whether it is healthy.
@@ -58,6 +58,9 @@ def _typesense() -> ModuleType:
         import typesense
     except ImportError:
         raise ClusterError("the typesense client is not installed", hint=INSTALL_HINT) from None
+    # Current clients warn about endpoints a v30 server drops (none is used here). Said
+    # once for the process: ``catch_warnings`` around each client is not thread-safe.
+    warnings.filterwarnings("ignore", message=".*deprecated on v30", category=DeprecationWarning)
     return typesense
 
 
@@ -184,16 +187,29 @@ class Cluster:
             )
         # Raft commits a write only on a majority of the nodes; a node cut off from
         # the others may still call itself healthy for a while.
-        if write and len(up) <= len(health) // 2:
-            return ClusterError(NO_LEADER)
+        majority = len(health) // 2 + 1
+        if len(up) < majority:
+            # Waiting cannot help until more nodes are started again. A node cut off
+            # from the majority answers searches only until it notices it has no
+            # leader (about 10 s with Typesense 0.24), then it answers "not ready".
+            if write:
+                why = f"the cluster accepts no writes: only {len(up)} of {len(health)} nodes "
+                why += f"answer, and a write needs {majority}"
+            else:
+                why = f"the cluster cannot answer: only {len(up)} of {len(health)} nodes "
+                why += "answer, and a node cut off from the others stops serving searches"
+            return ClusterError(why, hint="start the nodes that are down")
         if not any(h.ok for h in up):
             if write:
-                return ClusterError(NO_LEADER)
+                return ClusterBusyError(NO_LEADER)
             return ClusterError(
                 f"the cluster has no leader now ({len(up)} of {len(health)} nodes answer): "
                 "try again shortly"
             )
-        return ClusterError(f"the cluster failed the request: {detail or 'no answer'}")
+        failed = f"the cluster failed the request: {detail or 'no answer'}"
+        # Nodes that still call themselves healthy just after the leader went away
+        # forward a write to it in vain until they elect another.
+        return ClusterBusyError(failed) if write else ClusterError(failed)
 
     @contextlib.contextmanager
     def errors(
@@ -380,7 +396,10 @@ class Cluster:
         return deleted
 
     def get_document(self, name: str, doc_id: str) -> dict[str, Any] | None:
-        """One document by id; None when there is none."""
+        """One document by id; None when no node that answers has it. The node first
+        asked may be a follower a moment behind the leader (a search on another node
+        just named the document, or a write was just acknowledged), so its "not found"
+        is checked with every node before it is believed."""
         ts = self._typesense.exceptions
         with self.errors("reading a document", collection=name):
             try:
@@ -390,8 +409,19 @@ class Cluster:
             except ts.ObjectNotFound as exc:
                 if "document" not in _server_message(exc).lower():
                     raise
-                return None
+                return self._document_on_any_node(name, doc_id)
         return found
+
+    def _document_on_any_node(self, name: str, doc_id: str) -> dict[str, Any] | None:
+        path = f"/collections/{quote(name, safe='')}/documents/{quote(doc_id, safe='')}"
+        for node in self.url.node_urls():
+            try:
+                found = self._get_json(node + path)
+            except (OSError, ValueError):  # not there (404), or the node does not answer
+                continue
+            if found.get("id") == doc_id:
+                return found
+        return None
 
     def export(self, name: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
         """Every document passing ``params`` (``filter_by``, ``include_fields``...)."""

@@ -25,10 +25,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from search.cluster import schema as c
-from search.cluster.client import NO_LEADER, Cluster, ImportResult, connect
+from search.cluster.client import Cluster, ImportResult, connect
 from search.cluster.documents import to_cluster_doc
 from search.cluster.url import ClusterURL
-from search.errors import ClusterError, ClusterIndexNotFoundError, InputError
+from search.errors import ClusterBusyError, ClusterError, ClusterIndexNotFoundError, InputError
 from search.model import JobPosting
 from search.store.documents import content_hash
 
@@ -37,6 +37,8 @@ BATCH = 1_000
 LOOKUP = 200
 #: How long a batch waits for a leader (an election takes about 8 s) before failing.
 LEADER_PATIENCE = 30.0
+#: Seconds between two tries of a batch while no leader takes it.
+RETRY_EVERY = 0.5
 
 Target = ClusterURL | str | Cluster
 
@@ -137,10 +139,10 @@ def _import(cluster: Cluster, collection: str, docs: list[dict[str, Any]]) -> li
     while True:
         try:
             return cluster.import_documents(collection, docs, "upsert")
-        except ClusterError as exc:
-            if str(exc) != NO_LEADER or time.monotonic() > deadline:
+        except ClusterBusyError:
+            if time.monotonic() > deadline:
                 raise
-            time.sleep(1.0)
+            time.sleep(RETRY_EVERY)
 
 
 @dataclass(slots=True)
