@@ -48,13 +48,8 @@ class _Restricted(pickle.Unpickler):
 
 
 def loads(data: bytes, *args: object, **kwargs: object) -> Any:
-    """``pickle.loads`` that refuses anything but plain data and a segment list.
-
-    The data goes in through a buffered reader holding all of it: the unpickler then
-    takes it in one read (it looks ahead with ``peek``), where over a bare ``BytesIO``
-    it calls ``read`` once per opcode, which made each hit's stored fields cost several
-    times ``pickle.loads``."""
-    return _Restricted(io.BufferedReader(io.BytesIO(data), max(len(data), 1))).load()
+    """``pickle.loads`` that refuses anything but plain data and a segment list."""
+    return _Restricted(io.BytesIO(data)).load()
 
 
 def load(file: IO[bytes], *args: object, **kwargs: object) -> Any:
