@@ -52,23 +52,28 @@ class Highlighter:
         prefixes = sorted({s[: max(2, min(len(s), 4))] for s in self.stems}, key=len)
         self._prefixes = tuple(prefixes)
         self._ascii = all(p.isascii() for p in prefixes)
-        alternation = "|".join(re.escape(p) for p in prefixes)
-        self._candidates = (
-            re.compile(rf"(?<!\w)(?:{alternation})\w*(?:\+\+|#)?", re.IGNORECASE)
-            if prefixes
-            else None
-        )
+        self._pattern: re.Pattern[str] | None = None
         #: What the snippets depend on besides the text: the stems and words marked.
         self._key = frozenset(self.stems)
         #: Whether a candidate word (lowercased) is marked, as decided once: a posting
         #: repeats the query's words, and postings repeat each other's.
         self._marks: dict[str, bool] = {}
 
+    @property
+    def _candidates(self) -> re.Pattern[str] | None:
+        """The reference regex of candidate words (None: no prefixes), compiled on first
+        use: most texts never need it, and each search has other words, so compiling it
+        for every search cost more than all the texts that read it."""
+        if self._pattern is None and self._prefixes:
+            alternation = "|".join(re.escape(p) for p in self._prefixes)
+            self._pattern = re.compile(rf"(?<!\w)(?:{alternation})\w*(?:\+\+|#)?", re.IGNORECASE)
+        return self._pattern
+
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the words to mark stand in ``text``, in order: each word that starts
         with a prefix of a query stem (after no word character) and whose stem, or
         itself lowercased, is one of them."""
-        if self._candidates is None:
+        if not self._prefixes:
             return []
         low = text.lower()
         if len(low) != len(text) or not self._ascii or "ı" in low or "ſ" in low:
