@@ -19,6 +19,7 @@ import pytest
 
 from scripts.cluster_faults import WRITES_AFTER, Figures, run
 from search import load_postings
+from search.cluster.writer import LEADER_PATIENCE
 from tests.cluster import LocalCluster, running_cluster, server_binary
 from tests.conftest import DATA, ROOT
 
@@ -62,10 +63,15 @@ def test_two_nodes_down_searches_answer_and_writes_fail_in_one_line(
     after_faults: tuple[LocalCluster, Figures],
 ) -> None:
     _, figures = after_faults
-    assert figures.two_down_searches_answered == figures.two_down_searches > 0
-    assert figures.two_down_write_error.startswith(
-        "the cluster accepts no writes: only 1 of 3 nodes answer, and a write needs 2"
-    )
+    # The survivor answers until it notices it has no leader (about 10 s): the first
+    # searches, made at once, are answered.
+    assert figures.two_down_searches_answered >= 1
+    # The write fails at once (no wait for a leader that cannot be elected), as a
+    # write ("accepts no writes") or, once the survivor refuses reads, at the read it
+    # begins with ("cannot answer"); either way saying what to do.
+    assert figures.two_down_write_seconds < LEADER_PATIENCE
+    error = figures.two_down_write_error
+    assert "only 1 of 3 nodes answer" in error and "start the nodes that are down" in error
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
