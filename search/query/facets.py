@@ -166,7 +166,7 @@ def _counts(
             table = part.tables.table(field)
             assert table is not None
             segment = mask[part.offset : part.offset + part.tables.doc_count]
-            held = segment[table.docs].astype(np.int64)
+            held = segment[table.all_docs].astype(np.int64)
             counts[ids] += np.bincount(table.entry_terms, weights=held, minlength=len(ids)).astype(
                 np.int64
             )
