@@ -85,7 +85,13 @@ def filters(q: dict[str, str]) -> dict[str, list[str]]:
     return {k: [q[k]] for k in ("city", "skill") if k in q}
 
 
-def run(index_dir: Path, queries: Iterable[dict[str, str]], trace: bool, root: Path) -> None:
+def run(
+    index_dir: Path,
+    queries: Iterable[dict[str, str]],
+    trace: bool,
+    root: Path,
+    as_json: bool = False,
+) -> None:
     sys.path.insert(0, str(root))
     start = status()
     from search import JobIndex
@@ -113,6 +119,12 @@ def run(index_dir: Path, queries: Iterable[dict[str, str]], trace: bool, root: P
             if peak > worst[0]:
                 worst = (peak, json.dumps(q))
     end = status()
+    if as_json:
+        times.sort()
+        figures = {"first_s": first, "p50_s": times[len(times) // 2]}
+        figures["p95_s"] = times[int(len(times) * 0.95)]
+        print(json.dumps({**figures, **end, "opened_rss": opened["VmRSS"]}))
+        return
     print(f"{'':32}{'VmRSS':>13}{'RssAnon':>13}{'RssFile':>13}{'VmHWM':>13}")
     for label, s in [
         ("start", start),
@@ -146,8 +158,9 @@ def main() -> None:
     parser.add_argument(
         "--root", type=Path, default=ROOT, help="the checkout to import search from (a before)"
     )
+    parser.add_argument("--json", action="store_true", help="one line of figures, for scripts")
     args = parser.parse_args()
-    run(args.index, json.loads(args.queries.read_text()), args.trace, args.root)
+    run(args.index, json.loads(args.queries.read_text()), args.trace, args.root, args.json)
 
 
 if __name__ == "__main__":

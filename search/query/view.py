@@ -193,7 +193,7 @@ class Index:
         #: check that read only some candidates: see ``phrases``.
         self.phrases: dict[tuple[str, tuple[str, ...]], tuple[Mask, str | None]] = {}
         self._stated: dict[str, Mask] = {}
-        self._by_document: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]] = {}
+        self._by_document: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.integer]]] = {}
         self._entry_counts: dict[str, int] = {}
 
     def postings(
@@ -334,7 +334,7 @@ class Index:
             self._entry_counts[field] = found
         return found
 
-    def by_document(self, field: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    def by_document(self, field: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.integer]]:
         """A small field's values by document: document ``d``'s value numbers (into
         ``value_names``) are ``values[starts[d]:starts[d + 1]]``. Built once per snapshot,
         for counting the values of a few matches without a pass over every document."""
@@ -354,6 +354,8 @@ class Index:
             order = np.argsort(held, kind="stable")  # runs of sorted documents: a merge
             starts = np.searchsorted(held[order], np.arange(self.size + 1, dtype=np.int32))
             in_order = np.concatenate(values)[order] if values else np.zeros(0, dtype=np.int32)
+            if len(self.value_names(field)[0]) <= np.iinfo(np.uint16).max:
+                in_order = in_order.astype(np.uint16)  # two bytes a posting, not four
             found = self._by_document[field] = (starts.astype(np.int32), in_order)
         return found
 
