@@ -1,5 +1,9 @@
 """What keeps a searching process small as the index grows, held to the old behaviour.
 
+Hits' stored fields are read from the memory-mapped file and the pages read are then
+released (``mapped.RELEASED_SUFFIX``): every read must still give Whoosh's own bytes,
+and the pages must not stay resident.
+
 Postings are read by positioned reads (``sidecar.FileArray``), not through the memory
 map, so the pages a search reads stay out of the process: every term's postings, weights
 and positions must be the bytes the map gives. Their document numbers are checked as they
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +29,7 @@ from search.cli import main
 from search.errors import JobSearchError
 from search.query import view
 from search.results import SearchResults
+from search.store import mapped
 from search.store.reading import Snapshot
 from search.store.sidecar import SegmentTables
 
@@ -183,3 +189,49 @@ def test_a_recent_cache_stays_within_its_bytes() -> None:
     assert recent.get(49) is not None and recent.get(0) is None
     recent.put(99, np.zeros(2000, dtype=np.uint8))  # larger than the whole: not kept
     assert recent.get(99) is None and recent.get(49) is not None
+
+
+def _resident(suffix: str) -> int:
+    """Resident bytes of this process's mappings of files whose name ends so."""
+    total, name = 0, ""
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if head and "-" in head[0] and len(head) >= 5 and not head[0].endswith(":"):
+            name = head[5] if len(head) > 5 else ""
+        elif head and head[0] == "Rss:" and name.endswith(suffix):
+            total += int(head[1]) * 1024
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc/self/smaps")
+def test_stored_fields_read_from_the_map_are_whooshs_and_leave_no_pages(index_dir: Path) -> None:
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import FileIndex
+
+    from search.store.layout import INDEX_NAME
+    from search.store.schema import shared_schema
+
+    before = _resident(mapped.RELEASED_SUFFIX)  # mappings left by the build, if any
+    snap = Snapshot(index_dir)
+    plain = FileIndex(FileStorage(str(snap.folder)), shared_schema(), INDEX_NAME).reader()
+    try:
+        count = snap.reader.doc_count_all()
+        expected = [plain.stored_fields(d) for d in range(count)]
+        assert len(expected) == 1500 and all(expected)
+
+        def read_all(out: list[bool]) -> None:
+            out.append(all(snap.reader.stored_fields(d) == expected[d] for d in range(count)))
+
+        agreed: list[bool] = []
+        threads = [threading.Thread(target=read_all, args=(agreed,)) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert agreed == [True, True, True]
+        size = sum(p.stat().st_size for p in snap.folder.glob(f"*{mapped.RELEASED_SUFFIX}"))
+        # Without the release, reading every posting leaves the whole file resident.
+        assert _resident(mapped.RELEASED_SUFFIX) - before < size // 4
+    finally:
+        plain.close()
+        snap.close()
