@@ -235,3 +235,24 @@ def test_stored_fields_read_from_the_map_are_whooshs_and_leave_no_pages(index_di
     finally:
         plain.close()
         snap.close()
+
+
+def test_columns_copied_whole_keep_their_values_after_the_map_lets_go(index_dir: Path) -> None:
+    snap = Snapshot(index_dir)
+    try:
+        before = {
+            name: np.concatenate([p.tables.array(name).copy() for p in snap.parts])
+            for name in ("posted", "dup", "pay_high", "description.len")
+        }
+        held = view.Index(snap)
+        for name in ("posted", "dup", "pay_high"):
+            assert np.array_equal(held.column(name), before[name], equal_nan=True)
+        docs = np.arange(held.size)
+        lengths = held.lengths("description", docs)
+        assert np.array_equal(lengths, view._BYTE_LENGTH[before["description.len"]])
+        # The mapped views, released, still read the file's values.
+        for name in ("posted", "dup", "pay_high"):
+            again = np.concatenate([p.tables.array(name) for p in snap.parts])
+            assert np.array_equal(again, before[name], equal_nan=True)
+    finally:
+        snap.close()

@@ -275,7 +275,14 @@ class Index:
         for field in RANKED_FIELDS:
             parts = [p.tables.lengths(field) for p in self.snapshot.parts]
             out[field] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+            self._release(f"{field}.len")
         return out
+
+    def _release(self, name: str) -> None:
+        """Unmap the pages of a per-document array just copied whole (``column``): the
+        copy is what later searches read; the mapped pages would only double it."""
+        for part in self.snapshot.parts:
+            part.tables.release(name)
 
     def lengths(self, field: str, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         """The field lengths (as Whoosh's scorer reads them) of documents ``docs``."""
@@ -297,6 +304,7 @@ class Index:
         if found is None:
             parts = [p.tables.array(name) for p in self.snapshot.parts]
             found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+            self._release(name)
             self._columns[name] = found
         return found
 

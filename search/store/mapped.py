@@ -29,6 +29,21 @@ _ITEM_SIZES = {code: array(code).itemsize for code in "bBhHiIlLqQfd"}
 FAULT_AROUND = max(mmap.PAGESIZE, 64 << 10)
 
 
+def release(data: bytes | mmap.mmap, start: int, length: int) -> None:
+    """Drop this process's mapping of the pages of ``data`` under ``[start, start +
+    length)`` and of those the kernel mapped around them: they stay in the system's file
+    cache (shared, dropped under pressure), and a later read maps them again. Another
+    thread reading them meanwhile only faults them in again: the file never changes."""
+    if not isinstance(data, mmap.mmap) or length <= 0:
+        return
+    # The whole windows the kernel mapped around the pages read (fault-around): they
+    # are aligned in memory, not in the file, so one window more on either side.
+    first = max(0, start - start % mmap.PAGESIZE - FAULT_AROUND)
+    end = min(len(data), start + length + FAULT_AROUND)
+    with contextlib.suppress(OSError, ValueError):  # closed meanwhile: nothing held
+        data.madvise(mmap.MADV_DONTNEED, first, end - first)
+
+
 class _SharedBytes:
     """A read-only file over bytes in memory whose position is each thread's own."""
 
@@ -59,19 +74,7 @@ class _SharedBytes:
         return self.read(end - start)
 
     def release(self, start: int, length: int) -> None:
-        """Drop this process's mapping of the pages under ``[start, start + length)``
-        and of those the kernel mapped around them: they stay in the system's file
-        cache (shared, dropped under pressure), and a later read maps them again.
-        Another thread reading them meanwhile only faults them in again: the file never
-        changes."""
-        if not isinstance(self.data, mmap.mmap) or length <= 0:
-            return
-        # The whole windows the kernel mapped around the pages read (fault-around): they
-        # are aligned in memory, not in the file, so one window more on either side.
-        first = max(0, start - start % mmap.PAGESIZE - FAULT_AROUND)
-        end = min(self._size, start + length + FAULT_AROUND)
-        with contextlib.suppress(OSError, ValueError):  # closed meanwhile: nothing held
-            self.data.madvise(mmap.MADV_DONTNEED, first, end - first)
+        release(self.data, start, length)
 
     def close(self) -> None:
         if isinstance(self.data, mmap.mmap):

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from search.errors import SchemaVersionError, rebuild_hint
-from search.store import untrusted
+from search.store import mapped, untrusted
 
 FORMAT = 3
 META = "tables.json"
@@ -254,6 +254,7 @@ class SegmentTables:
         #: The data file, open for positioned reads of postings (``FileArray``) and mapped
         #: for the rest, from one opening.
         self._file, data = untrusted.map_open(folder / DATA, self.root)
+        self._mapped = data
         self._data: np.ndarray = (
             np.frombuffer(data, dtype=np.uint8) if len(data) else np.zeros(0, np.uint8)
         )
@@ -271,6 +272,14 @@ class SegmentTables:
         if found is None:
             found = self._arrays[name] = self._view(name)
         return found
+
+    def release(self, name: str) -> None:
+        """Drop this process's mapping of the pages of array ``name`` (read whole and
+        copied by the caller, which keeps the copy): the view stays valid, and a later
+        read maps them again."""
+        _, shape, offset = self._place(name)
+        dtype = self.array(name).dtype
+        mapped.release(self._mapped, offset, math.prod(shape) * dtype.itemsize)
 
     def stream(self, name: str) -> FileArray:
         """One array of postings (``.docs``, ``.w``, ``.pos``) read by slices, checked
