@@ -2,12 +2,13 @@
 
 Whoosh is the index of record; these tables are what a search reads, because walking
 Whoosh's posting lists in Python costs a microsecond per posting and a broad query has
-hundreds of thousands. Here a term's postings are two slices of memory-mapped arrays, so
+hundreds of thousands. Here a term's postings are two slices of plain arrays, so
 matching, BM25F scoring, totals, facets, filters and duplicate groups are vectorised.
 
 One directory per segment, written once with the segment and never changed (deletions
 live in Whoosh's table of contents): ``tables.bin`` holds every array as raw bytes and
-``tables.json`` says where (dtype, shape, offset), so reading is one memory map and
+``tables.json`` says where (dtype, shape, offset), so reading is one memory map (and,
+for postings, positioned reads of the same open file: ``FileArray``) and
 runs no code from the index. A term table per field:
 
 - ``<field>.terms``  the field's terms, sorted (fixed-width bytes, binary-searched)
