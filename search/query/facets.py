@@ -166,7 +166,7 @@ def _counts(
             table = part.tables.table(field)
             assert table is not None
             segment = mask[part.offset : part.offset + part.tables.doc_count]
-            held = segment[table.docs].astype(np.int64)
+            held = segment[table.all_docs].astype(np.int64)
             counts[ids] += np.bincount(table.entry_terms, weights=held, minlength=len(ids)).astype(
                 np.int64
             )
@@ -222,7 +222,7 @@ def _band_labels(bounds: tuple[int, ...], unit: str, step: int, last: str) -> li
 
 
 def _count_bands(
-    index: Index, mask: Mask, keys: npt.NDArray[np.int64], labels: list[str], fold: bool
+    index: Index, mask: Mask, keys: npt.NDArray[np.signedinteger], labels: list[str], fold: bool
 ) -> dict[str, int]:
     """How many documents (or jobs, folding copies) of ``mask`` fall in each band;
     ``keys`` is each document's band number, -1 for none."""
@@ -242,14 +242,15 @@ def _count_bands(
     return {labels[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
 
-def _pay_keys(index: Index) -> tuple[npt.NDArray[np.int64], list[str]]:
+def _pay_keys(index: Index) -> tuple[npt.NDArray[np.int32], list[str]]:
     """Each document's pay band (currency and range) as a number, -1 when no pay is
     stated, and the band names. Computed once per snapshot."""
     found = index.derived.get("pay_bands")
     if found is None:
         high = index.column("pay_high")
         ranges = _band_labels(PAY_BANDS, "k", 0, "{}k+")
-        keys = np.full(index.size, -1, dtype=np.int64)
+        # Small numbers (a few bands per currency): four bytes a document, not eight.
+        keys = np.full(index.size, -1, dtype=np.int32)
         labels: list[str] = []
         for currency in index.terms(f.PAY_CURRENCY):
             docs, _ = index.docs(f.PAY_CURRENCY, currency.encode("utf-8"))
@@ -261,12 +262,13 @@ def _pay_keys(index: Index) -> tuple[npt.NDArray[np.int64], list[str]]:
     return found  # type: ignore[return-value]
 
 
-def _year_keys(index: Index) -> npt.NDArray[np.int64]:
+def _year_keys(index: Index) -> npt.NDArray[np.int8]:
     found = index.derived.get("year_bands")
     if found is None:
         years = index.column("years").astype(np.int64)
         bands = np.searchsorted(np.array(YEAR_BANDS), years, side="left")
-        found = index.derived["year_bands"] = np.where(years >= 0, bands, -1)
+        # Five bands: one byte a document, not eight.
+        found = index.derived["year_bands"] = np.where(years >= 0, bands, -1).astype(np.int8)
     return found  # type: ignore[return-value]
 
 

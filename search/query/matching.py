@@ -77,8 +77,8 @@ def _dense(index: Index, field: str, term: bytes, boost: float) -> tuple[Mask, S
         docs, scores = _scored(index, field, term)
         if len(docs) * DENSE_SHARE < index.size:
             return None
-        mask = np.zeros(index.size, dtype=bool)
-        mask[docs] = True
+        # The mask the first pass kept for the term (``Index.term_mask``), not a copy.
+        mask = index.term_mask(field, term, lambda: docs)
         dense = np.zeros(index.size)
         dense[docs] = scores
         found = (mask, dense)
@@ -103,7 +103,7 @@ def _score(index: Index, field: str, term: bytes) -> tuple[npt.NDArray[np.int64]
     docs, weights = index.docs(field, term)
     if not len(docs) or field not in RANKED_FIELDS:
         return docs, weights
-    lengths = index.lengths(field)[docs]
+    lengths = index.lengths(field, docs)
     norm = K1 * (1 - B + B * lengths / index.average_length(field))
     return docs, index.idf(field, term) * weights * (K1 + 1) / (weights + norm)
 

@@ -86,18 +86,33 @@ class ScoreCache:
 
 
 class Recent(Generic[K, V]):
-    """The last ``most`` values asked for, by key (least recently used dropped first).
+    """The last ``most`` values asked for, by key (least recently used dropped first),
+    and with ``size`` (a value's bytes) no more than ``max_bytes`` of them together.
 
     For what one snapshot answers again and again and never changes: the dense arrays
     of common terms (``matching``), the postings of hits (``embedded``). Shared by the
     threads searching the snapshot: a lock keeps the order right; a race only makes a
-    value twice.
+    value twice. A dense array grows with the index (a million documents make 9 MB of
+    one term's scores and mask), so those are bounded by their bytes, not their count.
     """
 
-    def __init__(self, most: int) -> None:
+    def __init__(
+        self, most: int, max_bytes: int | None = None, size: Callable[[V], int] | None = None
+    ) -> None:
         self.most = most
+        self.max_bytes = max_bytes
+        self._size = size
+        self._bytes = 0
         self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
+
+    @property
+    def bytes(self) -> int:
+        """The bytes held, as ``size`` counts them (0 without ``size``)."""
+        return self._bytes
+
+    def _weigh(self, value: V) -> int:
+        return self._size(value) if self._size is not None else 0
 
     def get(self, key: K) -> V | None:
         with self._lock:
@@ -107,17 +122,41 @@ class Recent(Generic[K, V]):
             return found
 
     def put(self, key: K, value: V) -> None:
+        size = self._weigh(value)
+        if self.max_bytes is not None and size > self.max_bytes:
+            return
         with self._lock:
+            old = self._items.get(key)
+            if old is not None:  # another thread made the same value meanwhile
+                self._bytes -= self._weigh(old)
             self._items[key] = value
             self._items.move_to_end(key)
-            while len(self._items) > self.most:
-                self._items.popitem(last=False)
+            self._bytes += size
+            while len(self._items) > self.most or (
+                self.max_bytes is not None and self._bytes > self.max_bytes
+            ):
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= self._weigh(dropped)
 
 
 #: Dense arrays of common terms kept per snapshot: 0.9 MB each at 100k documents.
 DENSE_TERMS = 24
+#: ... and their bytes at most (24 of them up to 230,000 documents, 5 at a million).
+DENSE_BYTES = 48 << 20
 #: Masks of common terms kept per snapshot (one byte per document each).
 TERM_MASKS = 64
+#: ... and their bytes at most (64 of them up to 260,000 documents, 16 at a million).
+TERM_MASK_BYTES = 16 << 20
+
+
+def _dense_bytes(value: tuple[Mask, Scores]) -> int:
+    return value[0].nbytes + value[1].nbytes
+
+
+def _mask_bytes(value: Mask) -> int:
+    return value.nbytes
+
+
 #: A term held by at least 1/COMMON_SHARE of the documents is common: its mask is kept.
 COMMON_SHARE = 16
 #: Postings of hits kept per snapshot (a few kB each).
@@ -135,11 +174,15 @@ class Index:
         self._columns: dict[str, np.ndarray] = {}
         self.scored = ScoreCache()
         #: Dense (mask, scores) of common terms, by (field, term): see ``matching``.
-        self.dense: Recent[tuple[str, bytes], tuple[Mask, Scores]] = Recent(DENSE_TERMS)
+        self.dense: Recent[tuple[str, bytes], tuple[Mask, Scores]] = Recent(
+            DENSE_TERMS, DENSE_BYTES, _dense_bytes
+        )
         #: Postings read from stored fields, by document number: see ``embedded``.
         self.recent_postings: Recent[int, JobPosting] = Recent(RECENT_POSTINGS)
         #: Masks of common terms: see ``term_mask``.
-        self.term_masks: Recent[tuple[str, bytes], Mask] = Recent(TERM_MASKS)
+        self.term_masks: Recent[tuple[str, bytes], Mask] = Recent(
+            TERM_MASKS, TERM_MASK_BYTES, _mask_bytes
+        )
         #: Arrays derived from the snapshot by other modules (facet bands), kept with it.
         self.derived: dict[str, object] = {}
         self._names: dict[str, tuple[list[str], list[npt.NDArray[np.int64] | None]]] = {}
@@ -150,7 +193,7 @@ class Index:
         #: check that read only some candidates: see ``phrases``.
         self.phrases: dict[tuple[str, tuple[str, ...]], tuple[Mask, str | None]] = {}
         self._stated: dict[str, Mask] = {}
-        self._by_document: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]] = {}
+        self._by_document: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.integer]]] = {}
         self._entry_counts: dict[str, int] = {}
 
     def postings(
@@ -225,15 +268,25 @@ class Index:
         return math.log(self.size / (self.doc_frequency(field, term) + 1)) + 1
 
     @cached_property
-    def _lengths(self) -> dict[str, npt.NDArray[np.float64]]:
+    def _length_bytes(self) -> dict[str, npt.NDArray[np.uint8]]:
+        """Each ranked field's length byte of every document: one byte a document, not
+        the eight of its float length (looked up at the documents a term scores)."""
         out = {}
         for field in RANKED_FIELDS:
-            parts = [_BYTE_LENGTH[p.tables.lengths(field)] for p in self.snapshot.parts]
-            out[field] = np.concatenate(parts) if parts else np.zeros(0)
+            parts = [p.tables.lengths(field) for p in self.snapshot.parts]
+            out[field] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+            self._release(f"{field}.len")
         return out
 
-    def lengths(self, field: str) -> npt.NDArray[np.float64]:
-        return self._lengths[field]
+    def _release(self, name: str) -> None:
+        """Unmap the pages of a per-document array just copied whole (``column``): the
+        copy is what later searches read; the mapped pages would only double it."""
+        for part in self.snapshot.parts:
+            part.tables.release(name)
+
+    def lengths(self, field: str, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """The field lengths (as Whoosh's scorer reads them) of documents ``docs``."""
+        return _BYTE_LENGTH[self._length_bytes[field][docs]]
 
     @cached_property
     def _average(self) -> dict[str, float]:
@@ -251,6 +304,7 @@ class Index:
         if found is None:
             parts = [p.tables.array(name) for p in self.snapshot.parts]
             found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+            self._release(name)
             self._columns[name] = found
         return found
 
@@ -266,7 +320,7 @@ class Index:
                 table = part.tables.table(field)
                 if table is None or ids is None or not len(table.terms):
                     continue
-                docs.append(table.docs.astype(np.int64) + part.offset)
+                docs.append(table.all_docs.astype(np.int64) + part.offset)
                 values.append(ids[table.entry_terms].astype(np.int32))
             if docs:
                 found = (np.concatenate(docs), np.concatenate(values), names)
@@ -288,7 +342,7 @@ class Index:
             self._entry_counts[field] = found
         return found
 
-    def by_document(self, field: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    def by_document(self, field: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.integer]]:
         """A small field's values by document: document ``d``'s value numbers (into
         ``value_names``) are ``values[starts[d]:starts[d + 1]]``. Built once per snapshot,
         for counting the values of a few matches without a pass over every document."""
@@ -302,12 +356,14 @@ class Index:
                 table = part.tables.table(field)
                 if table is None or ids is None or not len(table.terms):
                     continue
-                docs.append(table.docs.astype(np.int32) + np.int32(part.offset))
+                docs.append(table.all_docs.astype(np.int32) + np.int32(part.offset))
                 values.append(ids[table.entry_terms].astype(np.int32))
             held = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
             order = np.argsort(held, kind="stable")  # runs of sorted documents: a merge
             starts = np.searchsorted(held[order], np.arange(self.size + 1, dtype=np.int32))
             in_order = np.concatenate(values)[order] if values else np.zeros(0, dtype=np.int32)
+            if len(self.value_names(field)[0]) <= np.iinfo(np.uint16).max:
+                in_order = in_order.astype(np.uint16)  # two bytes a posting, not four
             found = self._by_document[field] = (starts.astype(np.int32), in_order)
         return found
 

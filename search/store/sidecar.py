@@ -2,12 +2,13 @@
 
 Whoosh is the index of record; these tables are what a search reads, because walking
 Whoosh's posting lists in Python costs a microsecond per posting and a broad query has
-hundreds of thousands. Here a term's postings are two slices of memory-mapped arrays, so
+hundreds of thousands. Here a term's postings are two slices of plain arrays, so
 matching, BM25F scoring, totals, facets, filters and duplicate groups are vectorised.
 
 One directory per segment, written once with the segment and never changed (deletions
 live in Whoosh's table of contents): ``tables.bin`` holds every array as raw bytes and
-``tables.json`` says where (dtype, shape, offset), so reading is one memory map and
+``tables.json`` says where (dtype, shape, offset), so reading is one memory map (and,
+for postings, positioned reads of the same open file: ``FileArray``) and
 runs no code from the index. A term table per field:
 
 - ``<field>.terms``  the field's terms, sorted (fixed-width bytes, binary-searched)
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -37,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from search.errors import SchemaVersionError, rebuild_hint
-from search.store import untrusted
+from search.store import mapped, untrusted
 
 FORMAT = 3
 META = "tables.json"
@@ -109,12 +111,22 @@ class TableWriter:
 
 @dataclass(frozen=True)
 class TermTable:
-    """One field's terms and postings in one segment."""
+    """One field's terms and postings in one segment.
+
+    ``docs`` is not checked whole when the table opens (at a million postings the
+    description's is hundreds of megabytes, and reading it all to find its largest value
+    would make every page of it resident): each term's postings are checked as they are
+    read (``postings``), and ``all_docs`` checks the whole array for those that read it
+    whole (facet counts, a field's postings gathered by document).
+    """
 
     terms: np.ndarray
     ptr: IntArray
-    docs: DocArray
-    weights: np.ndarray | None
+    docs: FileArray
+    weights: FileArray | None
+    #: Every document number must be below it; -1: unchecked (tables made in tests).
+    doc_count: int = -1
+    folder: Path | None = None
 
     def find(self, term: bytes) -> int:
         """The row of ``term``, or -1."""
@@ -131,7 +143,18 @@ class TermTable:
             return _NO_DOCS, None
         start, end = int(self.ptr[i]), int(self.ptr[i + 1])
         weights = None if self.weights is None else self.weights[start:end]
-        return self.docs[start:end], weights
+        return self._checked(self.docs[start:end]), weights
+
+    def _checked(self, docs: DocArray) -> DocArray:
+        """``docs``, refused as damage when one names a document the segment lacks."""
+        if self.doc_count >= 0 and len(docs) and int(docs.max()) >= self.doc_count:
+            raise _damaged(self.folder or Path("?"), "postings name documents it does not have")
+        return docs
+
+    @cached_property
+    def all_docs(self) -> DocArray:
+        """Every posting's document number, read and checked whole once."""
+        return self._checked(self.docs.whole())
 
     def doc_frequency(self, term: bytes) -> int:
         i = self.find(term)
@@ -144,6 +167,44 @@ class TermTable:
 
 
 _NO_DOCS: DocArray = np.zeros(0, dtype=np.uint32)
+
+
+class FileArray:
+    """One array of a segment's data file read a slice at a time, by positioned reads.
+
+    Postings are read a term at a time, and the engine copies what it reads (and keeps
+    the scores of common terms), so a memory map of them would only leave every page
+    ever read resident in the searching process: at a million postings the words of 200
+    searches touch most of the description's postings, some hundreds of megabytes. Read
+    with ``os.pread``, those pages stay in the system's file cache (shared by every
+    process reading the index, dropped under pressure) and out of the process.
+
+    The open file holds the data as the map did: a rebuild that removes the file later
+    cannot take it away from a snapshot that opened it.
+    """
+
+    ndim = 1
+
+    def __init__(self, file: Any, offset: int, dtype: np.dtype[Any], count: int) -> None:
+        self._file, self._offset, self.dtype, self._count = file, offset, dtype, count
+        self.shape = (count,)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        start, stop, step = key.indices(self._count)
+        if step != 1:
+            raise IndexError("a FileArray is read in slices of step 1")
+        size = self.dtype.itemsize
+        count = max(0, stop - start)
+        data = os.pread(self._file.fileno(), count * size, self._offset + start * size)
+        if len(data) != count * size:  # the file shrank under us: damage
+            raise SchemaVersionError("the index's side tables were truncated while open")
+        return np.frombuffer(data, dtype=self.dtype)
+
+    def whole(self) -> np.ndarray:
+        return self[:]
 
 
 @dataclass(frozen=True)
@@ -187,11 +248,17 @@ class SegmentTables:
         self.phrases: str = str(meta.get("phrases", ""))
         self._index: dict[str, Any] = arrays
         self._tables: dict[str, TermTable] = {}
-        self._positions: dict[str, tuple[TermTable, IntArray, np.ndarray] | None] = {}
+        self._positions: dict[str, tuple[TermTable, IntArray, FileArray] | None] = {}
         self._arrays: dict[str, np.ndarray] = {}
         # Mapped now: a snapshot holds its files from the moment it opens, so a rebuild
         # that removes this build folder later cannot take them away.
-        self._data: np.ndarray = self._map()
+        #: The data file, open for positioned reads of postings (``FileArray``) and mapped
+        #: for the rest, from one opening.
+        self._file, data = untrusted.map_open(folder / DATA, self.root)
+        self._mapped = data
+        self._data: np.ndarray = (
+            np.frombuffer(data, dtype=np.uint8) if len(data) else np.zeros(0, np.uint8)
+        )
         docs = meta.get("docs")
         if type(docs) is not int or not 0 <= docs <= len(self._data):
             raise _damaged(folder, f"a document count of {docs!r} does not fit its data")
@@ -201,18 +268,30 @@ class SegmentTables:
     def has(self, name: str) -> bool:
         return name in self._index
 
-    def _map(self) -> np.ndarray:
-        data = untrusted.map_read(self.folder / DATA, self.root)
-        return np.frombuffer(data, dtype=np.uint8) if len(data) else np.zeros(0, np.uint8)
-
     def array(self, name: str) -> np.ndarray:
         found = self._arrays.get(name)
         if found is None:
             found = self._arrays[name] = self._view(name)
         return found
 
-    def _view(self, name: str) -> np.ndarray:
-        """A read-only view of one array in the data file, checked against its bounds."""
+    def release(self, name: str) -> None:
+        """Drop this process's mapping of the pages of array ``name`` (read whole and
+        copied by the caller, which keeps the copy): the view stays valid, and a later
+        read maps them again."""
+        _, shape, offset = self._place(name)
+        dtype = self.array(name).dtype
+        mapped.release(self._mapped, offset, math.prod(shape) * dtype.itemsize)
+
+    def stream(self, name: str) -> FileArray:
+        """One array of postings (``.docs``, ``.w``, ``.pos``) read by slices, checked
+        against the data file's bounds as ``array`` checks a view."""
+        dtype, shape, offset = self._place(name)
+        if len(shape) != 1:
+            raise _damaged(self.folder, f"array {name} is not a list")
+        return FileArray(self._file, offset, dtype, shape[0])
+
+    def _place(self, name: str) -> tuple[np.dtype[Any], tuple[int, ...], int]:
+        """(type, shape, offset) of one array in the data file, checked against its bounds."""
         entry = self._index.get(name)
         if not isinstance(entry, dict):
             raise _damaged(self.folder, f"no array {name}")
@@ -223,12 +302,21 @@ class SegmentTables:
         except (KeyError, TypeError, ValueError) as exc:
             raise _damaged(self.folder, f"array {name}: {exc}") from None
         count = math.prod(shape)
-        data = self._data
-        if dtype.hasobject or not dtype.itemsize or offset + count * dtype.itemsize > len(data):
+        if (
+            dtype.hasobject
+            or not dtype.itemsize
+            or offset + count * dtype.itemsize > len(self._data)
+        ):
             raise _damaged(self.folder, f"array {name} is out of bounds")
         if not name.endswith(_TERM_SUFFIXES) and shape != (self.doc_count,):
             raise _damaged(self.folder, f"array {name} does not hold one value per document")
-        view = np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(shape)
+        return dtype, shape, offset
+
+    def _view(self, name: str) -> np.ndarray:
+        """A read-only view of one array in the data file, checked against its bounds."""
+        dtype, shape, offset = self._place(name)
+        count = math.prod(shape)
+        view = np.frombuffer(self._data, dtype=dtype, count=count, offset=offset).reshape(shape)
         if name == "ids.order" and count and not (view.min() >= 0 and view.max() < count):
             raise _damaged(self.folder, "the id order names documents it does not have")
         return view
@@ -239,12 +327,14 @@ class SegmentTables:
             return None
         table = self._tables.get(field)
         if table is None:
-            weights = self.array(f"{field}.w") if field in self._weighted else None
+            weights = self.stream(f"{field}.w") if field in self._weighted else None
             table = TermTable(
                 self.array(f"{field}.terms"),
                 self.array(f"{field}.ptr"),
-                self.array(f"{field}.docs"),
+                self.stream(f"{field}.docs"),
                 weights,
+                self.doc_count,
+                self.folder,
             )
             self._check(field, table)
             self._tables[field] = table
@@ -252,15 +342,14 @@ class SegmentTables:
 
     def _check(self, field: str, table: TermTable) -> None:
         """Postings that a search can follow without leaving the arrays: one pointer per
-        term and one more, rising from 0 to the number of postings, every document
-        number below the document count, one weight per posting."""
+        term and one more, rising from 0 to the number of postings, one weight per
+        posting (every document number below the document count is checked as the
+        postings are read: ``TermTable``)."""
         ptr, docs = table.ptr, table.docs
         if table.terms.ndim != 1 or ptr.shape != (len(table.terms) + 1,) or docs.ndim != 1:
             raise _damaged(self.folder, f"the {field} term table has the wrong shape")
         if ptr[0] != 0 or ptr[-1] != len(docs) or (len(ptr) > 1 and np.diff(ptr).min() < 0):
             raise _damaged(self.folder, f"the {field} postings pointers are out of order")
-        if len(docs) and int(docs.max()) >= self.doc_count:
-            raise _damaged(self.folder, f"the {field} postings name documents it does not have")
         if table.weights is not None and table.weights.shape != docs.shape:
             raise _damaged(self.folder, f"the {field} weights do not match its postings")
 
@@ -268,13 +357,13 @@ class SegmentTables:
         """Whether the segment keeps the word positions of ``field``."""
         return self._position_table(field) is not None
 
-    def _position_table(self, field: str) -> tuple[TermTable, IntArray, np.ndarray] | None:
+    def _position_table(self, field: str) -> tuple[TermTable, IntArray, FileArray] | None:
         if field in self._positions:
             return self._positions[field]
         found = None
         table = self.table(field)
         if table is not None and self.has(f"{field}.pos") and self.has(f"{field}.posptr"):
-            starts, positions = self.array(f"{field}.posptr"), self.array(f"{field}.pos")
+            starts, positions = self.array(f"{field}.posptr"), self.stream(f"{field}.pos")
             if (
                 starts.shape != (len(table.terms) + 1,)
                 or starts.dtype.kind not in "iu"
@@ -309,7 +398,7 @@ class SegmentTables:
         first, last = int(starts[i]), int(starts[i + 1])
         if int(counts.sum()) != last - first or (len(counts) and counts.min() < 1):
             raise _damaged(self.folder, f"the {field} positions do not fit its postings")
-        return TermPositions(table.docs[start:end], counts, positions[first:last])
+        return TermPositions(table._checked(table.docs[start:end]), counts, positions[first:last])
 
     def bits(self, field: str) -> np.ndarray | None:
         """The field's bit sets (terms x 64-document words), when the segment has them."""

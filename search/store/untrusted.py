@@ -178,13 +178,22 @@ def read_json(path: Path, root: Path, limit: int) -> Any:
 
 def map_read(path: Path, root: Path) -> mmap.mmap | bytes:
     """The file ``path`` memory-mapped read-only (``b""`` when it is empty)."""
+    file, data = map_open(path, root)
+    file.close()
+    return data
+
+
+def map_open(path: Path, root: Path) -> tuple[BinaryIO, mmap.mmap | bytes]:
+    """The file ``path`` open for positioned reads and memory-mapped read-only (``b""``
+    when it is empty), from one opening: both see the same file, whatever replaces or
+    removes its name meanwhile."""
     fd, size = open_regular(path, root)
+    file = os.fdopen(fd, "rb", buffering=0)
     try:
-        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ) if size else b""
+        return file, mmap.mmap(fd, 0, access=mmap.ACCESS_READ) if size else b""
     except (OSError, ValueError) as exc:
+        file.close()
         raise damaged(root, f"{path.name}: {exc}") from None
-    finally:
-        os.close(fd)
 
 
 def make_dir(path: Path, root: Path, exist_ok: bool) -> None:
