@@ -17,6 +17,13 @@ The baseline is plain BM25 over title and description (``search.query.baseline``
 ``python -m search.evaluate`` prints the table; ``--record`` rewrites ``recorded.json``
 after an intended ranking change; ``--pool QID`` lists unjudged postings in the top 20 of
 either system, for judging them.
+
+With a cluster URL (``jobsearch evaluate --index typesense://...``) the same postings are
+also written to two temporary collections on the cluster, dropped at the end, and the
+same queries run there through ``JobIndex.search``: a third system, ``cluster``, beside
+the embedded engine's. The plain BM25 baseline has no cluster counterpart (Typesense
+scores by its own text match), so it is given for the embedded engine only, and a query
+the cluster refuses scores 0 and is listed with its reason, never dropped silently.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import argparse
 import gzip
 import json
 import math
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -32,8 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from search.errors import ClusterError
 from search.ingest.postings import load_postings
 from search.jobindex import JobIndex
+from search.model import JobPosting
 from search.results import Filters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +58,8 @@ K = 10
 #: A grade at or above this counts as relevant for MRR and P@10 (2 = good, 3 = perfect).
 RELEVANT = 2
 SYSTEMS = ("ours", "bm25")
+#: The product's ranking over the same postings on a cluster index.
+CLUSTER = "cluster"
 METRICS = ("ndcg@10", "mrr", "p@10")
 COLLECTIONS = ("sample", "slice")
 
@@ -156,26 +168,95 @@ def _slice_rows(corpus: Path, ids: set[str]) -> Iterator[str]:
                 yield line if line.endswith("\n") else line + "\n"
 
 
-def build_eval_indexes(root: Path, corpus: Path | None = CORPUS) -> dict[str, JobIndex]:
-    """Index the sample, and the corpus slice when ``corpus`` exists, under ``root``.
-
-    Returns ``{"sample": index}`` or ``{"sample": index, "slice": index}``; the caller
-    closes them. The slice rows are copied to a small file first so only they go through
-    extraction (about 15 s for 1,400 postings).
-    """
+def eval_postings(root: Path, corpus: Path | None = CORPUS) -> dict[str, list[JobPosting]]:
+    """The postings of each collection: the sample, and the corpus slice when ``corpus``
+    exists. The slice rows are copied to a small file under ``root`` first so only they
+    go through extraction (about 15 s for 1,400 postings); read once, they can fill the
+    embedded indexes and a cluster's alike."""
     root.mkdir(parents=True, exist_ok=True)
-    indexes = {"sample": JobIndex.create(root / "sample")}
-    indexes["sample"].add(load_postings(SAMPLE_DATA))
+    postings = {"sample": list(load_postings(SAMPLE_DATA))}
     if corpus is not None and corpus.exists():
         wanted = set(read_slice_ids())
         part = root / "slice.jsonl"
         part.write_text("".join(_slice_rows(corpus, wanted)), encoding="utf-8")
-        indexes["slice"] = JobIndex.create(root / "slice")
-        indexes["slice"].add(load_postings(part))
+        postings["slice"] = list(load_postings(part))
+    return postings
+
+
+def build_eval_indexes(
+    root: Path,
+    corpus: Path | None = CORPUS,
+    postings: Mapping[str, list[JobPosting]] | None = None,
+) -> dict[str, JobIndex]:
+    """Index the sample, and the corpus slice when ``corpus`` exists, under ``root``.
+
+    Returns ``{"sample": index}`` or ``{"sample": index, "slice": index}``; the caller
+    closes them. ``postings`` (from ``eval_postings``) saves reading them again.
+    """
+    if postings is None:
+        postings = eval_postings(root, corpus)
+    indexes: dict[str, JobIndex] = {}
+    for scope, chosen in postings.items():
+        indexes[scope] = JobIndex.create(root / scope)
+        indexes[scope].add(chosen)
     return indexes
 
 
-# -- the two systems --------------------------------------------------------------------
+def eval_alias(collection: str, scope: str) -> str:
+    """The temporary alias of one collection of the judged postings on a cluster:
+    ``COLLECTION-eval-SCOPE-XXXXXX`` (random), so two runs never share one and the
+    URL's own collection is neither read nor changed."""
+    return f"{collection}-eval-{scope}-{secrets.token_hex(3)}"
+
+
+def build_cluster_indexes(
+    url: str, postings: Mapping[str, list[JobPosting]]
+) -> tuple[dict[str, JobIndex], list[str]]:
+    """Write each collection's postings to a temporary alias on the cluster of ``url``.
+
+    Returns the opened cluster indexes and the URLs written, which the caller drops with
+    ``drop_cluster_indexes`` (also those written before a failure: they are listed in the
+    list as soon as they are made)."""
+    from search.cluster import writer
+    from search.cluster.url import parse_url
+
+    base = parse_url(url)  # a malformed URL fails here, before anything is written
+    nodes = url.rstrip("/").rpartition("/")[0]
+    written: list[str] = []
+    indexes: dict[str, JobIndex] = {}
+    try:
+        for scope, chosen in postings.items():
+            where = f"{nodes}/{eval_alias(base.collection, scope)}"
+            written.append(where)
+            writer.rebuild(where, chosen)
+            indexes[scope] = JobIndex.open(where)
+    except BaseException:
+        for index in indexes.values():
+            index.close()
+        drop_cluster_indexes(written)
+        raise
+    return indexes, written
+
+
+def drop_cluster_indexes(urls: Sequence[str]) -> list[str]:
+    """Drop the temporary collections; the ones that could not be dropped (shown with
+    the key masked) are returned, so the caller can say so."""
+    from search.cluster import writer
+    from search.cluster.url import parse_url
+    from search.errors import ClusterIndexNotFoundError
+
+    left = []
+    for where in urls:
+        try:
+            writer.drop(where)
+        except ClusterIndexNotFoundError:
+            continue  # never made: a rebuild that failed drops its own collection
+        except ClusterError as exc:
+            left.append(f"{parse_url(where).display()} ({exc})")
+    return left
+
+
+# -- the systems ------------------------------------------------------------------------
 
 
 def rank_ours(index: JobIndex, text: str, filters: Mapping[str, Any], limit: int = K) -> list[str]:
@@ -205,12 +286,20 @@ class QueryRow:
 
 @dataclass(frozen=True)
 class EvalReport:
-    """Per-query rows and mean figures per scope (``sample``, ``slice``, ``all``)."""
+    """Per-query rows and mean figures per scope (``sample``, ``slice``, ``all``).
+
+    ``systems`` are the systems measured (``ours``, ``bm25``, and ``cluster`` when a
+    cluster ran the queries too); ``refused`` lists (qid, reason) of the queries the
+    cluster could not answer, scored 0; ``cluster`` is the cluster's URL, key masked.
+    """
 
     rows: tuple[QueryRow, ...]
     means: dict[str, dict[str, dict[str, float]]]
     counts: dict[str, int]
     skipped: tuple[str, ...] = ()
+    systems: tuple[str, ...] = SYSTEMS
+    refused: tuple[tuple[str, str], ...] = ()
+    cluster: str = ""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -223,20 +312,36 @@ def _mean(rows: Sequence[QueryRow], system: str) -> dict[str, float]:
     return {m: sum(r.figures[system][m] for r in rows) / len(rows) for m in METRICS}
 
 
-def evaluate(indexes: Mapping[str, JobIndex], judgments: Sequence[Judgment]) -> EvalReport:
-    """Run every judged query through both systems on its collection's index and score it.
+def evaluate(
+    indexes: Mapping[str, JobIndex],
+    judgments: Sequence[Judgment],
+    cluster: Mapping[str, JobIndex] | None = None,
+    cluster_name: str = "",
+) -> EvalReport:
+    """Run every judged query through both systems on its collection's index and score it;
+    with ``cluster`` (indexes of the same postings on a cluster), through ``ours`` there
+    too, as the system ``cluster``.
 
     Queries whose collection has no index (the corpus is absent) are listed in ``skipped``,
-    and then no ``all`` figures are given.
+    and then no ``all`` figures are given. A query the cluster refuses (``ClusterError``)
+    ranks nothing there and is listed in ``refused``.
     """
+    systems = (*SYSTEMS, CLUSTER) if cluster is not None else SYSTEMS
     rows = []
     skipped = []
+    refused = []
     for j in judgments:
         index = indexes.get(j.collection)
         if index is None:
             skipped.append(j.qid)
             continue
         ranked = {name: rank(index, j.text, j.filters, K) for name, rank in RANKERS.items()}
+        if cluster is not None:
+            try:
+                ranked[CLUSTER] = rank_ours(cluster[j.collection], j.text, j.filters, K)
+            except ClusterError as exc:
+                ranked[CLUSTER] = []
+                refused.append((j.qid, str(exc)))
         judged = list(j.grades.values())
         figures = {
             name: scores([j.grades.get(pid, 0) for pid in ids], judged)
@@ -249,52 +354,99 @@ def evaluate(indexes: Mapping[str, JobIndex], judgments: Sequence[Judgment]) -> 
     for scope in (*COLLECTIONS, *(() if skipped else ("all",))):
         chosen = [r for r in rows if scope in ("all", r.judgment.collection)]
         if chosen:
-            means[scope] = {s: _mean(chosen, s) for s in SYSTEMS}
+            means[scope] = {s: _mean(chosen, s) for s in systems}
             counts[scope] = len(chosen)
-    return EvalReport(tuple(rows), means, counts, tuple(skipped))
+    return EvalReport(
+        tuple(rows), means, counts, tuple(skipped), systems, tuple(refused), cluster_name
+    )
 
 
-def run(corpus: Path | None = CORPUS, judgments: Path = JUDGMENTS) -> EvalReport:
+def run(
+    corpus: Path | None = CORPUS,
+    judgments: Path = JUDGMENTS,
+    cluster: str | None = None,
+    left_behind: list[str] | None = None,
+) -> EvalReport:
     """Build the evaluation indexes in a temporary directory, evaluate, clean up.
 
-    The one call behind ``jobsearch evaluate``.
+    The one call behind ``jobsearch evaluate``. With ``cluster`` (a ``typesense://`` URL)
+    the same postings go to temporary collections there too (see ``eval_alias``), dropped
+    at the end; any that could not be dropped are appended to ``left_behind``.
     """
+    name = ""
+    if cluster is not None:
+        from search.cluster.client import connect
+
+        with connect(cluster) as reachable:  # a cluster down fails before any extraction
+            reachable.collections()
+            name = reachable.url.display()
     with tempfile.TemporaryDirectory(prefix="jobsearch-eval-") as tmp:
-        indexes = build_eval_indexes(Path(tmp), corpus)
+        postings = eval_postings(Path(tmp), corpus)
+        indexes = build_eval_indexes(Path(tmp), corpus, postings)
+        remote: dict[str, JobIndex] = {}
+        written: list[str] = []
         try:
-            return evaluate(indexes, load_judgments(judgments))
+            if cluster is not None:
+                remote, written = build_cluster_indexes(cluster, postings)
+            return evaluate(
+                indexes,
+                load_judgments(judgments),
+                remote if cluster is not None else None,
+                name,
+            )
         finally:
-            for index in indexes.values():
+            for index in (*indexes.values(), *remote.values()):
                 index.close()
+            if written:
+                left = drop_cluster_indexes(written)
+                if left_behind is not None:
+                    left_behind.extend(left)
 
 
 # -- output -----------------------------------------------------------------------------
 
+#: What the ``cluster`` rows are, printed under the table whenever they are there.
+CLUSTER_NOTE = (
+    "cluster: ours on {name}, the same postings in temporary collections (dropped after): "
+    "Typesense's text-match score instead of BM25F, and the words searched as typed "
+    "(no level, workplace, type or place read from them); the plain BM25 baseline has no "
+    "cluster counterpart, so bm25 is the embedded engine's"
+)
+
 
 def format_report(report: EvalReport, per_query: bool = False) -> str:
-    """A plain-text table: mean nDCG@10, MRR and P@10 per scope, ours next to BM25."""
+    """A plain-text table: mean nDCG@10, MRR and P@10 per scope, ours next to BM25 (and
+    ours on a cluster, when it ran)."""
+    w = max(len(s) for s in report.systems)
     lines = [
-        f"{'scope':<8} {'queries':>7}  {'system':<6} {'nDCG@10':>8} {'MRR':>6} {'P@10':>6}",
+        f"{'scope':<8} {'queries':>7}  {'system':<{w}} {'nDCG@10':>8} {'MRR':>6} {'P@10':>6}",
     ]
     for scope, by_system in report.means.items():
         n = report.counts[scope]
-        for system in SYSTEMS:
+        for system in report.systems:
             f = by_system[system]
             lines.append(
-                f"{scope:<8} {n:>7}  {system:<6} "
+                f"{scope:<8} {n:>7}  {system:<{w}} "
                 f"{f['ndcg@10']:>8.3f} {f['mrr']:>6.3f} {f['p@10']:>6.3f}"
             )
     if report.skipped:
         lines.append(f"skipped {len(report.skipped)} slice queries: corpus not found")
+    if CLUSTER in report.systems:
+        lines.append(CLUSTER_NOTE.format(name=report.cluster or "the cluster"))
+        for qid, why in report.refused:
+            lines.append(f"cluster refused {qid} (scored 0): {why}")
     if per_query:
+        on_cluster = CLUSTER in report.systems
         lines.append("")
-        lines.append(f"{'qid':<5} {'nDCG ours':>9} {'bm25':>6}  query")
+        extra = f" {'cluster':>7}" if on_cluster else ""
+        lines.append(f"{'qid':<5} {'nDCG ours':>9} {'bm25':>6}{extra}  query")
         for row in report.rows:
             ours, base = row.figures["ours"]["ndcg@10"], row.figures["bm25"]["ndcg@10"]
             flag = " <" if ours < base - 1e-9 else ""
+            there = f" {row.figures[CLUSTER]['ndcg@10']:>7.3f}" if on_cluster else ""
             filters = " ".join(f"{k}={v}" for k, v in row.judgment.filters.items())
             lines.append(
-                f"{row.judgment.qid:<5} {ours:>9.3f} {base:>6.3f}  "
+                f"{row.judgment.qid:<5} {ours:>9.3f} {base:>6.3f}{there}  "
                 f"{row.judgment.text!r} {filters}{flag}"
             )
     return "\n".join(lines)

@@ -25,6 +25,7 @@ import click
 from search.cli.app import colour_off, emit, say
 from search.cli.opener import open_index
 from search.cli.options import (
+    IndexLocation,
     QueryCommand,
     filter_options,
     limit_option,
@@ -405,6 +406,15 @@ def stats_command(ctx: click.Context, index_dir: Path, fmt: str, csv_raw: bool) 
     "--map level=formatted_experience_level; FACT==VALUE for one value in every row.",
 )
 @click.option("--errors", is_flag=True, help="With --gold: list every disagreement too.")
+@click.option(
+    "--index",
+    "cluster",
+    type=IndexLocation(),
+    default=None,
+    help="A cluster to measure beside the embedded engine: typesense://KEY@HOST:PORT"
+    "[,HOST:PORT...]/NAME. The judged postings go to temporary collections NAME-eval-* "
+    "there, dropped at the end; NAME itself is not read or changed.",
+)
 def evaluate_command(
     corpus: Path | None,
     per_query: bool,
@@ -413,6 +423,7 @@ def evaluate_command(
     gold: Path | None,
     gold_map: tuple[str, ...],
     errors: bool,
+    cluster: str | Path | None,
 ) -> None:
     """Measure ranking, or the extracted facts.
 
@@ -425,11 +436,16 @@ def evaluate_command(
     Runs from a source checkout (the judgments live in tests/). Without the corpus,
     only the sample-data queries are measured; --facts needs the corpus (or --gold).
 
+    With --index typesense://..., the judged queries also run on that cluster (system
+    "cluster", beside ours and BM25 on the embedded engine); the natural queries run on
+    the embedded engine and FTS5 only, and the output says so.
+
     \b
     Examples:
       jobsearch evaluate
       jobsearch evaluate --per-query
       jobsearch evaluate --corpus-index corpus-index/
+      jobsearch evaluate --index typesense://KEY@127.0.0.1:8108/jobs
       jobsearch evaluate --facts
       jobsearch evaluate --facts --gold postings.csv --map location=location \\
           --map remote=remote_allowed --map level=formatted_experience_level
@@ -438,6 +454,17 @@ def evaluate_command(
         raise InputError(f"no such file: {corpus}")
     if (gold is not None or gold_map or errors) and not facts:
         raise InputError("--gold, --map and --errors measure facts", hint="add --facts")
+    if cluster is not None and not isinstance(cluster, str):
+        raise InputError(
+            "--index names a cluster to measure ranking on: evaluate builds its own "
+            "embedded indexes in a temporary folder",
+            hint="give typesense://KEY@HOST:PORT/NAME, or leave --index out",
+        )
+    if cluster is not None and facts:
+        raise InputError(
+            "--facts measures the extractors, which run in Python whatever the index",
+            hint="leave --index out",
+        )
     if gold is not None:
         emit(_gold_facts(gold, gold_map, errors) + "\n")
         return
@@ -456,7 +483,12 @@ def evaluate_command(
     source = corpus or evaluate.CORPUS
     if not source.exists():
         say(f"corpus not found at {source}: measuring the sample queries only")
-    report = evaluate.run(source if source.exists() else None)
+    left: list[str] = []
+    if cluster is not None:
+        say("writing the judged postings to temporary collections on the cluster")
+    report = evaluate.run(source if source.exists() else None, cluster=cluster, left_behind=left)
+    for where in left:
+        say(f"could not drop the temporary collection {where}: drop it by hand")
     emit(evaluate.format_report(report, per_query=per_query))
     if source.exists():
         import search.natural as natural
@@ -465,6 +497,12 @@ def evaluate_command(
             say("indexing the corpus for the natural queries (a minute or more)")
         found = natural.run_natural(source, corpus_index)
         emit(natural.format_natural(found, per_query=per_query))
+        if cluster is not None:
+            emit(
+                "natural queries: embedded engine and FTS5 only, not run on the cluster "
+                "(they measure reading places, levels and workplaces from the words, "
+                "which a cluster index does not do yet)"
+            )
 
 
 def _gold_facts(gold: Path, gold_map: tuple[str, ...], errors: bool) -> str:
