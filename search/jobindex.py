@@ -13,6 +13,7 @@ snapshot is never closed under a search).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -137,6 +138,17 @@ class JobIndex:
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
         return layout.exists(Path(path))
+
+    @staticmethod
+    @contextlib.contextmanager
+    def write_lock(
+        path: str | os.PathLike[str], wait: float = layout.LOCK_TIMEOUT_S
+    ) -> Iterator[None]:
+        """Hold the index's write lock (the one ``add``, ``rebuild`` and ``delete``
+        take), waiting up to ``wait`` seconds; ``IndexLockedError`` when another writer
+        keeps it. Makes the folder when it is missing."""
+        with layout.locked(Path(path), wait):
+            yield
 
     def close(self) -> None:
         """Let go of the snapshot this object reads: its files close now, or, when a

@@ -278,3 +278,18 @@ def test_a_crafted_side_table_runs_nothing(sample_copy: Path) -> None:
     result = _cli("search", "python", "--index", str(sample_copy))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert not marker.exists()
+
+
+def test_a_refused_first_index_leaves_the_other_writers_new_folder(tmp_path: Path) -> None:
+    """Two first indexes into one new folder: the one refused as "locked" used to remove
+    the folder it thought it had made, under the writer still building there."""
+    from search.cli.indexing import _nothing_left
+
+    target = tmp_path / "fresh" / "ix"
+    made = tmp_path / "fresh"
+    with JobIndex.write_lock(target):  # the other writer, still at work
+        assert _nothing_left(made, target) is False
+        assert (target / "jobsearch.lock").exists()
+    # With no writer left and no posting in it, the folder a failed run made goes.
+    assert _nothing_left(made, target) is True
+    assert not made.exists()

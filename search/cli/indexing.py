@@ -35,7 +35,7 @@ from search.cli.app import DEFAULT_DATA, err, say
 from search.cli.opener import open_index
 from search.cli.options import index_option
 from search.cli.safe import message
-from search.errors import IndexNotFoundError, InputError, SchemaVersionError
+from search.errors import IndexNotFoundError, InputError, JobSearchError, SchemaVersionError
 from search.jobindex import JobIndex
 from search.opening import shown
 
@@ -217,12 +217,15 @@ def _nothing_left(created: Path | None, index_dir: Path) -> bool:
     empty index is left that later commands would take as real. True when removed."""
     if created is None or created.is_symlink() or not created.is_dir():
         return False
-    held = _held(index_dir)
-    if held is not None and held[0] > 0:
-        return False
     try:
-        shutil.rmtree(created)  # refuses a link; never follows one inside
-    except OSError:
+        # Another writer that made the same new folder meanwhile (and refused this
+        # run as "locked") is writing there: the folder is its, not ours to remove.
+        with JobIndex.write_lock(index_dir, wait=0):
+            held = _held(index_dir)
+            if held is not None and held[0] > 0:
+                return False
+            shutil.rmtree(created)  # refuses a link; never follows one inside
+    except (JobSearchError, OSError):  # locked by another writer, or not ours to lock
         return False
     return True
 
