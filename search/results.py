@@ -116,10 +116,12 @@ class IndexStats:
     index: str
     #: Live postings (deleted ones not counted).
     postings: int
-    #: Bytes on disk of the build folder read.
-    size_bytes: int
-    schema_version: int
-    segments: int
+    #: Bytes on disk of the build folder read (None on a cluster, which does not say).
+    size_bytes: int | None
+    #: The embedded index format (None on a cluster).
+    schema_version: int | None
+    #: Whoosh segments (None on a cluster, which has none).
+    segments: int | None
     #: Distinct cities, countries and skills named by postings.
     cities: int
     countries: int

@@ -194,7 +194,7 @@ def _held(index_dir: Path) -> tuple[int, int] | None:
             stats = index.stats()
     except (IndexNotFoundError, SchemaVersionError):
         return None
-    return stats.postings, stats.segments
+    return stats.postings, stats.segments or 0
 
 
 def _postings(count: int) -> str:

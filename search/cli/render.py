@@ -333,7 +333,9 @@ def stats_view(stats: Mapping[str, Any]) -> RenderableType:
         if key == "top":
             continue
         if key == "size_bytes":
-            key, value = "size", f"{value / 1_048_576:.1f} MiB"
+            key, value = "size", "not known" if value is None else f"{value / 1_048_576:.1f} MiB"
+        elif value is None and key in {"segments", "written", "schema_version"}:
+            value = "not known"
         if key.startswith("posted_") and value is None:
             value = "no posting states a date"
         grid.add_row(text(key.replace("_", " ")), text(value))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from search.cluster import writer
 from search.cluster.backend import ClusterBackend
 from search.cluster.client import Cluster, connect
+from search.cluster.stats import cluster_stats
 from search.cluster.url import ClusterURL, parse_url
 from search.errors import AmbiguousIdError, ClusterError, PostingNotFoundError
 from search.filters import Filters
@@ -140,7 +141,10 @@ class ClusterIndex(JobIndex):
         raise self._unavailable("similar")
 
     def stats(self) -> IndexStats:
-        raise self._unavailable("stats")
+        """Postings, distinct places and skills, remote postings, the posted range and
+        the ten most frequent values of each facet (postings, not jobs, as embedded).
+        Size on disk, segments, format version and last write are not known."""
+        return cluster_stats(self._read(), self.url, len(self))
 
     def newest_indexed(self) -> float:
         raise self._unavailable("saved searches (watches)")
