@@ -90,3 +90,44 @@ def test_what_a_cluster_cannot_do_says_so_in_one_line(url: str) -> None:
 def test_an_unknown_collection_is_the_cluster_error(ts_cluster: LocalCluster) -> None:
     with pytest.raises(ClusterError, match="no collection or alias"):
         JobIndex.open(ts_cluster.url("no_such_collection"))
+
+
+@pytest.fixture(scope="module")
+def with_copies(
+    ts_cluster: LocalCluster, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, JobIndex]]:
+    """The sample plus copies of three postings (one job posted twice or three times),
+    on the cluster and embedded."""
+    sample = list(load_postings(SAMPLE))
+    copies = [replace(p, id=f"{p.id}-copy{n}") for n in (1, 2) for p in sample[: 3 - n + 1]]
+    postings = sample + copies
+    where = ts_cluster.url(f"copies_{uuid.uuid4().hex[:8]}")
+    writer.rebuild(where, postings)
+    path = tmp_path_factory.mktemp("copies") / "index"
+    with JobIndex.create(path) as index:
+        index.add(postings)
+    try:
+        with JobIndex.open(path) as index:
+            yield where, index
+    finally:
+        writer.drop(where)
+
+
+@pytest.mark.parametrize("top", [1, 2, 3])
+def test_facets_asked_a_few_values_at_a_time_are_the_embedded_counts(
+    with_copies: tuple[str, JobIndex], top: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the top values of each facet are asked for, more when a value left out
+    could rank among them; jobs posted several times are counted once (or per posting
+    with collapse=False): the counts equal the embedded engine's."""
+    from search.cluster import backend
+
+    monkeypatch.setattr(backend, "FACET_FIRST", 1)
+    monkeypatch.setattr(backend, "FACET_SPARE", 1)  # as few values as are shown, at first
+    url, embedded = with_copies
+    with JobIndex.open(url) as index:
+        for text in ("", "scientist", "learning"):
+            for collapse in (True, False):
+                mine = index.search(text, collapse=collapse, facet_top=top)
+                real = embedded.search(text, collapse=collapse, facet_top=top)
+                assert (mine.total, mine.facets) == (real.total, real.facets), (text, collapse)

@@ -54,6 +54,9 @@ if TYPE_CHECKING:
 #: Enough facet values to count every value a field holds (counts are exact only
 #: when no value is cut off: ``facet`` checks).
 FACET_ALL = 1_000_000
+#: Values of each facet asked for first: at least ``FACET_SPARE`` times those shown.
+FACET_FIRST = 64
+FACET_SPARE = 4
 #: Job keys asked for first when looking for jobs with several copies among matches.
 MULTI_FIRST = 256
 #: Job keys named in one search's filter (``dup_key:[...]``).
@@ -432,11 +435,8 @@ class ClusterBackend(Holder):
             empty: dict[str, dict[str, int]] = {name: {} for name in FACETS}
             return empty | {"pay": {}, "experience": {}, "posted": {}}
         names = [*FACETS.values(), c.PAY_CURRENCY]
-        answer = self.cluster.search(
-            self.collection,
-            dict(params, per_page=0, facet_by=",".join(names), max_facet_values=FACET_ALL),
-        )
-        counted = _counted(answer)
+        limit = max(FACET_FIRST, top * FACET_SPARE)
+        counted, floors = self._top_values(params, names, limit)
         tests: dict[tuple[str, str], Test] = {}
         for name in UNKNOWN_COUNTED:
             tests[("unknown", name)] = _missing_test(FACETS[name])
@@ -450,12 +450,22 @@ class ClusterBackend(Holder):
             assert first is not None
             tests[("posted", label)] = _range_test(c.POSTED, since_days(first), None)
         keys = list(tests)
-        found = dict(
+        counts = dict(
             zip(keys, self._found([self._params(m, tests[k][0]) for k in keys]), strict=True)
         )
-        values = {name: dict(counted.get(field, {})) for name, field in FACETS.items()}
-        if fold:
-            self._fold(m, values, found, tests)
+        while True:
+            found = dict(counts)
+            values = {name: dict(counted.get(field, {})) for name, field in FACETS.items()}
+            if fold:
+                self._fold(m, values, found, tests)
+            if limit >= FACET_ALL or all(
+                _top_is_exact(values[name], floors.get(field), top)
+                for name, field in FACETS.items()
+            ):
+                break
+            # A value not returned could still rank among the top ones: ask for more.
+            limit = FACET_ALL if limit * 16 >= FACET_ALL else limit * 16
+            counted, floors = self._top_values(params, names, limit)
         out: dict[str, dict[str, int]] = {}
         for name in FACETS:
             ranked = sorted((-n, v) for v, n in values[name].items() if n > 0)[:top]
@@ -472,6 +482,27 @@ class ClusterBackend(Holder):
             posted[UNKNOWN] = undated
         out["posted"] = posted
         return out
+
+    def _top_values(
+        self, params: dict[str, Any], names: list[str], limit: int
+    ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+        """The ``limit`` most frequent values of each facet, and for each facet that has
+        more values than were returned, the count of the last one returned: no value
+        left out counts more. Typesense takes longer the more values it returns (half a
+        second for every city, skill and employer of a broad search of the corpus)."""
+        answer = self.cluster.search(
+            self.collection,
+            dict(params, per_page=0, facet_by=",".join(names), max_facet_values=limit),
+        )
+        counted = _counted(answer)
+        floors: dict[str, int] = {}
+        for facet in answer.get("facet_counts", []):
+            name = facet["field_name"]
+            total = facet.get("stats", {}).get("total_values")
+            returned = counted.get(name, {})
+            if len(returned) >= limit and not (isinstance(total, int) and total <= limit):
+                floors[name] = min(returned.values())
+        return counted, floors
 
     def _undated(self, m: ClusterMatch, fold: bool) -> int:
         missing = _missing(c.POSTED)
@@ -580,6 +611,17 @@ def _missing_test(fact: str) -> Test:
         return fact not in _list(doc.get(c.STATED))
 
     return _missing(fact), test
+
+
+def _top_is_exact(values: dict[str, int], floor: int | None, top: int) -> bool:
+    """Whether the ``top`` values ranked from ``values`` are the true top ones, when
+    values left out count at most ``floor`` (None: none was left out). Folding copies
+    only lowers counts, so a value left out never counts more than ``floor``; ties
+    rank by name, so the last one kept must count strictly more."""
+    if floor is None:
+        return True
+    ranked = sorted((n for n in values.values() if n > 0), reverse=True)[:top]
+    return len(ranked) == top and ranked[-1] > floor
 
 
 def _counted(answer: dict[str, Any]) -> dict[str, dict[str, int]]:
