@@ -30,7 +30,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ if str(ROOT) not in sys.path:
 
 from search import JobIndex, load_postings  # noqa: E402
 from search.cluster import writer  # noqa: E402
-from search.cluster.client import LEADER_STATE, connect  # noqa: E402
+from search.cluster.client import connect  # noqa: E402
 from search.errors import ClusterError  # noqa: E402
 from search.model import JobPosting  # noqa: E402
 from tests.cluster import LocalCluster, running_cluster  # noqa: E402
@@ -93,21 +92,10 @@ class Figures:
 
 
 def leader(cluster: LocalCluster) -> int | None:
-    """The node that says it is the Raft leader (its /debug state), if any."""
-    for n in (1, 2, 3):
-        proc = cluster.procs.get(n)
-        if proc is None or proc.poll() is not None:
-            continue
-        request = urllib.request.Request(
-            f"{cluster.node_url(n)}/debug", headers={"X-TYPESENSE-API-KEY": cluster.key}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=2) as answer:
-                if json.load(answer).get("state") == LEADER_STATE:
-                    return n
-        except (OSError, ValueError):
-            continue
-    return None
+    """The node (1 to 3) that says it is the Raft leader, if any."""
+    with connect(cluster.url(COLLECTION)) as client:
+        at = client.leader()
+    return None if at is None else at + 1
 
 
 def wait_leader(cluster: LocalCluster, within: float = PATIENCE) -> int:
@@ -122,14 +110,8 @@ def wait_leader(cluster: LocalCluster, within: float = PATIENCE) -> int:
 
 def node_count(cluster: LocalCluster, n: int, name: str) -> int | None:
     """Node ``n``'s own count of the collection (None when it does not answer)."""
-    request = urllib.request.Request(
-        f"{cluster.node_url(n)}/collections/{name}", headers={"X-TYPESENSE-API-KEY": cluster.key}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=2) as answer:
-            return int(json.load(answer)["num_documents"])
-    except (OSError, ValueError, KeyError):
-        return None
+    with connect(cluster.url(COLLECTION)) as client:
+        return client.node_count(name, n - 1)
 
 
 def new_posting(template: JobPosting, n: int) -> JobPosting:

@@ -243,24 +243,17 @@ class ClusterBackend(Holder):
                 return {k: n for k, n in values.items() if n > 1}
             asked *= 4
 
-    def _present(self, keys: Sequence[str], params: dict[str, Any] | None) -> set[str]:
-        """Which of the job ``keys`` have a copy among the matches of ``params``."""
-        if params is None or not keys:
-            return set()
+    def _present(self, keys: Sequence[str], m: ClusterMatch, extra: x.Node = x.TRUE) -> set[str]:
+        """Which of the job ``keys`` have a copy among the matches of ``m`` passing
+        ``extra``."""
         searches = []
         for start in range(0, len(keys), KEYS_PER_SEARCH):
-            chunk = list(keys[start : start + KEYS_PER_SEARCH])
-            within = x.render(x.one_of(c.DUP_KEY, chunk))
-            both = f"({params['filter_by']}) && {within}" if "filter_by" in params else within
-            searches.append(
-                dict(
-                    params,
-                    filter_by=both,
-                    per_page=0,
-                    facet_by=c.DUP_KEY,
-                    max_facet_values=len(chunk),
+            chunk = keys[start : start + KEYS_PER_SEARCH]
+            params = self._params(m, x.all_of([extra, x.one_of(c.DUP_KEY, chunk)]))
+            if params is not None:
+                searches.append(
+                    dict(params, per_page=0, facet_by=c.DUP_KEY, max_facet_values=len(chunk))
                 )
-            )
         found: set[str] = set()
         for answer in self._multi(searches):
             found.update(_counted(answer).get(c.DUP_KEY, {}))
@@ -361,7 +354,7 @@ class ClusterBackend(Holder):
         if not fold:
             return self.count(dropped, False)
         gone = list(self._facet_values(self._params(dropped), c.DUP_KEY))
-        return len(gone) - len(self._present(gone, self._params(shown)))
+        return len(gone) - len(self._present(gone, shown))
 
     def count(self, m: ClusterMatch, fold: bool) -> int:
         params = self._params(m)
@@ -510,7 +503,7 @@ class ClusterBackend(Holder):
             (n,) = self._found([self._params(m, missing)])
             return n
         undated = list(self._facet_values(self._params(m, missing), c.DUP_KEY))
-        return len(undated) - len(self._present(undated, self._params(m, x.negate(missing))))
+        return len(undated) - len(self._present(undated, m, x.negate(missing)))
 
     def _fold(
         self,

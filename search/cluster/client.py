@@ -287,32 +287,37 @@ class Cluster:
     def node_counts(self, name: str) -> list[int | None]:
         """Each node's own count of the collection (None for a node that does not answer
         or lacks it): followers may lag the leader by a moment."""
-        counts: list[int | None] = []
-        for node in self.url.node_urls():
-            request = urllib.request.Request(
-                f"{node}/collections/{quote(name, safe='')}",
-                headers={"X-TYPESENSE-API-KEY": self.url.key},
-            )
+        return [self.node_count(name, at) for at in range(len(self.url.nodes))]
+
+    def node_count(self, name: str, at: int) -> int | None:
+        """The count of the collection on the node at position ``at`` of the URL."""
+        request = urllib.request.Request(
+            f"{self.url.node_urls()[at]}/collections/{quote(name, safe='')}",
+            headers={"X-TYPESENSE-API-KEY": self.url.key},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT) as answer:
+                return int(json.load(answer)["num_documents"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def leader(self) -> int | None:
+        """The position in the URL of the node that says it is the Raft leader (its
+        /debug state); None when none that answers does."""
+        for at, node in enumerate(self.url.node_urls()):
             try:
-                with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT) as answer:
-                    counts.append(int(json.load(answer)["num_documents"]))
-            except (OSError, ValueError, KeyError):
-                counts.append(None)
-        return counts
+                if self._get_json(f"{node}/debug").get("state") == LEADER_STATE:
+                    return at
+            except (OSError, ValueError):
+                continue
+        return None
 
     def leader_count(self, name: str) -> int | None:
         """The leader's count of the collection (or alias): what every acknowledged
         write left, which a follower may not show yet. None when no node says it leads
         or the leader does not answer (or lacks the collection)."""
-        for node in self.url.node_urls():
-            try:
-                if self._get_json(f"{node}/debug").get("state") != LEADER_STATE:
-                    continue
-                found = self._get_json(f"{node}/collections/{quote(name, safe='')}")
-                return int(found["num_documents"])
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
-        return None
+        at = self.leader()
+        return None if at is None else self.node_count(name, at)
 
     def wait_alias(self, alias: str, collection: str, within: float = ALIAS_PATIENCE) -> None:
         """Wait until every node that answers names ``collection`` for ``alias`` (a
