@@ -8,6 +8,7 @@ import contextlib
 import json
 import socket
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -300,6 +301,30 @@ def test_upsert_needs_the_collection_or_creates_it(
             sample_postings[3], indexed_at=from_cluster_doc(stored).indexed_at
         )
         assert cluster.get_document(name, "no-such-id") is None
+
+
+def test_a_document_a_search_named_is_waited_for_on_every_node(
+    alias: str, sample_postings: list[JobPosting]
+) -> None:
+    """A node that committed a write may apply it a moment later: a read of a document
+    that a search just named asks every node again for a while before calling it gone;
+    an ordinary read of an unknown id answers at once."""
+    writer.upsert(alias, sample_postings[:3], create_missing=True)
+    late = sample_postings[3]
+    with connect(alias) as cluster:
+        name = cluster.url.collection
+        converged(cluster, name, 3)
+        assert cluster.get_document(name, late.id) is None
+        found: list[dict[str, Any] | None] = []
+        reader = threading.Thread(
+            target=lambda: found.append(cluster.get_document(name, late.id, wait=20.0))
+        )
+        reader.start()
+        time.sleep(0.5)
+        assert reader.is_alive()  # still asking: the document is not written yet
+        writer.upsert(alias, [late])
+        reader.join(30)
+        assert found and found[0] is not None and found[0]["id"] == late.id
 
 
 def test_upsert_skips_unchanged_and_keeps_the_first_indexed_time(

@@ -28,7 +28,7 @@ from whoosh import query as wq
 
 from search.cluster import expr as x
 from search.cluster import schema as c
-from search.cluster.client import Cluster
+from search.cluster.client import NAMED_PATIENCE, Cluster
 from search.cluster.documents import from_cluster_doc, term_token
 from search.cluster.selecting import (
     UNSTATED,
@@ -559,7 +559,7 @@ class ClusterBackend(Holder):
     def posting(self, doc: int) -> JobPosting:
         kept = self._postings.get(doc)
         if kept is None:
-            found = self.cluster.get_document(self.collection, self._ids[doc])
+            found = self.cluster.get_document(self.collection, self._ids[doc], wait=NAMED_PATIENCE)
             if found is None:
                 raise ClusterError(f"posting {self._ids[doc]!r} is no longer on the cluster")
             self._dups[doc] = _dup_key(found, self._ids[doc])

@@ -39,6 +39,9 @@ WRITE_TIMEOUT = 120.0
 INSTALL_HINT = 'pip install -e ".[cluster]"'
 #: How long a change of alias may take to reach every node before writers go on.
 ALIAS_PATIENCE = 10.0
+#: A document a search named that no node has yet: how long to ask again, and how often.
+NAMED_PATIENCE = 15.0
+NAMED_EVERY = 0.25
 #: ``state`` of a node's /debug answer when it is the Raft leader (followers say 4).
 LEADER_STATE = 1
 NO_LEADER = "the cluster accepts no writes now (no leader): try again shortly"
@@ -400,11 +403,16 @@ class Cluster:
                     deleted += 1
         return deleted
 
-    def get_document(self, name: str, doc_id: str) -> dict[str, Any] | None:
+    def get_document(self, name: str, doc_id: str, *, wait: float = 0.0) -> dict[str, Any] | None:
         """One document by id; None when no node that answers has it. The node first
         asked may be a follower a moment behind the leader (a search on another node
         just named the document, or a write was just acknowledged), so its "not found"
-        is checked with every node before it is believed."""
+        is checked with every node before it is believed. ``wait`` is for a document a
+        search has just named: every node is asked again until that many seconds have
+        passed, because a node that has committed a write may apply it a moment later,
+        and the nodes answer "not ready" while they elect a new leader (both seen when
+        the leader that answered the search is killed at once after). When no node
+        answers at all by then, the error says why (``_unreachable``)."""
         ts = self._typesense.exceptions
         with self.errors("reading a document", collection=name):
             try:
@@ -414,19 +422,32 @@ class Cluster:
             except ts.ObjectNotFound as exc:
                 if "document" not in _server_message(exc).lower():
                     raise
-                return self._document_on_any_node(name, doc_id)
+                return self._document_on_any_node(name, doc_id, wait)
         return found
 
-    def _document_on_any_node(self, name: str, doc_id: str) -> dict[str, Any] | None:
+    def _document_on_any_node(
+        self, name: str, doc_id: str, wait: float = 0.0
+    ) -> dict[str, Any] | None:
         path = f"/collections/{quote(name, safe='')}/documents/{quote(doc_id, safe='')}"
-        for node in self.url.node_urls():
-            try:
-                found = self._get_json(node + path)
-            except (OSError, ValueError):  # not there (404), or the node does not answer
-                continue
-            if found.get("id") == doc_id:
-                return found
-        return None
+        until = time.monotonic() + wait
+        while True:
+            answered = False  # a node said "not found" (404) this round
+            for node in self.url.node_urls():
+                try:
+                    found = self._get_json(node + path)
+                except urllib.error.HTTPError as exc:
+                    answered = answered or exc.code == 404
+                    continue
+                except (OSError, ValueError):  # the node does not answer, or not ready
+                    continue
+                if found.get("id") == doc_id:
+                    return found
+                answered = True
+            if time.monotonic() >= until:
+                if wait and not answered:
+                    raise self._unreachable(write=False)
+                return None
+            time.sleep(NAMED_EVERY)
 
     def export(self, name: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
         """Every document passing ``params`` (``filter_by``, ``include_fields``...)."""
