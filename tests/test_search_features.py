@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from search import InvalidFilterError, JobIndex, load_postings
+from search.extract.sections import job_text
+from search.query.similar import key_terms
 from search.results import parse_radius
+from search.store import fields as f
+from search.store.analysis import FastTextAnalysis
+from search.store.documents import from_stored
 
 BODY = "We build {what}. You will design services in Python and PostgreSQL on Kubernetes."
 ROWS = [
@@ -158,6 +164,21 @@ def test_explain_names_the_place_that_met_a_filter(index: JobIndex) -> None:
 def test_similar_skips_copies_of_the_same_job(index: JobIndex) -> None:
     similar = index.similar("be-sea", limit=5)
     assert not {"be-bel", "be-pdx"} & {h.posting.id for h in similar}
+
+
+def test_key_terms_score_as_whoosh_does(sample_index: JobIndex) -> None:
+    """``key_terms`` (which a cluster index feeds with its own counts) gives Whoosh's
+    key terms of every sample posting, weights included, from the same frequencies."""
+    context = sample_index._read()
+    reader, searcher = context.reader, context.searcher
+    for docnum in range(reader.doc_count_all()):
+        text = job_text(from_stored(reader.stored_fields(docnum)).description)
+        weights = Counter(FastTextAnalysis().terms(text))
+        frequency = {w: int(reader.frequency(f.DESCRIPTION, w)) for w in weights}
+        mine = key_terms(weights, frequency, reader.doc_count_all(), 25)
+        real = searcher.key_terms_from_text(f.DESCRIPTION, text, numterms=25)
+        assert [w for w, _ in mine] == [w for w, _ in real]
+        assert [round(x, 9) for _, x in mine] == [round(x, 9) for _, x in real]
 
 
 def test_synonym_both_ways_and_exact_match_first(tmp_path: Path) -> None:

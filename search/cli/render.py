@@ -142,6 +142,19 @@ def shown_id(posting_id: str, short: Mapping[str, str]) -> str:
     return posting_id if len(posting_id) <= len(prefix) + WHOLE_ID_SLACK else prefix
 
 
+#: Scores from this size on are shown in three significant digits: a cluster's
+#: text-match score is a 64-bit integer that would take the table's width.
+LARGE_SCORE = 1e6
+
+
+def score_label(score: float | None) -> str:
+    """A hit's score as the table shows it: two decimals (BM25F), or three significant
+    digits for a large one (a cluster's text-match score, which only orders hits)."""
+    if score is None:
+        return "—"
+    return f"{score:.2f}" if abs(score) < LARGE_SCORE else f"{score:.3g}"
+
+
 def hits_table(
     hits: Sequence[Hit],
     short: Mapping[str, str],
@@ -163,8 +176,7 @@ def hits_table(
     table.add_column("Level", no_wrap=True)
     table.add_column("Score", justify="right", no_wrap=True)
     for rank, (hit, typed) in enumerate(zip(hits, ids, strict=True), first):
-        score = f"{hit.score:.2f}" if hit.score is not None else "—"
-        score_cell = Text(score)
+        score_cell = Text(score_label(hit.score))
         if hit.partial:
             score_cell.append("\npartial", style="yellow")
         table.add_row(

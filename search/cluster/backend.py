@@ -156,6 +156,11 @@ class ClusterBackend(Holder):
         self._postings[num] = from_cluster_doc(found)
         return num
 
+    def numbered(self, row: dict[str, Any]) -> int:
+        """The document number of a row a search returned (with its id and job key)."""
+        doc_id = str(row[c.ID])
+        return self._num(doc_id, _dup_key(row, doc_id))
+
     # -- requests -----------------------------------------------------------------------
 
     def _params(self, m: ClusterMatch, extra: x.Node = x.TRUE) -> dict[str, Any] | None:
@@ -189,6 +194,26 @@ class ClusterBackend(Holder):
             chunk = [dict(s, collection=self.collection) for s in searches[start : start + 50]]
             out += self.cluster.multi_search(chunk)
         return out
+
+    def multi(self, searches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Answers of several searches of the collection, in batched requests."""
+        return self._multi(searches)
+
+    def total(self) -> int:
+        """Postings in the collection."""
+        return self._count(x.TRUE)
+
+    def doc_frequencies(self, field: str, terms: Sequence[str]) -> dict[str, int]:
+        """Postings holding each term of query field ``field``, in batched requests."""
+        mapped = x.QUERY_FIELDS.get(field)
+        if mapped is None:
+            return {}
+        name, tokenized = mapped
+        asked = [
+            self._params(ClusterMatch(x.one_of(name, [term_token(t) if tokenized else t]), x.TRUE))
+            for t in terms
+        ]
+        return dict(zip(terms, self._found(asked), strict=True))
 
     def _count(self, node: x.Node) -> int:
         if node.kind == "false":
@@ -391,7 +416,7 @@ class ClusterBackend(Holder):
         elif order == "pay":
             params["sort_by"] = f"{c.PAY_ANNUAL_HIGH}:desc"
         elif m.typo is None and m.ranked:
-            params.update(_ranking(m.ranked))
+            params.update(ranking(m.ranked))
         ranked = self._page_through(params, k, order == "score")
         if len(ranked) < k and order == "score" and m.typo is None and m.ranked:
             # Matches that share no ranked term with the query text (a filter-only
@@ -673,7 +698,7 @@ def _range_test(name: str, low: int | None, high: int | None) -> Test:
     return x.all_of(parts), test
 
 
-def _ranking(ranked: Sequence[tuple[str, str, float]]) -> dict[str, Any]:
+def ranking(ranked: Sequence[tuple[str, str, float]]) -> dict[str, Any]:
     """Typesense's text-match search over the ranked terms: every field searched with
     its weight, no typos or prefixes, any one word enough to be ranked."""
     fields = [n for n in dict.fromkeys(name for name, _, w in ranked if w > 0) if n in WEIGHTS]

@@ -138,7 +138,15 @@ class ClusterIndex(JobIndex):
         return ClusterError(f"{what} is not available on a cluster index yet")
 
     def similar(self, posting_id: str, limit: int = 5) -> tuple[Hit, ...]:
-        raise self._unavailable("similar")
+        """As ``JobIndex.similar``: key terms scored by how many postings hold each (a
+        cluster counts documents, not occurrences), ranked by Typesense's text match."""
+        from search.cluster.similar import similar as similar_to  # loaded when asked for
+
+        backend = self._read()
+        num = backend.number(self.resolve(posting_id))
+        if num is None:
+            raise _not_found(posting_id)
+        return similar_to(backend, num, limit)
 
     def stats(self) -> IndexStats:
         """Postings, distinct places and skills, remote postings, the posted range and
