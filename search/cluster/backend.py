@@ -10,8 +10,9 @@ it first sees them (numbers are valid for its life, as the contract asks).
 What cannot be the same, and is said rather than imitated: ranking by score is
 Typesense's text-match score over the same terms (title weighted 3 to 1), not BM25F;
 ``explain`` raises; a phrase is matched as all its words (noted); misspelled words are
-Typesense's typo tolerance; query text is searched as typed (``understand`` answers
-None); there is no spelling suggestion. Counts folding copies of one job are exact:
+Typesense's typo tolerance; level, workplace and employment type words are read as the
+embedded engine reads them, place words searched as typed (``search.cluster.understanding``);
+there is no spelling suggestion. Counts folding copies of one job are exact:
 the postings of jobs with several copies in a match are read back and the counts
 corrected in Python (one export, as large as those copies).
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
@@ -38,6 +39,7 @@ from search.cluster.selecting import (
     select,
     since_days,
 )
+from search.cluster.understanding import understand as understand_text
 from search.errors import ClusterError
 from search.extract.text import normalize_key
 from search.filters import POSTED_BANDS, since_day
@@ -45,6 +47,7 @@ from search.model import JobPosting, Place
 from search.query.contract import Matched, Order, Ranked, Understood
 from search.query.facets import PAY_BANDS, UNKNOWN, YEAR_BANDS, _band_labels
 from search.query.filters import _unstated_note
+from search.query.soft import kept_note
 from search.results import Explanation, Filters
 from search.store import fields as f
 
@@ -339,14 +342,31 @@ class ClusterBackend(Holder):
     def understand(
         self, text: str, filters: Filters, within: ClusterSelection
     ) -> Understood[ClusterSelection] | None:
-        """Query text is searched as typed on a cluster (places and levels in the words
-        are not read as conditions: use the filters)."""
-        return None
+        """Level, workplace and employment type words read as the embedded engine reads
+        them (``search.cluster.understanding``); place words are searched as typed."""
+        found = understand_text(text, filters)
+        if found is None:
+            return None
+        reading, soft = found
+        return Understood(
+            reading,
+            replace(within, parts={**within.parts, "understood": soft.allowed}, soft=soft),
+            replace(within, parts={**within.parts, "understood": soft.every}, soft=None),
+            soft.facts,
+        )
 
     def match(self, q: wq.Query, within: ClusterSelection) -> Matched[ClusterMatch]:
         t = x.translate(q)
         found = ClusterMatch(t.node, within.node, tuple(t.ranked), t.typo)
-        return Matched(found, self._left_out(found, within), t.checked)
+        left_out = self._left_out(found, within)
+        if within.soft is not None:
+            for fact, missing in within.soft.unknown.items():
+                kept = ClusterMatch(found.query, x.all_of([found.selection, missing]))
+                n = self.count(replace(kept, typo=found.typo), within.fold)
+                note = kept_note(fact, n, fact in within.soft.usual)
+                if note:
+                    left_out.append(note)
+        return Matched(found, left_out, t.checked)
 
     def _left_out(self, m: ClusterMatch, within: ClusterSelection) -> list[str]:
         if m.typo is not None or m.query.kind == "false":
@@ -403,6 +423,18 @@ class ClusterBackend(Holder):
         return ClusterMatch(query, m.selection, m.ranked, m.typo)
 
     def top(self, m: ClusterMatch, k: int, order: Order, within: ClusterSelection) -> Ranked:
+        if within.soft is None or len(within.soft.tiers) < 2:
+            return self._top(m, k, order, within)
+        # Those stating the most of the facts asked for first, each tier in ``order``.
+        ranked: Ranked = []
+        for tier in within.soft.tiers:
+            if len(ranked) >= k:
+                break
+            part = ClusterMatch(m.query, x.all_of([m.selection, tier]), m.ranked, m.typo)
+            ranked += self._top(part, k - len(ranked), order, within)
+        return ranked
+
+    def _top(self, m: ClusterMatch, k: int, order: Order, within: ClusterSelection) -> Ranked:
         params = self._params(m)
         if params is None or k <= 0:
             return []

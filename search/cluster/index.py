@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from search.cluster import writer
@@ -20,10 +19,9 @@ from search.cluster.client import Cluster, connect
 from search.cluster.stats import cluster_stats
 from search.cluster.url import ClusterURL, parse_url
 from search.errors import AmbiguousIdError, ClusterError, PostingNotFoundError
-from search.filters import Filters
 from search.jobindex import JobIndex
 from search.model import JobPosting
-from search.results import Hit, IndexStats, SearchResults
+from search.results import Hit, IndexStats
 
 if TYPE_CHECKING:
     from search.watches import Watches
@@ -76,19 +74,6 @@ class ClusterIndex(JobIndex):
         one that names no posting, or several, deletes nothing."""
         full = [self.resolve(i) for i in ids]
         return writer.delete(self.cluster, full)
-
-    def search(  # type: ignore[override]
-        self, text: str = "", filters: Any = None, **options: Any
-    ) -> SearchResults:
-        """As ``JobIndex.search``; words the embedded engine would read as a level, a
-        workplace or an employment type are searched as typed here, and a note says so
-        (``unread_note``), never silently."""
-        results = super().search(text, filters, **options)
-        if options.get("understand", True) and not options.get("title_only", False):
-            note = unread_note(text or "", results.filters)
-            if note is not None and note not in results.notes:
-                results = replace(results, notes=(*results.notes, note))
-        return results
 
     def resolve(self, posting_id: str) -> str:
         if not isinstance(posting_id, str) or not posting_id.strip():
@@ -164,37 +149,6 @@ class ClusterIndex(JobIndex):
 
     def baseline(self, *args: Any, **kwargs: Any) -> list[str]:
         raise self._unavailable("the plain BM25 baseline")
-
-
-class _NoPlaces:
-    """Places for a reading that knows none: only levels, workplaces and employment
-    types are read (looking places and employers up on a cluster is not done yet)."""
-
-    def place(self, key: str) -> None:
-        return None
-
-    def company(self, key: str) -> bool:
-        return False
-
-    def name_word(self, key: str) -> bool:
-        return False
-
-
-def unread_note(text: str, filters: Filters) -> str | None:
-    """The note of a search whose words the embedded engine would read as conditions
-    ("senior": level senior), which a cluster index searches as typed."""
-    from search.query.soft import flagged
-    from search.query.understand import read
-
-    reading = read(text, _NoPlaces(), skip=flagged(filters))
-    if not reading.conditions:
-        return None
-    read_as = ", ".join(f"{c.kind} {c.value}" for c in reading.conditions)
-    return (
-        "the words were searched as typed: a cluster index reads no level, workplace, "
-        f"employment type or place from them yet (here: {read_as}); give them as filters: "
-        "--level, --workplace, --type, --city"
-    )
 
 
 def _not_found(posting_id: str) -> PostingNotFoundError:

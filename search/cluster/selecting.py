@@ -16,6 +16,7 @@ from datetime import date
 
 from search.cluster import expr as x
 from search.cluster import schema as c
+from search.cluster.understanding import SoftNodes
 from search.errors import InvalidFilterError
 from search.extract.gazetteer import region_aliases
 from search.extract.skills import vocabulary
@@ -60,6 +61,8 @@ class ClusterSelection:
     center: Place | None = None
     radius_km: float | None = None
     fold: bool = False
+    #: Conditions read from the query text (``search.cluster.understanding``).
+    soft: SoftNodes | None = None
 
     @property
     def node(self) -> x.Node:

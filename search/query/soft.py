@@ -17,7 +17,7 @@ only the reading and the selections (``search.query.contract.Understood``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +33,7 @@ from search.results import Filters
 from search.store import fields as f
 
 #: Condition kind -> the field holding the fact.
-_FACT_FIELDS: dict[Kind, str] = {
+FACT_FIELDS: dict[Kind, str] = {
     "level": f.LEVEL,
     "workplace": f.WORKPLACE,
     "type": f.EMPLOYMENT_TYPE,
@@ -44,7 +44,7 @@ _FACTS = {"place": "place", "level": "level", "workplace": "workplace", "type": 
 #: intern job says so (in the corpus 570 postings state one of those, 432 full-time,
 #: 8,018 none), so a posting stating no type is most likely full-time and is not ranked
 #: below for "full time".
-_USUAL_TYPES = frozenset({"full-time"})
+USUAL_TYPES = frozenset({"full-time"})
 
 
 def flagged(filters: Filters) -> frozenset[Kind]:
@@ -90,9 +90,7 @@ class Soft:
     def facts(self) -> str:
         """The facts a posting may state otherwise, as notes name them: "level or
         place" (3 more postings state another level or place)."""
-        facts = [_FACTS[fact] for fact in self.unknown if fact not in self.usual]
-        said = " or ".join(facts) if len(facts) < 3 else ", ".join(facts[:-1]) + " or " + facts[-1]
-        return said or "employment type"
+        return facts_said(self.unknown, self.usual)
 
     def notes(self, shown: Mask, count: Callable[[Mask], int] | None = None) -> list[str]:
         """How many of ``shown`` (the matches) state no fact asked for, kept below
@@ -100,13 +98,28 @@ class Soft:
         counted = count if count is not None else (lambda m: int(np.count_nonzero(m)))
         notes = []
         for fact, missing in self.unknown.items():
-            n = counted(shown & missing)
-            if n:
-                said = "posting that states" if n == 1 else "postings that state"
-                verb = "was" if n == 1 else "were"
-                where = "kept" if fact in self.usual else "kept below"
-                notes.append(f"{n:,} {said} no {_FACTS[fact]} {verb} {where}")
+            note = kept_note(fact, counted(shown & missing), fact in self.usual)
+            if note:
+                notes.append(note)
         return notes
+
+
+def facts_said(unknown: Iterable[str], usual: frozenset[str]) -> str:
+    """The facts a posting may state otherwise, as notes name them: "level or place"."""
+    facts = [_FACTS[fact] for fact in unknown if fact not in usual]
+    said = " or ".join(facts) if len(facts) < 3 else ", ".join(facts[:-1]) + " or " + facts[-1]
+    return said or "employment type"
+
+
+def kept_note(fact: str, n: int, usual: bool) -> str | None:
+    """The note for ``n`` matches stating no ``fact`` ("level"), kept below (or kept,
+    for a fact usually left unsaid); None for none."""
+    if not n:
+        return None
+    said = "posting that states" if n == 1 else "postings that state"
+    verb = "was" if n == 1 else "were"
+    where = "kept" if usual else "kept below"
+    return f"{n:,} {said} no {_FACTS[fact]} {verb} {where}"
 
 
 def _place_mask(index: Index, c: Condition) -> Mask:
@@ -172,12 +185,12 @@ def understand(index: Index, text: str, filters: Filters) -> Soft | None:
                 agrees |= _place_mask(index, c)
             stated, fact = _place_known(index, kind, agrees), "place"
         else:
-            agrees = index.holding(_FACT_FIELDS[kind], [c.value for c in conditions])  # type: ignore[index]
-            stated, fact = index.stated(_FACT_FIELDS[kind]), kind  # type: ignore[index]
+            agrees = index.holding(FACT_FIELDS[kind], [c.value for c in conditions])  # type: ignore[index]
+            stated, fact = index.stated(FACT_FIELDS[kind]), kind  # type: ignore[index]
         if no_words:
             stated = stated | ~_mentions(index, conditions)
         allowed &= agrees | ~stated
-        if {c.value for c in conditions} <= _USUAL_TYPES:
+        if {c.value for c in conditions} <= USUAL_TYPES:
             usual.add(fact)
             agrees = agrees | ~stated
         agreed += agrees
