@@ -9,7 +9,8 @@ The watermark is read from the index, not from the clock: a writer stamps its po
 with the time it took the write lock, after every earlier commit, so a posting committed
 while ``new`` runs is reported by the next ``new``, never lost and never twice.
 
-Stored as ``watches.json`` beside the index (JSON only, checked when read, replaced
+Stored as ``watches.json`` beside the index, or for a cluster index in a folder of this
+machine (``search.cluster.index.state_folder``) (JSON only, checked when read, replaced
 atomically under its own lock so an indexing run never blocks it).
 """
 
@@ -71,9 +72,12 @@ class Watch:
 class Watches:
     """The saved searches of one index: ``add``, ``list``, ``get``, ``remove``, ``new``."""
 
-    def __init__(self, index: JobIndex) -> None:
+    def __init__(self, index: JobIndex, folder: Path | None = None) -> None:
+        """The saved searches of ``index``, in ``folder`` (the index's own, by default;
+        made, private to its owner, on the first change)."""
         self._index = index
-        self._file = index.path / WATCHES_FILE
+        self._folder = folder
+        self._file = (folder if folder is not None else index.path) / WATCHES_FILE
 
     def add(
         self,
@@ -148,7 +152,11 @@ class Watches:
             if mark and chosen:
                 now = datetime.now(UTC)
                 for watch in chosen:
-                    watches[watch.name] = replace(watch, checked=now, seen=max(watch.seen, newest))
+                    # A posting reported is never reported again, even one stamped a
+                    # moment after ``newest`` (the watermark's rounding lets it in).
+                    reported = max((_indexed(h) for h in found[watch.name]), default=0.0)
+                    seen = max(watch.seen, newest, reported)
+                    watches[watch.name] = replace(watch, checked=now, seen=seen)
                 self._save(watches)
 
     # -- internals ---------------------------------------------------------------------
@@ -167,6 +175,9 @@ class Watches:
         return self._index.newest_indexed()
 
     def _locked(self) -> contextlib.AbstractContextManager[None]:
+        if self._folder is not None:
+            with writing(f"the saved searches in {self._file}"):
+                self._folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         busy = IndexLockedError(
             "the saved searches are being changed by another process",
             hint="try again in a moment",

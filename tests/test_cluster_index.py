@@ -82,8 +82,8 @@ def test_what_a_cluster_cannot_do_says_so_in_one_line(url: str) -> None:
     with JobIndex.open(url) as index:
         with pytest.raises(ClusterError, match="--explain is not available on a cluster"):
             index.search("engineer", explain=True)
-        with pytest.raises(ClusterError, match="saved searches .watches. is not available"):
-            index.watches.list()
+        with pytest.raises(ClusterError, match="the plain BM25 baseline is not available"):
+            index.baseline("engineer")
         some = index.search("engineer", limit=1).hits[0].posting.id
         assert some not in {hit.posting.id for hit in index.similar(some)}
 

@@ -1,7 +1,8 @@
 """Saved searches and what is new: ``jobsearch watch add|list|remove`` and ``jobsearch new``.
 
 The job alert of every job board, kept locally: a watch is a query and filters with a
-name, stored beside the index (``watches.json`` in the index directory); ``new`` lists,
+name, stored beside the index (``watches.json`` in the index directory, or for a cluster
+index on this machine: ``search.cluster.index.state_folder``); ``new`` lists,
 for each watch, the postings first indexed since it was last checked, and records the
 check. Re-indexing the same postings makes nothing new: postings keep their first
 indexed time. ``--format json`` is for scripts (a cron job that mails new postings).
@@ -55,7 +56,9 @@ def watch_group() -> None:
 
     Name a query and filters; `jobsearch new` then lists the postings new to each.
 
-    Watches are kept beside the index, in watches.json in the index directory.
+    Watches are kept beside the index, in watches.json in the index directory; for a
+    cluster index (typesense://...), on this machine under $JOBSEARCH_STATE_DIR
+    (default ~/.local/state/jobsearch).
 
     \b
     Examples:

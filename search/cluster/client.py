@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, TypedDict
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from search.cluster.url import ClusterURL, parse_url
 from search.errors import ClusterBusyError, ClusterError, ClusterIndexNotFoundError
@@ -179,7 +179,7 @@ class Cluster:
     def _nodes(self) -> str:
         return ", ".join(f"{host}:{port}" for host, port in self.url.nodes)
 
-    def _unreachable(self, write: bool, detail: str = "") -> ClusterError:
+    def unreachable(self, write: bool, detail: str = "") -> ClusterError:
         """The error for a request no node served: why, from the nodes' health."""
         health = self.health()
         up = [h for h in health if h.ok is not None]
@@ -238,16 +238,16 @@ class Cluster:
                 hint="create it with a rebuild, or check the name in the URL",
             ) from None
         except (ts.ServerError, ts.ServiceUnavailable) as exc:
-            raise self._unreachable(write, _server_message(exc)) from None
+            raise self.unreachable(write, _server_message(exc)) from None
         except ts.TypesenseClientError as exc:
             name = type(exc).__name__
             if name in {"HTTPStatus0Error", "Timeout"} or "unhealthy" in str(exc):
-                raise self._unreachable(write) from None
+                raise self.unreachable(write) from None
             raise ClusterError(f"the cluster refused {doing}: {_server_message(exc)}") from None
         except Exception as exc:
             # The transport's own errors (httpx or requests): no node could be reached.
             if _is_transport_error(exc):
-                raise self._unreachable(write) from None
+                raise self.unreachable(write) from None
             raise
 
     # -- collections and aliases --------------------------------------------------------
@@ -303,6 +303,28 @@ class Cluster:
                 return int(json.load(answer)["num_documents"])
         except (OSError, ValueError, KeyError):
             return None
+
+    def highest_on_each_node(self, name: str, field: str, query_by: str) -> list[int | None]:
+        """Each node's own highest value of the numeric ``field`` in the collection (or
+        alias): 0 when it holds no document, None for a node that does not answer."""
+        params = urlencode(
+            {
+                "q": "*",
+                "query_by": query_by,
+                "sort_by": f"{field}:desc",
+                "per_page": 1,
+                "include_fields": field,
+            }
+        )
+        path = f"/collections/{quote(name, safe='')}/documents/search?{params}"
+        out: list[int | None] = []
+        for node in self.url.node_urls():
+            try:
+                hits = self._get_json(node + path).get("hits") or []
+                out.append(int(hits[0]["document"][field]) if hits else 0)
+            except (OSError, ValueError, KeyError, TypeError, IndexError):
+                out.append(None)
+        return out
 
     def leader(self) -> int | None:
         """The position in the URL of the node that says it is the Raft leader (its
@@ -412,7 +434,7 @@ class Cluster:
         passed, because a node that has committed a write may apply it a moment later,
         and the nodes answer "not ready" while they elect a new leader (both seen when
         the leader that answered the search is killed at once after). When no node
-        answers at all by then, the error says why (``_unreachable``)."""
+        answers at all by then, the error says why (``unreachable``)."""
         ts = self._typesense.exceptions
         with self.errors("reading a document", collection=name):
             try:
@@ -445,7 +467,7 @@ class Cluster:
                 answered = True
             if time.monotonic() >= until:
                 if wait and not answered:
-                    raise self._unreachable(write=False)
+                    raise self.unreachable(write=False)
                 return None
             time.sleep(NAMED_EVERY)
 

@@ -10,9 +10,12 @@ does not offer yet says so in one line (``ClusterError``), never a wrong answer.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from search.cluster import schema as c
 from search.cluster import writer
 from search.cluster.backend import ClusterBackend
 from search.cluster.client import Cluster, connect
@@ -140,15 +143,44 @@ class ClusterIndex(JobIndex):
         return cluster_stats(self._read(), self.url, len(self))
 
     def newest_indexed(self) -> float:
-        raise self._unavailable("saved searches (watches)")
+        """The newest first-indexed time that every answering node holds: the lowest of
+        the nodes' newest. The writer stamps postings in the order they are written,
+        so a node holding a posting holds every one stamped before it, and a search
+        asked after this answers on any node with all of them (one writer at a time)."""
+        each = [
+            n
+            for n in self.cluster.highest_on_each_node(
+                self.url.collection, c.INDEXED_US, c.TITLE_TERMS
+            )
+            if n is not None
+        ]
+        if not each:
+            raise self.cluster.unreachable(write=False)
+        return min(each) / 1_000_000
 
     @property
     def watches(self) -> Watches:
-        """Saved searches live in a file beside an embedded index; a cluster has none."""
-        raise self._unavailable("saved searches (watches)")
+        """The saved searches of this cluster index, kept on this machine (a file under
+        ``state_folder``): a person's job alerts, not the cluster's."""
+        from search.watches import Watches
+
+        return Watches(self, folder=state_folder(self.url))
 
     def baseline(self, *args: Any, **kwargs: Any) -> list[str]:
         raise self._unavailable("the plain BM25 baseline")
+
+
+def state_folder(url: ClusterURL) -> Path:
+    """Where this machine keeps what it saves about a cluster index (its saved
+    searches): ``$JOBSEARCH_STATE_DIR``, else ``$XDG_STATE_HOME/jobsearch``, else
+    ``~/.local/state/jobsearch``; then ``clusters/COLLECTION@HOST_PORT,...``."""
+    base = os.environ.get("JOBSEARCH_STATE_DIR") or ""
+    if not base:
+        xdg = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        base = str(Path(xdg) / "jobsearch")
+    nodes = ",".join(f"{host}_{port}" for host, port in url.nodes)
+    name = re.sub(r"[^\w.,@-]", "_", f"{url.collection}@{nodes}")
+    return Path(base) / "clusters" / name
 
 
 def _not_found(posting_id: str) -> PostingNotFoundError:

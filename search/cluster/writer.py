@@ -164,7 +164,7 @@ def _write(
     """Write every posting to ``collection``; ``known_in`` is where the first-indexed
     times (and, with ``keep_unchanged``, the unchanged postings) are looked up."""
     summary = UpsertSummary(collection=collection)
-    started = time.time()
+    clock = _Clock()
     seen: set[str] = set()
     counted: set[str] = set()
 
@@ -202,7 +202,7 @@ def _write(
             batch = _Batch([], [])
             for posting in fresh:
                 before = known.get(posting.id)
-                first = before[1] / 1_000_000 if before is not None else started
+                first = before[1] / 1_000_000 if before is not None else clock.next()
                 if keep_unchanged and before is not None and before[0] == content_hash(posting):
                     if posting.id not in counted:
                         counted.add(posting.id)
@@ -219,6 +219,21 @@ def _write(
         if pending is not None:
             finish(*pending)
     return summary
+
+
+class _Clock:
+    """First-indexed times of new postings: the clock's, in whole microseconds, each
+    after the one before. Batches are written in order, one at a time, so on every node
+    a posting stamped later is applied later: a saved search that read the newest stamp
+    one node holds, and searched after, has seen every posting stamped up to it
+    (``ClusterIndex.newest_indexed``)."""
+
+    def __init__(self) -> None:
+        self.last = 0
+
+    def next(self) -> float:
+        self.last = max(int(time.time() * 1_000_000), self.last + 1)
+        return self.last / 1_000_000
 
 
 def _chunks(postings: Iterable[JobPosting], size: int) -> Iterator[list[JobPosting]]:
