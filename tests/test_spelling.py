@@ -179,6 +179,22 @@ def test_fuzzy_words_are_anded_and_stemmed() -> None:
     assert ("skill_text", "lerning") in terms  # unstemmed field: the word
 
 
+def test_words_some_posting_has_stay_as_typed_in_close_spellings() -> None:
+    """Only the words no posting has are spelled loosely: the others would only find
+    other words, and walking the lexicon for them is most of a slow search."""
+    q = fuzzy_query("machine lerning", FIELDS, known=lambda w: w == "machine")
+    assert q is not None
+    fuzzy = {leaf.text for leaf in q.leaves() if isinstance(leaf, wq.FuzzyTerm)}
+    exact = {leaf.text for leaf in q.leaves() if isinstance(leaf, wq.Term)} - fuzzy
+    assert fuzzy and all(t.startswith("lern") for t in fuzzy)
+    assert {"machin", "machine"} & exact
+    everything = fuzzy_query("machine lerning", FIELDS)
+    assert everything is not None
+    assert {"machin", "machine"} & {
+        leaf.text for leaf in everything.leaves() if isinstance(leaf, wq.FuzzyTerm)
+    }
+
+
 @pytest.mark.parametrize("text", ["", "   ", "AND", '""', "-", "a", "the of"])
 def test_fuzzy_without_words_is_none(text: str) -> None:
     assert fuzzy_query(text, FIELDS) is None

@@ -9,7 +9,7 @@ long query would match nothing anyway).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
@@ -31,13 +31,16 @@ def _field_terms(schema: Schema, field: str, word: str) -> list[str]:
         return []
 
 
-def _fuzzy_word(schema: Schema, word: str, fields: Iterable[str]) -> wq.Query | None:
+def _fuzzy_word(
+    schema: Schema, word: str, fields: Iterable[str], exact: bool = False
+) -> wq.Query | None:
     alternatives: list[wq.Query] = []
     for field in fields:
         for term in _field_terms(schema, field, word):
             # Two edits on a short stem ("manag" of "managment") would match "man",
             # "image" and hundreds more; a long one ("relaton") may need both.
-            edits = 0 if len(term) < MIN_LENGTH or len(word) > MAX_WORD_LENGTH else max_edits(word)
+            short = len(term) < MIN_LENGTH or len(word) > MAX_WORD_LENGTH
+            edits = 0 if exact or short else max_edits(word)
             if len(term) < 6:
                 edits = min(edits, 1)
             if edits:
@@ -50,14 +53,19 @@ def _fuzzy_word(schema: Schema, word: str, fields: Iterable[str]) -> wq.Query | 
     return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
 
 
-def fuzzy_query(text: str, fields: Sequence[str]) -> wq.Query | None:
+def fuzzy_query(
+    text: str, fields: Sequence[str], known: Callable[[str], bool] | None = None
+) -> wq.Query | None:
     """A lenient query for when nothing matched: each word becomes a FuzzyTerm (edit
     distance 1 for words of 4-7 letters, 2 for longer, prefix 1-2) over the fields, ORed or
-    ANDed, for any text (the analysis of one word is guarded in ``_field_terms``). None
-    when no word qualifies or there are more than ``MAX_FUZZY_WORDS``.
+    ANDed, for any text (the analysis of one word is guarded in ``_field_terms``). A
+    word ``known`` says some posting has stays as typed: its close spellings are other
+    words, and finding them walks the lexicon (most of a second for a query of four
+    words at 100,000 postings). None when no word qualifies or there are more than
+    ``MAX_FUZZY_WORDS``.
     """
     schema = shared_schema()
-    known = [n for n in fields if n in schema.names()]
+    names = [n for n in fields if n in schema.names()]
     words = [m.group().lower() for m in TOKEN.finditer(text or "") if m.group() not in OPERATORS]
     # Stop words and single letters are dropped by the text fields; alone in the
     # skill field they would match nothing useful.
@@ -65,7 +73,11 @@ def fuzzy_query(text: str, fields: Sequence[str]) -> wq.Query | None:
     distinct = list(dict.fromkeys(words))
     if len(distinct) > MAX_FUZZY_WORDS:
         return None
-    parts = [q for w in distinct if (q := _fuzzy_word(schema, w, known))]
+    parts = [
+        q
+        for w in distinct
+        if (q := _fuzzy_word(schema, w, names, exact=known is not None and known(w)))
+    ]
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)

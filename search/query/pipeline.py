@@ -129,10 +129,14 @@ def _unknown_words(backend: Backend[M, S], text: str, fields: tuple[str, ...]) -
     """Whether some word the user typed is in no posting at all (the other spellings a
     skill name adds do not count: "ML" may be in no posting while "machine learning"
     is in thousands)."""
-    for term in _ANALYSIS.terms(text):
-        if not any(backend.doc_frequency(name, term) for name in fields):
-            return True
-    return False
+    return any(not _known(backend, term, fields) for term in _ANALYSIS.terms(text))
+
+
+def _known(backend: Backend[M, S], text: str, fields: tuple[str, ...]) -> bool:
+    """Whether some posting has a word of ``text`` in one of ``fields``."""
+    return any(
+        backend.doc_frequency(name, term) for term in _ANALYSIS.terms(text) for name in fields
+    )
 
 
 def fall_back(
@@ -154,7 +158,11 @@ def fall_back(
     if suggestion and not (typed and '"' in text):
         candidates.append((f"results for {suggestion!r}", parse_text(suggestion, fields)))
     if not typed and (suggestion or _unknown_words(backend, text, fields)):
-        candidates.append(("close spellings", fuzzy_query(text, fields)))
+
+        def known(word: str) -> bool:
+            return _known(backend, word, fields)
+
+        candidates.append(("close spellings", fuzzy_query(text, fields, known)))
     for shown, q in candidates:
         if q is None:
             continue
