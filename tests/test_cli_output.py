@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from search.cli.commands import main
+from search.cli.render import score_label
 from tests.conftest import ROOT, IndexFactory
 from tests.terminal import on_a_terminal
 
@@ -293,3 +294,13 @@ def test_a_shown_correction_is_said_once(sample_index_dir: Path) -> None:
     assert "did you mean" not in out  # the note already says what was searched
     code, out, _ = run("search", "robotics", "--page", "99", "--index", str(sample_index_dir))
     assert out.count("page 99 is past the last page") == 1
+
+
+@pytest.mark.parametrize(
+    ("score", "shown"),
+    [(None, "—"), (12.345, "12.35"), (0.0, "0.00"), (3.461e18, "3.46e+18"), (1e6, "1e+06")],
+)
+def test_a_large_score_is_shown_short(score: float | None, shown: str) -> None:
+    """A cluster's text-match score (a 64-bit integer, for words matched with typos)
+    would otherwise take the table's width from the postings."""
+    assert score_label(score) == shown

@@ -98,10 +98,8 @@ def test_the_table_answers_and_never_shows_the_key(indexed: str) -> None:
     assert code == 0, err
     assert out.startswith("5 postings match")
     assert _key(indexed) not in out + err
-    # Typesense's text-match score is a 64-bit integer: shown short, it leaves the
-    # postings their room in an 80-column table.
+    # Every posting has its room in an 80-column table.
     for hit in _answer(args, indexed)["hits"]:
-        assert hit["score"] > 1e6
         assert hit["title"].split()[0] in out
 
 

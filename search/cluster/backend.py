@@ -31,6 +31,7 @@ from search.cluster import expr as x
 from search.cluster import schema as c
 from search.cluster.client import NAMED_PATIENCE, Cluster
 from search.cluster.documents import from_cluster_doc, term_token
+from search.cluster.rescoring import WEIGHTS, rescored
 from search.cluster.selecting import (
     UNSTATED,
     ClusterSelection,
@@ -79,8 +80,6 @@ FACETS: dict[str, str] = {
 }
 #: Facets that also count, as "unknown", the matches stating no value.
 UNKNOWN_COUNTED = (f.ROLE, f.LEVEL, f.EMPLOYMENT_TYPE, f.WORKPLACE)
-#: Text-match weight of each terms field (title 3 to description 1, as BM25F's boosts).
-WEIGHTS = {c.TITLE_TERMS: 3, c.TITLE_WORDS_TERMS: 3, c.DESCRIPTION_TERMS: 1, c.SKILL_TERMS: 1}
 EXPLAIN_UNAVAILABLE = (
     "--explain is not available on a cluster index: it ranks by Typesense's text-match "
     "score, which has no per-term BM25F parts"
@@ -449,7 +448,17 @@ class ClusterBackend(Holder):
             params["sort_by"] = f"{c.PAY_ANNUAL_HIGH}:desc"
         elif m.typo is None and m.ranked:
             params.update(ranking(m.ranked))
-        ranked = self._page_through(params, k, order == "score")
+            # Scored here (``search.cluster.rescoring``), then the text match's order.
+            ranked: Ranked = list(rescored(self, m, params))
+            if len(ranked) >= k:
+                return ranked[:k]
+            seen = {d for d, _ in ranked}
+            for d, _ in self._page_through(params, k + len(seen), False):
+                if d not in seen and len(ranked) < k:
+                    seen.add(d)
+                    ranked.append((d, 0.0))
+        if order != "score" or m.typo is not None or not m.ranked:
+            ranked = self._page_through(params, k, order == "score")
         if len(ranked) < k and order == "score" and m.typo is None and m.ranked:
             # Matches that share no ranked term with the query text (a filter-only
             # branch): after the ranked ones, newest first.

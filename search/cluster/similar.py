@@ -16,15 +16,15 @@ embedded engine spreads them.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from search.cluster import expr as x
 from search.cluster import schema as c
 from search.cluster.backend import PAGE, ClusterBackend
 from search.cluster.documents import term_token
+from search.cluster.rescoring import held, idf
 from search.extract.sections import job_text
 from search.extract.text import normalize_key
 from search.query.ranking import SIMILAR_KEY_TERMS, SIMILAR_TITLE_BOOST
@@ -58,27 +58,28 @@ def similar(backend: ClusterBackend, doc: int, limit: int) -> tuple[Hit, ...]:
     titled = backend.doc_frequencies(f.TITLE, title_words)
     boosts = {
         c.DESCRIPTION_TERMS: {
-            term_token(w): weight * _idf(described[w], documents) for w, weight in terms
+            term_token(w): weight * idf(described[w], documents) for w, weight in terms
         },
         c.TITLE_TERMS: {
-            term_token(w): SIMILAR_TITLE_BOOST * _idf(titled[w], documents)
+            term_token(w): SIMILAR_TITLE_BOOST * idf(titled[w], documents)
             for w in title_words
             if titled.get(w)
         },
     }
     rows = _gather(backend, terms, title_words)
-    held = _held(backend, [str(row[c.ID]) for row in rows], boosts)
+    asked = [(field, token) for field, weights in boosts.items() for token in weights]
+    found, _ = held(backend, [str(row[c.ID]) for row in rows], asked)
+    earned: dict[str, float] = defaultdict(float)
+    for (field, token), ids in found.items():
+        for doc_id in ids:
+            earned[doc_id] += boosts[field][token]
     scores: dict[int, float] = {}
     candidates: list[tuple[int, int, str | None]] = []
     for row in rows:
         num = backend.numbered(row)
         if num == doc or num in scores:
             continue
-        scores[num] = sum(
-            weights[token]
-            for field, weights in boosts.items()
-            for token in held[field].get(str(row[c.ID]), ())
-        )
+        scores[num] = earned[str(row[c.ID])]
         (job,) = backend.jobs([num])
         candidates.append((num, job, row.get(c.COMPANY_KEY) or None))
     candidates.sort(key=lambda cand: -scores[cand[0]])
@@ -87,11 +88,6 @@ def similar(backend: ClusterBackend, doc: int, limit: int) -> tuple[Hit, ...]:
     chosen = spread(candidates, job=source_job, employer=employer, limit=limit)
     words = [w for w, _ in terms[:10]] + title_words
     return _hits(backend, chosen, scores, words)
-
-
-def _idf(df: int, documents: int) -> float:
-    """BM25's inverse document frequency."""
-    return math.log(1.0 + (documents - df + 0.5) / (df + 0.5))
 
 
 def _gather(
@@ -137,30 +133,6 @@ def _gather(
     for answer in backend.multi(searches):
         rows += [hit["document"] for hit in answer.get("hits", [])]
     return rows
-
-
-def _held(
-    backend: ClusterBackend, ids: Sequence[str], boosts: Mapping[str, Mapping[str, float]]
-) -> dict[str, dict[str, list[str]]]:
-    """Field -> id -> the scoring tokens of that field the posting holds: one search of
-    the candidates per token (a posting's own terms would be far longer to read)."""
-    among = x.one_of(c.ID, list(dict.fromkeys(ids)))
-    asked = [(field, token) for field, weights in boosts.items() for token in weights]
-    searches = [
-        {
-            "q": "*",
-            "query_by": c.TITLE_TERMS,
-            "filter_by": x.render(x.all_of([among, x.one_of(field, [token])])),
-            "per_page": PAGE,
-            "include_fields": c.ID,
-        }
-        for field, token in asked
-    ]
-    held: dict[str, dict[str, list[str]]] = {field: {} for field in boosts}
-    for (field, token), answer in zip(asked, backend.multi(searches), strict=True):
-        for hit in answer.get("hits", []):
-            held[field].setdefault(str(hit["document"][c.ID]), []).append(token)
-    return held
 
 
 def _hits(
