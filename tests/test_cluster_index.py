@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from search import JobIndex, load_postings
-from search.cluster import writer
+from search.cluster import rescoring, writer
 from search.cluster.index import ClusterIndex
 from search.errors import AmbiguousIdError, ClusterError, PostingNotFoundError
 from search.opening import open_or_build
@@ -132,3 +132,25 @@ def test_facets_asked_a_few_values_at_a_time_are_the_embedded_counts(
                 mine = index.search(text, collapse=collapse, facet_top=top)
                 real = embedded.search(text, collapse=collapse, facet_top=top)
                 assert (mine.total, mine.facets) == (real.total, real.facets), (text, collapse)
+
+
+@pytest.mark.parametrize("text", ["scientist", "machine learning", "applied science intern"])
+def test_pages_past_the_scored_candidates_neither_repeat_nor_skip(
+    url: str, embedded: JobIndex, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Candidates scored in jobsearch come first, the other matches after them in the
+    text match's order: with room for only a few candidates, paging two at a time
+    still lists every match once, and the first page is the best scored."""
+    monkeypatch.setattr(rescoring, "TEXT_MATCH_FIRST", 2)
+    monkeypatch.setattr(rescoring, "CANDIDATES", 3)
+    with JobIndex.open(url) as index:
+        everything = index.search(text, limit=50, collapse=False)
+        assert everything.total == embedded.search(text, limit=50, collapse=False).total
+        shown: list[str] = []
+        for page in range(1, everything.total // 2 + 2):
+            hits = index.search(text, limit=2, page=page, collapse=False).hits
+            shown += [h.posting.id for h in hits if not h.partial]
+        assert len(shown) == len(set(shown)) == everything.total
+        assert set(shown) == {h.posting.id for h in everything.hits if not h.partial}
+        scores = [h.score or 0.0 for h in everything.hits[:2]]
+        assert scores == sorted(scores, reverse=True) and scores[0] > 0
