@@ -78,6 +78,12 @@ class ClusterBusyError(ClusterError):
     the leader just went away): the same request may succeed a few seconds later."""
 
 
+class FilterTooComplexError(ClusterError):
+    """The cluster refused a search whose filter has more operations than it takes in
+    one search (Typesense: 100). A search leaves out the part that needs it (partial
+    matches) with a note, and fails in one line only when its own matches need it."""
+
+
 class ClusterIndexNotFoundError(ClusterError, IndexNotFoundError):
     """The cluster has no collection or alias of the given name."""
 

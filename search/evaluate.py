@@ -408,8 +408,8 @@ def run(
 #: What the ``cluster`` rows are, printed under the table whenever they are there.
 CLUSTER_NOTE = (
     "cluster: ours on {name}, the same postings in temporary collections (dropped after): "
-    "Typesense's text-match score instead of BM25F, and place words searched as typed "
-    "(levels, workplaces and types are read as ours reads them); the plain BM25 baseline has no "
+    "candidates from Typesense's text match scored in jobsearch (BM25 over title and "
+    "skill terms, description terms counted once); the plain BM25 baseline has no "
     "cluster counterpart, so bm25 is the embedded engine's"
 )
 

@@ -351,9 +351,14 @@ def test_serve_answers_from_the_cluster_without_showing_the_key(
         "full time scientist",
         "intern machine learning",
         "senior remote scientist",
+        "scientist seattle",
+        "applied scientist in seattle wa",
+        "intern san francisco",
+        "senior scientist new york",
+        "machine learning remote us",
     ],
 )
-def test_level_workplace_and_type_words_are_read_as_the_embedded_engine_reads_them(
+def test_words_are_read_as_conditions_as_the_embedded_engine_reads_them(
     indexed: str, embedded: str, text: str
 ) -> None:
     """The same reading, totals, partial matches and kept-below notes; the same

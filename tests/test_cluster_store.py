@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from search import load_postings
+from search.cluster import expr as x
 from search.cluster import schema as c
 from search.cluster import writer
 from search.cluster.client import Cluster, connect
@@ -477,3 +478,45 @@ def test_the_parsed_url_of_the_fixture_lists_three_nodes(ts_cluster: LocalCluste
     assert [host for host, _ in url.nodes] == ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
     with connect(url) as cluster:
         assert all(h.ok for h in cluster.health())
+
+
+def test_value_tests_of_one_field_merge_where_the_meaning_stays() -> None:
+    """Typesense takes at most 100 operations in a filter: ORed tests of one field,
+    and ANDed negated ones, become one test; the others stay apart."""
+    a, b = x.one_of(c.TITLE_TERMS, ["a"]), x.one_of(c.TITLE_TERMS, ["b"])
+    other = x.one_of(c.DESCRIPTION_TERMS, ["a"])
+    assert x.render(x.any_of([a, b, other, a])) == (
+        "title_terms:=[`a`,`b`] || description_terms:=[`a`]"
+    )
+    assert x.render(x.all_of([x.negate(a), x.negate(b)])) == "title_terms:!=[`a`,`b`]"
+    assert x.render(x.all_of([a, b])) == "title_terms:=[`a`] && title_terms:=[`b`]"
+    assert x.render(x.any_of([x.negate(a), x.negate(b)])) == (
+        "title_terms:!=[`a`] || title_terms:!=[`b`]"
+    )
+
+
+def test_merged_tests_count_as_the_separate_ones_and_too_many_is_one_line(
+    alias: str, sample_postings: list[JobPosting]
+) -> None:
+    writer.rebuild(alias, sample_postings)
+    with connect(alias) as cluster:
+        name = cluster.url.collection
+
+        def found(where: str) -> int:
+            asked = {"q": "*", "query_by": c.TITLE_TERMS, "filter_by": where, "per_page": 0}
+            return int(cluster.search(name, asked)["found"])
+
+        words = ["scientist", "intern"]
+        tests = [x.one_of(c.TITLE_TERMS, [w]) for w in words]
+        for merged, apart in (
+            (x.any_of(tests), " || ".join(x.render(t) for t in tests)),
+            (x.all_of(map(x.negate, tests)), " && ".join(x.render(x.negate(t)) for t in tests)),
+        ):
+            assert found(x.render(merged)) == found(apart)
+        assert found(x.render(x.any_of(tests))) == 10
+        too_many = " && ".join(
+            f"({c.TITLE_TERMS}:!=[`w{i}`] || {c.SKILLS}:=[`s{i}`])" for i in range(40)
+        )
+        with pytest.raises(ClusterError, match="more conditions than Typesense takes") as caught:
+            found(too_many)
+        assert caught.value.hint == "search with fewer words or filters"

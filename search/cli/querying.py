@@ -500,8 +500,7 @@ def evaluate_command(
         if cluster is not None:
             emit(
                 "natural queries: embedded engine and FTS5 only, not run on the cluster "
-                "(they measure reading places, levels and workplaces from the words, "
-                "which a cluster index does not do yet)"
+                "(they would need the whole corpus written to it)"
             )
 
 

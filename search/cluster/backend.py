@@ -36,7 +36,7 @@ from search.cluster.selecting import (
     UNSTATED,
     ClusterSelection,
     Holder,
-    _city,
+    city_node,
     select,
     since_days,
 )
@@ -217,6 +217,23 @@ class ClusterBackend(Holder):
         ]
         return dict(zip(terms, self._found(asked), strict=True))
 
+    def warm(self, nodes: Sequence[x.Node]) -> None:
+        """Count every node not counted yet, in batched requests (``count_of`` then
+        answers from what was kept)."""
+        asked = {x.render(n): n for n in nodes if n.kind != "false"}
+        missing = [(key, n) for key, n in asked.items() if key not in self._counts]
+        found = self._found([self._params(ClusterMatch(n, x.TRUE)) for _, n in missing])
+        for (key, _), count in zip(missing, found, strict=True):
+            self._counts[key] = count
+
+    def count_of(self, node: x.Node) -> int:
+        """Postings matching ``node``."""
+        return self._count(node)
+
+    def values_of(self, node: x.Node, name: str) -> dict[str, int]:
+        """Each value of field ``name`` among the postings matching ``node``, counted."""
+        return self._facet_values(self._params(ClusterMatch(node, x.TRUE)), name)
+
     def _count(self, node: x.Node) -> int:
         if node.kind == "false":
             return 0
@@ -321,7 +338,7 @@ class ClusterBackend(Holder):
 
     def place(self, typed: str) -> Place | None:
         """The coordinates of a typed city, as the postings filed under it give them."""
-        node = _city(self, typed)
+        node = city_node(self, typed)
         if node.kind == "false":
             return None
         rows = self._rows(ClusterMatch(node, x.TRUE), x.TRUE, [c.POSTING])[:25]
@@ -343,7 +360,7 @@ class ClusterBackend(Holder):
     ) -> Understood[ClusterSelection] | None:
         """Level, workplace and employment type words read as the embedded engine reads
         them (``search.cluster.understanding``); place words are searched as typed."""
-        found = understand_text(text, filters)
+        found = understand_text(self, text, filters)
         if found is None:
             return None
         reading, soft = found
@@ -415,11 +432,29 @@ class ClusterBackend(Holder):
             raise ClusterError("the cluster cannot leave out words matched with typos")
         if other.empty:
             return m
-        if other.selection == m.selection:
+        ids = self._few_ids(other)
+        if ids is not None:
+            # Few to leave out (partial matches are looked for only when few match):
+            # by id, one condition, where the expression could pass the 100 operations
+            # Typesense takes in one filter.
+            query = x.all_of([m.query, x.negate(x.one_of(c.ID_TEXT, ids))])
+        elif other.selection == m.selection:
             query = x.all_of([m.query, x.negate(other.query)])
         else:
             query = x.all_of([m.query, x.negate(other.node)])
         return ClusterMatch(query, m.selection, m.ranked, m.typo)
+
+    def _few_ids(self, m: ClusterMatch) -> list[str] | None:
+        """The ids of the postings matching ``m`` when they fit one page, else None."""
+        params = self._params(m)
+        if params is None:
+            return []
+        answer = self.cluster.search(
+            self.collection, dict(params, per_page=PAGE, include_fields=c.ID)
+        )
+        if int(answer.get("found", 0)) > PAGE:
+            return None
+        return [str(hit["document"][c.ID]) for hit in answer.get("hits", [])]
 
     def top(self, m: ClusterMatch, k: int, order: Order, within: ClusterSelection) -> Ranked:
         if within.soft is None or len(within.soft.tiers) < 2:

@@ -27,7 +27,12 @@ from typing import Any, TypedDict
 from urllib.parse import quote, urlencode
 
 from search.cluster.url import ClusterURL, parse_url
-from search.errors import ClusterBusyError, ClusterError, ClusterIndexNotFoundError
+from search.errors import (
+    ClusterBusyError,
+    ClusterError,
+    ClusterIndexNotFoundError,
+    FilterTooComplexError,
+)
 
 CONNECT_TIMEOUT = 2.0
 #: How long a node that took the connection may take to say whether it is healthy.
@@ -42,6 +47,10 @@ ALIAS_PATIENCE = 10.0
 #: A document a search named that no node has yet: how long to ask again, and how often.
 NAMED_PATIENCE = 15.0
 NAMED_EVERY = 0.25
+#: Longest search parameters sent in a URL (Typesense takes 4,000 characters).
+LONGEST_QUERY = 3_000
+#: What Typesense answers for a filter past its 100 operations (0.24, then later).
+TOO_COMPLEX = ("Filter expression is not valid", "too many operations")
 #: ``state`` of a node's /debug answer when it is the Raft leader (followers say 4).
 LEADER_STATE = 1
 NO_LEADER = "the cluster accepts no writes now (no leader): try again shortly"
@@ -243,7 +252,7 @@ class Cluster:
             name = type(exc).__name__
             if name in {"HTTPStatus0Error", "Timeout"} or "unhealthy" in str(exc):
                 raise self.unreachable(write) from None
-            raise ClusterError(f"the cluster refused {doing}: {_server_message(exc)}") from None
+            raise _refused(doing, _server_message(exc)) from None
         except Exception as exc:
             # The transport's own errors (httpx or requests): no node could be reached.
             if _is_transport_error(exc):
@@ -478,6 +487,11 @@ class Cluster:
         return [json.loads(line) for line in str(text).splitlines() if line.strip()]
 
     def search(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """One search; sent in a request's body when its parameters would pass the
+        4,000 characters Typesense takes in a URL (a filter naming many places)."""
+        if len(urlencode(params)) > LONGEST_QUERY:
+            (answer,) = self.multi_search([dict(params, collection=name)])
+            return answer
         with self.errors("the search", collection=name):
             result: dict[str, Any] = self._coll(self._read, name).documents.search(dict(params))
         return result
@@ -493,8 +507,19 @@ class Cluster:
         results: list[dict[str, Any]] = list(answer.get("results", []))
         for result in results:
             if "error" in result:
-                raise ClusterError(f"the cluster refused the search: {result['error']}")
+                raise _refused("the search", str(result["error"]))
         return results
+
+
+def _refused(doing: str, said: str) -> ClusterError:
+    """The error of a request the cluster refused, saying why."""
+    if any(sign in said for sign in TOO_COMPLEX):
+        return FilterTooComplexError(
+            f"the cluster refused {doing}: its filter has more conditions than "
+            "Typesense takes in one search (100)",
+            hint="search with fewer words or filters",
+        )
+    return ClusterError(f"the cluster refused {doing}: {said}")
 
 
 def _is_transport_error(exc: BaseException) -> bool:

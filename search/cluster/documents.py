@@ -152,6 +152,12 @@ def indexed_us(indexed: float) -> int:
     return (datetime.fromtimestamp(indexed, tz=UTC) - _EPOCH) // timedelta(microseconds=1)
 
 
+def stored_hash(digest: str) -> str:
+    """A posting's content digest as a document of this form holds it: an unchanged
+    posting stored in an older form differs, so it is written again."""
+    return f"{c.DOC_FORMAT}:{digest}"
+
+
 def to_cluster_doc(posting: JobPosting, indexed: float) -> dict[str, Any]:
     """The Typesense document of a posting whose id first entered the index at
     ``indexed`` (seconds since 1970). Facts the posting does not state are left out."""
@@ -166,7 +172,7 @@ def to_cluster_doc(posting: JobPosting, indexed: float) -> dict[str, Any]:
         c.DUP_KEY: _one(postings, f.DUP_KEY),
         c.REMOTE: posting.remote,
         c.INDEXED_US: indexed_us(doc.indexed),
-        c.CONTENT_HASH: doc.content_hash,
+        c.CONTENT_HASH: stored_hash(doc.content_hash),
     }
     terms_of = field_terms(posting, analysis)
     out.update({name: terms_text(terms) for name, terms in terms_of.items()})

@@ -78,6 +78,7 @@ def all_of(parts: Iterable[Node]) -> Node:
             kept.extend(part.parts)
         elif part.kind != "true":
             kept.append(part)
+    kept = _merged(kept, negated=True)
     if not kept:
         return TRUE
     return kept[0] if len(kept) == 1 else Node("and", tuple(kept))
@@ -92,9 +93,30 @@ def any_of(parts: Iterable[Node]) -> Node:
             kept.extend(part.parts)
         elif part.kind != "false":
             kept.append(part)
+    kept = _merged(kept, negated=False)
     if not kept:
         return FALSE
     return kept[0] if len(kept) == 1 else Node("or", tuple(kept))
+
+
+def _merged(parts: list[Node], negated: bool) -> list[Node]:
+    """``parts`` without repeats, and with the value tests of one field merged where
+    that keeps the meaning: ORed tests of a field ("holds a or b"), ANDed negated
+    ones ("holds neither a nor b"). Typesense takes at most 100 operations in one
+    filter, and a search with conditions read from its words and partial matches
+    composes many."""
+    out: list[Node] = []
+    at: dict[str, int] = {}
+    for part in dict.fromkeys(parts):
+        if part.kind == "in" and part.negated == negated:
+            where = at.get(part.field)
+            if where is not None:
+                both = dict.fromkeys((*out[where].values, *part.values))
+                out[where] = Node("in", field=part.field, values=tuple(both), negated=negated)
+                continue
+            at[part.field] = len(out)
+        out.append(part)
+    return out
 
 
 def negate(node: Node) -> Node:

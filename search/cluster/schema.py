@@ -110,7 +110,17 @@ STATED_FACTS: tuple[str, ...] = (
     EMPLOYMENT_TYPE,
     WORKPLACE,
     ROLE,
+    # Places: whether a posting names a city, state, country or region (query words
+    # read as a place leave out only postings naming another one).
+    CITY_KEY,
+    STATE_KEY,
+    COUNTRY_KEY,
+    REGION_KEY,
 )
+#: The form of the documents this code writes; a posting stored in another form is
+#: written again by the next upsert even when it has not changed (``CONTENT_HASH``
+#: holds ``DOC_FORMAT:digest``). 2: places among ``STATED_FACTS``.
+DOC_FORMAT = 2
 
 #: Degree name -> ordinal, lowest first, so "at most a master" is ``degree:<=2``.
 DEGREE_RANKS: dict[str, int] = {"bachelor": 1, "master": 2, "phd": 3}

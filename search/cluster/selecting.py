@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from search.cluster import expr as x
 from search.cluster import schema as c
-from search.cluster.understanding import SoftNodes
 from search.errors import InvalidFilterError
 from search.extract.gazetteer import region_aliases
 from search.extract.skills import vocabulary
@@ -27,6 +27,9 @@ from search.query.filters import _roles, _workplaces, normalize_employment_type,
 from search.query.places import region_keys
 from search.results import Filters
 from search.store.documents import EPOCH
+
+if TYPE_CHECKING:
+    from search.cluster.understanding import SoftNodes
 
 #: Filter -> the fact it needs, as a note names it (as ``search.query.filters``).
 UNSTATED = {
@@ -101,7 +104,7 @@ def select(holder: Holder, filters: Filters, fold: bool) -> ClusterSelection:
                 chosen.notes.append(f"no posting {noun} {typed!r}")
         chosen.parts[name] = x.any_of(node for _, node in values)
 
-    one_of("city", "in city", [(v, _city(holder, v)) for v in filters.city])
+    one_of("city", "in city", [(v, city_node(holder, v)) for v in filters.city])
     keyed: tuple[tuple[str, str, str, Sequence[str], Callable[[str], str]], ...] = (
         ("state", "in state", c.STATE_KEY, filters.state, normalize_key),
         ("level", "at level", c.LEVEL, filters.level, normalize_level),
@@ -152,7 +155,7 @@ def since_days(since: date) -> int:
     return max((since - EPOCH).days, 0)
 
 
-def _city(holder: Holder, value: str) -> x.Node:
+def city_node(holder: Holder, value: str) -> x.Node:
     """A typed city as the index reads it (``search.query.places.split_city``)."""
     key = normalize_key(value)
     whole = x.one_of(c.CITY_KEY, [key])

@@ -26,7 +26,7 @@ from typing import Any
 
 from search.cluster import schema as c
 from search.cluster.client import Cluster, ImportResult, connect
-from search.cluster.documents import to_cluster_doc
+from search.cluster.documents import stored_hash, to_cluster_doc
 from search.cluster.url import ClusterURL
 from search.errors import ClusterBusyError, ClusterError, ClusterIndexNotFoundError, InputError
 from search.model import JobPosting
@@ -203,7 +203,8 @@ def _write(
             for posting in fresh:
                 before = known.get(posting.id)
                 first = before[1] / 1_000_000 if before is not None else clock.next()
-                if keep_unchanged and before is not None and before[0] == content_hash(posting):
+                same = before is not None and before[0] == stored_hash(content_hash(posting))
+                if keep_unchanged and same:
                     if posting.id not in counted:
                         counted.add(posting.id)
                         summary.unchanged += 1

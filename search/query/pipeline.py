@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from whoosh import query as wq
 
+from search.errors import FilterTooComplexError
 from search.query.context import COLLAPSE_ROOM, Found, Group, Plan, Ranked, Request, Sort
 from search.query.contract import Backend, Selected, Understood
 from search.query.fuzzy import fuzzy_query
@@ -52,6 +53,14 @@ _ANALYSIS = FastTextAnalysis()
 
 
 # -- 1. plan ------------------------------------------------------------------------
+
+
+#: Said when the postings with only some of the words (or another fact) could not be
+#: looked for: the search is too complex for a cluster's filter.
+TOO_COMPLEX_NOTE = (
+    "postings with only some of the words were not looked for: the search has more "
+    "conditions than the cluster takes in one search"
+)
 
 
 def plan(backend: Backend[M, S], request: Request) -> tuple[Request, Plan[S]]:
@@ -230,7 +239,14 @@ def partial_matches(
         for shown in seen:
             more = backend.without(more, shown)
         seen.append(more)
-        extra = backend.count(more, fold=request.collapse)
+        try:
+            extra = backend.count(more, fold=request.collapse)
+            listed = backend.top(more, room, "score", plain) if extra else []
+        except FilterTooComplexError:
+            # A cluster takes only so many conditions in one search: the matches
+            # stand, without the partial ones.
+            p.notes.append(TOO_COMPLEX_NOTE)
+            break
         if not extra:
             continue
         if facts is not None:
@@ -239,7 +255,7 @@ def partial_matches(
         else:
             noun = "posting matches" if extra == 1 else "postings match"
             p.notes.append(f"{extra} more {noun} only some of the words (marked partial)")
-        ranked += backend.top(more, room, "score", plain)
+        ranked += listed
         total += extra
     return ranked, total
 

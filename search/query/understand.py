@@ -234,6 +234,11 @@ def _words(text: str) -> list[_Word]:
     return out
 
 
+def word_keys(text: str) -> list[str]:
+    """The keys of the words of ``text`` that may be read as conditions, in order."""
+    return [w.key for w in _words(text) if w.eligible]
+
+
 def read(text: str, places: Places, skip: frozenset[Kind] = frozenset()) -> Reading:
     """``text`` read as a job seeker means it (see the module's docstring); as typed when
     it reads no condition. Words of the kinds in ``skip`` (set by an explicit filter,
