@@ -207,15 +207,9 @@ class ClusterBackend(Holder):
 
     def doc_frequencies(self, field: str, terms: Sequence[str]) -> dict[str, int]:
         """Postings holding each term of query field ``field``, in batched requests."""
-        mapped = x.QUERY_FIELDS.get(field)
-        if mapped is None:
-            return {}
-        name, tokenized = mapped
-        asked = [
-            self._params(ClusterMatch(x.one_of(name, [term_token(t) if tokenized else t]), x.TRUE))
-            for t in terms
-        ]
-        return dict(zip(terms, self._found(asked), strict=True))
+        nodes = {t: _term_node(field, t) for t in terms}
+        self.warm([n for n in nodes.values() if n is not None])
+        return {t: 0 if n is None else self._count(n) for t, n in nodes.items()}
 
     def warm(self, nodes: Sequence[x.Node]) -> None:
         """Count every node not counted yet, in batched requests (``count_of`` then
@@ -668,11 +662,8 @@ class ClusterBackend(Holder):
         return kept
 
     def doc_frequency(self, field: str, term: str) -> int:
-        mapped = x.QUERY_FIELDS.get(field)
-        if mapped is None:
-            return 0
-        name, tokenized = mapped
-        return self._count(x.one_of(name, [term_token(term) if tokenized else term]))
+        node = _term_node(field, term)
+        return 0 if node is None else self._count(node)
 
     def suggest(self, text: str) -> str | None:
         """No dictionary is kept for a cluster: misspelled words are found by the
@@ -688,6 +679,15 @@ class ClusterBackend(Holder):
         distance_km: float | None,
     ) -> Explanation:
         raise ClusterError(EXPLAIN_UNAVAILABLE)
+
+
+def _term_node(field: str, term: str) -> x.Node | None:
+    """The postings holding ``term`` in query field ``field`` (None: no such field)."""
+    mapped = x.QUERY_FIELDS.get(field)
+    if mapped is None:
+        return None
+    name, tokenized = mapped
+    return x.one_of(name, [term_token(term) if tokenized else term])
 
 
 def _list(value: Any) -> list[Any]:
