@@ -378,3 +378,26 @@ def test_words_are_read_as_conditions_as_the_embedded_engine_reads_them(
     tiers = [stated(hit) for hit in mine["hits"] if not hit.get("partial")]
     real_tiers = [stated(hit) for hit in real["hits"] if not hit.get("partial")]
     assert tiers == sorted(tiers, reverse=True) == sorted(real_tiers, reverse=True)
+
+
+def test_a_phrase_of_three_words_is_exact_on_the_cluster(url: str, tmp_path: Path) -> None:
+    """Its pairs of words may stand apart ("distributed systems" here, "systems
+    engineer" there): the postings holding every pair are checked in their terms."""
+    rows = [
+        {"id": "exact", "title": "Distributed Systems Engineer", "description": "Build it."},
+        {"id": "apart", "title": "Engineer",
+         "description": "Work on distributed systems. Systems engineer wanted."},
+    ]  # fmt: skip
+    source = tmp_path / "phrases.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    code, _, err = run("index", str(source), "--index", url)
+    assert code == 0, err
+    embedded = str(tmp_path / "index")
+    code, _, err = run("index", str(source), "--index", embedded)
+    assert code == 0, err
+    for index in (url, embedded):
+        found = _answer(['"distributed systems engineer"'], index)
+        assert [hit["id"] for hit in found["hits"] if not hit.get("partial")] == ["exact"]
+        assert found["total"] == 1 and not any("pairs" in n for n in found["notes"])
+    found = _answer(['"distributed systems engineer"', "--exclude", "wanted"], url)
+    assert found["total"] == 1

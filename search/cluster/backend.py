@@ -131,6 +131,7 @@ class ClusterBackend(Holder):
         self._postings: dict[int, JobPosting] = {}
         self._counts: dict[str, int] = {}
         self._names: dict[str, list[str]] = {}
+        self._phrases: dict[tuple[str, tuple[str, ...]], x.Node | None] = {}
 
     # -- numbering ----------------------------------------------------------------------
 
@@ -366,7 +367,7 @@ class ClusterBackend(Holder):
         )
 
     def match(self, q: wq.Query, within: ClusterSelection) -> Matched[ClusterMatch]:
-        t = x.translate(q)
+        t = x.translate(q, exact=self._exact_phrase)
         found = ClusterMatch(t.node, within.node, tuple(t.ranked), t.typo)
         left_out = self._left_out(found, within)
         if within.soft is not None:
@@ -437,6 +438,26 @@ class ClusterBackend(Holder):
         else:
             query = x.all_of([m.query, x.negate(other.node)])
         return ClusterMatch(query, m.selection, m.ranked, m.typo)
+
+    def _exact_phrase(self, name: str, tokens: list[str], pairs: x.Node) -> x.Node | None:
+        """The postings whose ``name`` terms hold ``tokens`` one after the other, among
+        those holding each pair of them (``pairs``), checked in their stored terms when
+        they fit one page; None when there are more (matched as pairs, with a note)."""
+        key = (name, tuple(tokens))
+        if key not in self._phrases:
+            params = self._params(ClusterMatch(pairs, x.TRUE))
+            found: x.Node | None = x.FALSE
+            if params is not None:
+                asked = dict(params, per_page=PAGE, include_fields=f"{c.ID},{name}")
+                answer = self.cluster.search(self.collection, asked)
+                if int(answer.get("found", 0)) > PAGE:
+                    found = None
+                else:
+                    rows = [hit["document"] for hit in answer.get("hits", [])]
+                    held = [str(r[c.ID]) for r in rows if _holds_run(r.get(name) or [], tokens)]
+                    found = x.one_of(c.ID_TEXT, held)
+            self._phrases[key] = found
+        return self._phrases[key]
 
     def _few_ids(self, m: ClusterMatch) -> list[str] | None:
         """The ids of the postings matching ``m`` when they fit one page, else None."""
@@ -679,6 +700,12 @@ class ClusterBackend(Holder):
         distance_km: float | None,
     ) -> Explanation:
         raise ClusterError(EXPLAIN_UNAVAILABLE)
+
+
+def _holds_run(terms: Sequence[str], run: Sequence[str]) -> bool:
+    """Whether ``run`` stands in ``terms`` one term after the other."""
+    n = len(run)
+    return any(terms[at : at + n] == list(run) for at, term in enumerate(terms) if term == run[0])
 
 
 def _term_node(field: str, term: str) -> x.Node | None:

@@ -15,7 +15,7 @@ and misspelled words (``FuzzyTerm``), which become Typesense's own typo-tolerant
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -186,14 +186,23 @@ def _note(out: Translated, said: str) -> None:
         out.checked.append(note)
 
 
-def translate(q: wq.Query) -> Translated:
-    """``q`` (the parser's tree) as a cluster filter; see the module's docstring."""
+#: Finds the postings holding a phrase exactly: (terms field, the phrase's tokens, the
+#: postings holding all its pairs of words) -> those postings, or None when they are
+#: too many to check (the phrase is then matched as its pairs, with a note).
+Exact = Callable[[str, list[str], Node], Node | None]
+
+
+def translate(q: wq.Query, exact: Exact | None = None) -> Translated:
+    """``q`` (the parser's tree) as a cluster filter; see the module's docstring.
+    ``exact`` checks phrases of three words or more, whose pairs may stand apart."""
     out = Translated(TRUE)
-    out.node = _node(q, out, 1.0, positive=True)
+    out.node = _node(q, out, 1.0, positive=True, exact=exact)
     return out
 
 
-def _node(q: wq.Query, out: Translated, boost: float, positive: bool) -> Node:
+def _node(
+    q: wq.Query, out: Translated, boost: float, positive: bool, exact: Exact | None = None
+) -> Node:
     weight = boost * float(getattr(q, "boost", 1.0) or 1.0)
     if isinstance(q, wq.Term):
         name, token = _value(q.fieldname, str(q.text))
@@ -215,9 +224,14 @@ def _node(q: wq.Query, out: Translated, boost: float, positive: bool) -> Node:
         pairs = c.PAIR_FIELDS.get(name)
         if pairs is not None and len(words) > 1:
             # Every two words standing together: exact for two words, as the embedded
-            # engine's check of the text; a longer phrase's pairs may stand apart.
+            # engine's check of the text; a longer phrase's pairs may stand apart, so
+            # the postings holding them are checked (``exact``) when they are few.
             found = all_of([one_of(pairs, [f"{a} {b}"]) for a, b in pairwise(words)])
             if len(words) > 2:
+                tokens = [_value(q.fieldname, w)[1] for w in words]
+                checked = exact(name, tokens, found) if exact is not None else None
+                if checked is not None:
+                    return checked
                 _note(out, f'the phrase "{joined}" was matched as its pairs of words')
             return found
         if len(words) > 1:
@@ -238,18 +252,22 @@ def _node(q: wq.Query, out: Translated, boost: float, positive: bool) -> Node:
             raise InvalidFilterError("the cluster cannot exclude misspelled words")
         return TRUE
     if isinstance(q, wq.And):
-        return all_of([_node(s, out, weight, positive) for s in q.subqueries])
+        return all_of([_node(s, out, weight, positive, exact) for s in q.subqueries])
     if isinstance(q, wq.Or):
-        return any_of([_node(s, out, weight, positive) for s in q.subqueries])
+        return any_of([_node(s, out, weight, positive, exact) for s in q.subqueries])
     if isinstance(q, wq.Require):
-        return all_of([_node(q.a, out, weight, positive), _node(q.b, out, 0.0, positive)])
+        return all_of(
+            [_node(q.a, out, weight, positive, exact), _node(q.b, out, 0.0, positive, exact)]
+        )
     if isinstance(q, wq.AndMaybe):
-        _node(q.b, out, weight, positive)  # ranked, never required
-        return _node(q.a, out, weight, positive)
+        _node(q.b, out, weight, positive, exact)  # ranked, never required
+        return _node(q.a, out, weight, positive, exact)
     if isinstance(q, wq.AndNot):
-        return all_of([_node(q.a, out, weight, positive), negate(_node(q.b, out, 0.0, False))])
+        return all_of(
+            [_node(q.a, out, weight, positive, exact), negate(_node(q.b, out, 0.0, False, exact))]
+        )
     if isinstance(q, wq.Not):
-        return negate(_node(q.query, out, 0.0, False))
+        return negate(_node(q.query, out, 0.0, False, exact))
     if isinstance(q, wq.Every):
         return TRUE
     if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
