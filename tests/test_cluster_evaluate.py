@@ -100,7 +100,7 @@ def test_evaluate_runs_the_judged_queries_on_the_cluster_beside_the_embedded_eng
     rows = _rows(out)
     assert list(rows) == ["ours", "bm25", "cluster"]
     assert all(0.0 <= v <= 1.0 for figures in rows.values() for v in figures)
-    assert "cluster: ours on typesense://***@" in out and "text-match" in out
+    assert "cluster: ours on typesense://***@" in out and "scored in jobsearch" in out
     assert "cluster refused" not in out
 
     # The embedded rows are what evaluate prints without a cluster.
