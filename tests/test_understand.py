@@ -18,6 +18,8 @@ PLACES: dict[str, tuple[Kind, str]] = {
     "london": ("city", "london"),
     "seattle": ("city", "seattle"),
     "seattle wa": ("city", "seattle wa"),
+    "austin tx": ("city", "austin tx"),
+    "boston ma": ("city", "boston ma"),
     "bay area": ("city", "bay area"),
     "san francisco": ("city", "san francisco"),
     "portland": ("city", "portland"),
@@ -88,6 +90,10 @@ def shown(text: str) -> str:
         ("Berlin Software Engineer", "Software Engineer · city Berlin"),
         # "or" in lower case is the word, not Oregon
         ("software engineer portland or", "software engineer or · city Portland"),
+        # a state code after a city, in lower case as people type it
+        ("data analyst in austin tx", "data analyst · city Austin TX"),
+        ("nurse boston ma", "nurse · city Boston MA"),
+        ("seattle wa ml engineer", "ml engineer · city Seattle WA"),
         ("machine learning internship", "machine learning · level intern"),
         ("intern software engineer berlin", "software engineer · level intern · city Berlin"),
     ],

@@ -164,6 +164,9 @@ class Condition:
             typed = self.words
             if not any(c.isupper() for c in typed):
                 typed = typed.upper() if len(typed) <= 3 else typed.title()
+                *head, last = typed.split(" ")
+                if head and len(last) == 2:  # a state or country code: "Austin TX"
+                    typed = " ".join([*head, last.upper()])
             return f"{self.kind} {typed}"
         return f"{self.kind} {self.value}"
 
@@ -353,15 +356,19 @@ def _take(
 
 def _may_be_place(run: list[_Word]) -> bool:
     """Whether these words may name a place: no filler; and short words are codes,
-    in lower case mostly other words ("in", "it", "or"), so a short word alone or last
-    ("portland or") counts only in capitals or as a code people type ("us", "nyc")."""
+    in lower case mostly other words ("in", "it", "or"), so a short word alone counts
+    only in capitals or as a code people type ("us", "nyc"). After other words it may
+    qualify them in lower case too ("austin tx", "boston ma"), unless it is also a word
+    ("portland or"): the index still has to hold the city in that state or country."""
     if any(w.key in FILLERS or w.key in PLACE_LEADS for w in run):
         return False
     last = run[-1]
     plain = _EDGE.sub("", last.raw)
     if len(last.key) > 3 or last.key in _SHORT_PLACES:
         return True
-    return plain.isupper() and plain not in _CODE_WORDS
+    if plain.upper() in _CODE_WORDS:
+        return False
+    return plain.isupper() or (len(run) > 1 and len(plain) > 1)
 
 
 def _read_places(
