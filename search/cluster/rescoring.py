@@ -16,13 +16,12 @@ repeat or skip a posting.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from search.cluster import expr as x
 from search.cluster import schema as c
-from search.query.ranking import K1, B
+from search.query.ranking import K1, B, idf
 
 if TYPE_CHECKING:
     from search.cluster.backend import ClusterBackend, ClusterMatch
@@ -49,11 +48,6 @@ def scored_terms(ranked: Sequence[tuple[str, str, float]]) -> dict[tuple[str, st
             key = (name, token)
             out[key] = max(out.get(key, 0.0), weight * WEIGHTS[name])
     return out
-
-
-def idf(df: int, documents: int) -> float:
-    """BM25's inverse document frequency."""
-    return math.log(1.0 + (documents - df + 0.5) / (df + 0.5))
 
 
 def rescored(

@@ -24,10 +24,10 @@ from search.cluster import expr as x
 from search.cluster import schema as c
 from search.cluster.backend import PAGE, ClusterBackend
 from search.cluster.documents import term_token
-from search.cluster.rescoring import held, idf
+from search.cluster.rescoring import held
 from search.extract.sections import job_text
 from search.extract.text import normalize_key
-from search.query.ranking import SIMILAR_KEY_TERMS, SIMILAR_TITLE_BOOST
+from search.query.ranking import SIMILAR_KEY_TERMS, SIMILAR_TITLE_BOOST, idf
 from search.query.similar import key_terms, spread
 from search.query.snippets import Highlighter
 from search.results import Hit

@@ -19,6 +19,8 @@ order of results, and stay beside the correction code.
 
 from __future__ import annotations
 
+import math
+
 from search.store import fields as f
 
 __all__ = [
@@ -42,6 +44,13 @@ __all__ = [
 B = 0.75
 #: BM25F term-frequency saturation: Whoosh's default (see ``B``).
 K1 = 1.2
+
+
+def idf(df: int, documents: int) -> float:
+    """Whoosh's inverse document frequency, which BM25F scores with:
+    log(N / (df + 1)) + 1 over all ``documents``."""
+    return math.log(documents / (df + 1)) + 1
+
 
 #: Searchable text fields and their BM25F weights: a word in the title says more than
 #: the same word in the tenth paragraph of the description. Unmeasured: 3.0 was chosen

@@ -12,7 +12,6 @@ compute it once; they get equal values).
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.util.numeric import byte_to_length
 
+from search.query.ranking import idf
 from search.store.fields import RANKED_FIELDS
 from search.store.phrases import phrase_vocabulary
 from search.store.reading import Snapshot
@@ -265,7 +265,7 @@ class Index:
 
     def idf(self, field: str, term: bytes) -> float:
         """Whoosh's idf: log(N / (df + 1)) + 1 over all documents, deleted included."""
-        return math.log(self.size / (self.doc_frequency(field, term) + 1)) + 1
+        return idf(self.doc_frequency(field, term), self.size)
 
     @cached_property
     def _length_bytes(self) -> dict[str, npt.NDArray[np.uint8]]:
